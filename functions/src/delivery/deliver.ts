@@ -1,0 +1,149 @@
+import { DocumentSnapshot, FieldValue, Timestamp } from "firebase-admin/firestore";
+import { storedEndpointSchema } from "../endpoints/schema";
+import { secretDocSchema, signingSecrets } from "../endpoints/secrets";
+import { db } from "../platform/app";
+import { paths } from "../platform/collections";
+import { logs } from "../platform/logs";
+import { delayScaleValue } from "../platform/params";
+import { enqueueDelivery } from "../platform/tasks";
+import { signatureHeaders } from "../signing/sign";
+import { applyEndpointEffect } from "./endpointHealth";
+import { decideOutcome } from "./outcome";
+import { claimRateSlot } from "./rateLimit";
+import { Attempt, Delivery, DeliveryTask, deliverySchema, OPEN_STATUSES } from "./schema";
+import { send, SendResult } from "./send";
+import { USER_AGENT } from "./userAgent";
+
+/**
+ * A task may arrive before its time (the Cloud Tasks emulator ignores scheduleTime; clocks skew).
+ * Up to this long the handler waits; beyond it the task is handed on as a new one for later.
+ */
+export const MAX_INLINE_WAIT_MS = 15_000;
+const FAILED_PRECONDITION = 9;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `untilMs` when that is close; otherwise enqueues a continuation and returns true. */
+async function waitOrHandOn(task: DeliveryTask, untilMs: number, reason: string): Promise<boolean> {
+  const remaining = untilMs - Date.now();
+  if (remaining <= 0) return false;
+  if (remaining <= MAX_INLINE_WAIT_MS) {
+    await sleep(remaining);
+    return false;
+  }
+  const next = { ...task, hop: (task.hop ?? 0) + 1 };
+  await enqueueDelivery(next, untilMs);
+  logs.deliveryDeferred(task, new Date(untilMs).toISOString(), reason);
+  return true;
+}
+
+function requestHeaders(args: { custom: Record<string, string>; secrets: string[]; delivery: Delivery; deliveryId: string; attempt: number; nowMs: number }) {
+  const { custom, secrets, delivery, deliveryId, attempt, nowMs } = args;
+  return {
+    ...custom,
+    "content-type": "application/json",
+    "user-agent": USER_AGENT,
+    ...signatureHeaders({ secrets, id: delivery.eventId, timestamp: Math.floor(nowMs / 1000), body: delivery.payload }),
+    "x-webhook-event": delivery.eventType,
+    "x-webhook-delivery": deliveryId,
+    "x-webhook-attempt": String(attempt),
+  };
+}
+
+function attemptEntry(attempt: number, atMs: number, result: SendResult, queueRetries: number): Attempt {
+  return {
+    attempt,
+    at: Timestamp.fromMillis(atMs),
+    statusCode: result.statusCode,
+    durationMs: result.durationMs,
+    errorClass: result.errorClass,
+    errorMessage: result.errorMessage,
+    responseExcerpt: result.responseExcerpt,
+    ...(queueRetries > 0 ? { queueRetries } : {}),
+  };
+}
+
+/**
+ * Records the attempt unless another dispatch of the same task already did. The update carries
+ * the read's update time as a precondition, so the common path costs no extra read.
+ */
+async function recordAttempt(snap: DocumentSnapshot, attempt: number, update: Record<string, unknown>): Promise<boolean> {
+  try {
+    await snap.ref.update(update, { lastUpdateTime: snap.updateTime! });
+    return true;
+  } catch (err) {
+    if ((err as { code?: number }).code !== FAILED_PRECONDITION) throw err;
+  }
+  return db().runTransaction(async (tx) => {
+    const fresh = deliverySchema.parse((await tx.get(snap.ref)).data());
+    if (fresh.attempts >= attempt) return false;
+    // Cancelled while this attempt was in flight: keep the record of the send, not the new status.
+    const keepStatus = !OPEN_STATUSES.includes(fresh.status);
+    tx.update(snap.ref, keepStatus ? { ...update, status: fresh.status, nextAttemptAt: null } : update);
+    return true;
+  });
+}
+
+export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): Promise<void> {
+  const ref = db().doc(paths.delivery(task.teamId, task.deliveryId));
+  const snap = await ref.get();
+  if (!snap.exists) return logs.deliveryMissing(task);
+  const delivery = deliverySchema.parse(snap.data());
+  const logRef = { ...task, webhookId: delivery.webhookId, eventId: delivery.eventId };
+
+  if (delivery.attempts >= task.attempt) {
+    // Recorded already. If the crash came between recording and enqueueing the next attempt, enqueue it now.
+    if (delivery.status === "retrying" && delivery.attempts === task.attempt) {
+      await enqueueDelivery({ teamId: task.teamId, deliveryId: task.deliveryId, attempt: task.attempt + 1 }, delivery.nextAttemptAt?.toMillis());
+    }
+    return logs.deliverySkipped(logRef, "attempt already recorded");
+  }
+  if (!OPEN_STATUSES.includes(delivery.status)) return logs.deliverySkipped(logRef, `delivery is ${delivery.status}`);
+  if (delivery.attempts !== task.attempt - 1) return logs.deliverySkipped(logRef, `attempt ${task.attempt} is not next`);
+
+  if (task.slotAt === undefined && (await waitOrHandOn(task, delivery.nextAttemptAt?.toMillis() ?? 0, "not due yet"))) return;
+
+  const [endpointSnap, secretSnap] = await db().getAll(
+    db().doc(paths.endpoint(task.teamId, delivery.webhookId)),
+    db().doc(paths.secret(task.teamId, delivery.webhookId)),
+  );
+  const endpoint = endpointSnap.exists ? storedEndpointSchema.safeParse(endpointSnap.data()) : undefined;
+  if (!endpoint?.success || endpoint.data.status !== "active" || !secretSnap.exists) {
+    const reason = !endpointSnap.exists ? "endpoint deleted" : !endpoint?.success ? "endpoint invalid" : endpoint.data.status !== "active" ? `endpoint ${endpoint.data.status}` : "endpoint has no secret";
+    await ref.update({ status: "cancelled", nextAttemptAt: null, completedAt: Timestamp.now() }, { lastUpdateTime: snap.updateTime! }).catch(() => undefined);
+    return logs.deliveryCancelled(logRef, reason);
+  }
+  const ep = endpoint.data;
+
+  if (ep.rateLimitPerSecond && task.slotAt === undefined) {
+    const slotAt = await claimRateSlot(task.teamId, delivery.webhookId, ep.rateLimitPerSecond, Date.now(), task.deliveryId);
+    if (await waitOrHandOn({ ...task, slotAt }, slotAt, "rate limit")) return;
+  } else if (task.slotAt !== undefined && (await waitOrHandOn(task, task.slotAt, "rate limit"))) {
+    return;
+  }
+
+  const nowMs = Date.now();
+  const secrets = signingSecrets(secretDocSchema.parse(secretSnap.data()), nowMs);
+  const result = await send({
+    url: ep.url,
+    headers: requestHeaders({ custom: ep.headers, secrets, delivery, deliveryId: task.deliveryId, attempt: task.attempt, nowMs }),
+    body: delivery.payload,
+    timeoutMs: ep.timeoutMs,
+  });
+  const doneMs = Date.now();
+  const outcome = decideOutcome({ result, attempt: task.attempt, maxAttempts: ep.maxAttempts, nowMs: doneMs, delayScale: delayScaleValue() });
+  const recorded = await recordAttempt(snap, task.attempt, {
+    status: outcome.status,
+    attempts: task.attempt,
+    attemptLog: FieldValue.arrayUnion(attemptEntry(task.attempt, nowMs, result, queueRetries)),
+    nextAttemptAt: outcome.nextAttemptAtMs === null ? null : Timestamp.fromMillis(outcome.nextAttemptAtMs),
+    completedAt: outcome.nextAttemptAtMs === null ? Timestamp.fromMillis(doneMs) : null,
+  });
+  if (!recorded) return logs.deliverySkipped(logRef, "attempt recorded by a concurrent dispatch");
+  logs.attemptRecorded(logRef, task.attempt, outcome.status, result.statusCode, result.errorClass, result.durationMs);
+
+  if (outcome.status === "retrying") {
+    await enqueueDelivery({ teamId: task.teamId, deliveryId: task.deliveryId, attempt: task.attempt + 1 }, outcome.nextAttemptAtMs!);
+  }
+  await applyEndpointEffect(task.teamId, delivery.webhookId, outcome.endpointEffect, ep.consecutiveFailures);
+}

@@ -1,0 +1,40 @@
+import { Timestamp } from "firebase-admin/firestore";
+import { db } from "../platform/app";
+import { paths } from "../platform/collections";
+
+const ALREADY_EXISTS = 6;
+const MAX_TRIES = 40;
+const SLOT_RETENTION_MS = 60 * 60 * 1000;
+
+/**
+ * Per-endpoint rate limit without a hot document. Time is cut into slots of 1/rate seconds and a
+ * delivery owns a slot by creating its document `{webhookId}_{slot}`: every slot document is
+ * written once, so the limit holds across instances and no document takes more than one write.
+ * The search starts after the highest slot taken (one indexed read) and probes forward on
+ * collisions. Returns the start of the slot, in ms since the epoch.
+ */
+export async function claimRateSlot(teamId: string, webhookId: string, perSecond: number, nowMs: number, deliveryId: string): Promise<number> {
+  const interval = 1000 / perSecond;
+  const col = db().collection(paths.rateSlots(teamId));
+  const highest = async () => {
+    const q = await col.where("webhookId", "==", webhookId).orderBy("slot", "desc").limit(1).get();
+    return q.empty ? -1 : (q.docs[0].get("slot") as number);
+  };
+  let candidate = Math.max(Math.floor(nowMs / interval), (await highest()) + 1);
+  for (let tries = 1; tries <= MAX_TRIES; tries++) {
+    try {
+      await col.doc(`${webhookId}_${candidate}`).create({
+        webhookId,
+        slot: candidate,
+        deliveryId,
+        expireAt: Timestamp.fromMillis(candidate * interval + SLOT_RETENTION_MS),
+      });
+      return Math.ceil(candidate * interval);
+    } catch (err) {
+      if ((err as { code?: number }).code !== ALREADY_EXISTS) throw err;
+      // Many claimers race for the same slots under a burst: look again at the frontier now and then.
+      candidate = tries % 4 === 0 ? Math.max(candidate + 1, (await highest()) + 1) : candidate + 1 + Math.floor(Math.random() * 2);
+    }
+  }
+  throw new Error(`no rate-limit slot found for endpoint ${webhookId} after ${MAX_TRIES} tries`);
+}

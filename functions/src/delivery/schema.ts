@@ -1,0 +1,57 @@
+import { Timestamp } from "firebase-admin/firestore";
+import { z } from "zod";
+
+export const deliveryStatusSchema = z.enum(["pending", "succeeded", "retrying", "failed", "cancelled"]);
+export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;
+export const OPEN_STATUSES: DeliveryStatus[] = ["pending", "retrying"];
+
+export const errorClassSchema = z.enum([
+  "http_error", "timeout", "connection_refused", "connection_reset", "dns_error", "tls_error",
+  "invalid_response", "redirect", "network_error", "blocked_address",
+]);
+export type ErrorClass = z.infer<typeof errorClassSchema>;
+
+export const attemptSchema = z.object({
+  attempt: z.number().int(),
+  at: z.instanceof(Timestamp),
+  statusCode: z.number().int().nullable(),
+  durationMs: z.number(),
+  errorClass: errorClassSchema.nullable(),
+  errorMessage: z.string().nullable(),
+  responseExcerpt: z.string().nullable(),
+  /** How many times the queue had already dispatched this attempt's task: >0 means an earlier try may have sent it. */
+  queueRetries: z.number().int().optional(),
+});
+export type Attempt = z.infer<typeof attemptSchema>;
+
+export const deliverySchema = z.object({
+  webhookId: z.string(),
+  eventId: z.string(),
+  eventType: z.string(),
+  status: deliveryStatusSchema,
+  attempts: z.number().int(),
+  attemptLog: z.array(attemptSchema),
+  nextAttemptAt: z.instanceof(Timestamp).nullable(),
+  createdAt: z.instanceof(Timestamp),
+  completedAt: z.instanceof(Timestamp).nullable(),
+  payload: z.string(),
+  expireAt: z.instanceof(Timestamp),
+  /** Set on a test send's record only. */
+  test: z.boolean().optional(),
+});
+export type Delivery = z.infer<typeof deliverySchema>;
+
+/**
+ * The body of a delivery task. A task that came too early is handed on as a continuation with a
+ * `hop` count; `slotAt` marks one that already holds its rate-limit slot (ms since epoch).
+ */
+export const deliveryTaskSchema = z.object({
+  teamId: z.string(),
+  deliveryId: z.string(),
+  attempt: z.number().int().min(1),
+  slotAt: z.number().optional(),
+  hop: z.number().int().optional(),
+});
+export type DeliveryTask = z.infer<typeof deliveryTaskSchema>;
+
+export const RETENTION_DAYS = 30;

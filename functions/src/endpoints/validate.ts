@@ -1,0 +1,36 @@
+import { describeIssues, EndpointInput, endpointInputSchema, EndpointStatus } from "./schema";
+import { urlProblem } from "./url";
+
+export type Validation = { ok: true; endpoint: EndpointInput } | { ok: false; reason: string };
+
+export function validateEndpoint(raw: unknown, allowPrivate: boolean): Validation {
+  const parsed = endpointInputSchema.safeParse(raw ?? {});
+  if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error) };
+  const problem = urlProblem(parsed.data.url, allowPrivate);
+  return problem ? { ok: false, reason: problem } : { ok: true, endpoint: parsed.data };
+}
+
+const BACKEND_DISABLE_REASONS = new Set(["endpoint_gone", "failing"]);
+
+/**
+ * The backend-owned fields a stored endpoint document should have: defaults filled in, status
+ * and reason set. Returns only the fields that differ, so that writing them settles the document.
+ */
+export function completionPatch(raw: Record<string, unknown>, allowPrivate: boolean): Record<string, unknown> {
+  const v = validateEndpoint(raw, allowPrivate);
+  let desired: Record<string, unknown>;
+  if (!v.ok) {
+    desired = { status: "invalid" satisfies EndpointStatus, statusReason: v.reason };
+  } else if (!v.endpoint.enabled) {
+    const keep = typeof raw.statusReason === "string" && BACKEND_DISABLE_REASONS.has(raw.statusReason);
+    desired = { ...v.endpoint, status: "disabled" satisfies EndpointStatus, statusReason: keep ? raw.statusReason : "manual" };
+  } else {
+    desired = { ...v.endpoint, status: "active" satisfies EndpointStatus, statusReason: null };
+    if (raw.status !== "active" && raw.consecutiveFailures) desired.consecutiveFailures = 0;
+  }
+  const patch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(desired)) {
+    if (JSON.stringify(raw[key] ?? null) !== JSON.stringify(value ?? null) || !(key in raw)) patch[key] = value;
+  }
+  return patch;
+}

@@ -1,0 +1,54 @@
+import { z } from "zod";
+
+/** Every event a receiver can subscribe to, with the sentence the dashboard shows for it. */
+export const EVENT_CATALOG = {
+  "ticket.created": "A ticket was created.",
+  "ticket.updated": "A ticket changed in any field.",
+  "ticket.status_changed": "A ticket's status changed.",
+  "ticket.resolved": "A ticket's status became resolved.",
+  "ticket.closed": "A ticket's status became closed.",
+  "ticket.priority_changed": "A ticket's priority changed.",
+  "ticket.assigned": "A ticket was assigned to an agent (assigneeId changed to a non-empty value).",
+  "ticket.commented": "A comment was added to a ticket.",
+  "sla.breached": "A ticket breached its SLA (slaBreachedAt was set).",
+  "contact.created": "A contact was created.",
+  "contact.updated": "A contact changed.",
+  "contact.deleted": "A contact was deleted; data holds the contact as it was.",
+  "conversation.started": "A conversation started.",
+  "conversation.ended": "A conversation ended (status became ended, or endedAt was set).",
+  "message.received": "An inbound message arrived in a conversation.",
+  "message.sent": "An outbound message was sent in a conversation.",
+  "automation_rule.executed": "An automation run succeeded.",
+  "automation_rule.failed": "An automation run failed.",
+} as const;
+
+export type EventType = keyof typeof EVENT_CATALOG;
+export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as [EventType, ...EventType[]];
+export const eventTypeSchema = z.enum(EVENT_TYPES);
+
+/** Sent only by a test send from the dashboard; never emitted by a source change. */
+export const TEST_EVENT = "webhook.test";
+export const envelopeEventSchema = z.union([eventTypeSchema, z.literal(TEST_EVENT)]);
+export type EnvelopeEvent = z.infer<typeof envelopeEventSchema>;
+
+export function categoryOf(type: string): string {
+  return type.slice(0, type.indexOf("."));
+}
+
+export const EVENT_CATEGORIES = [...new Set(EVENT_TYPES.map(categoryOf))];
+
+/** A subscription entry: "*", "category.*" or an exact event type. */
+export const subscriptionSchema = z.string({ error: "must be a string" }).superRefine((s, ctx) => {
+  const known = s === "*" || (s.endsWith(".*") && EVENT_CATEGORIES.includes(s.slice(0, -2))) || (EVENT_TYPES as string[]).includes(s);
+  if (!known) ctx.addIssue({ code: "custom", message: `unknown event type '${s}' (use an event type, 'category.*' or '*')` });
+});
+
+/** The subscription entries that select an event type: what a stored `events` array must contain one of. */
+export function selectorsFor(type: string): string[] {
+  return [type, `${categoryOf(type)}.*`, "*"];
+}
+
+export function subscribes(events: readonly string[], type: string): boolean {
+  const selectors = selectorsFor(type);
+  return events.some((e) => selectors.includes(e));
+}

@@ -1,0 +1,32 @@
+import { onMessagePublished } from "firebase-functions/v2/pubsub";
+import { onTaskDispatched } from "firebase-functions/v2/tasks";
+import { handleDeliveryTask } from "./delivery/deliver";
+import { deliveryTaskSchema } from "./delivery/schema";
+import { fanOut } from "./fanout/fanout";
+import { EVENTS_TOPIC } from "./platform/collections";
+
+export * from "./triggers";
+export { onEndpointWritten } from "./endpoints/onEndpointWritten";
+
+export const fanOutEvent = onMessagePublished({ topic: EVENTS_TOPIC, retry: true }, async (event) => {
+  const { message } = event.data;
+  await fanOut({
+    messageId: message.messageId,
+    text: message.data ? Buffer.from(message.data, "base64").toString("utf8") : "",
+    attributes: message.attributes ?? {},
+  });
+});
+
+/** The queue's own retries cover crashes of the handler only; delivery retries are tasks of their own. */
+export const deliverWebhook = onTaskDispatched(
+  {
+    retryConfig: { maxAttempts: 10, minBackoffSeconds: 5, maxBackoffSeconds: 300, maxDoublings: 4 },
+    rateLimits: { maxConcurrentDispatches: 500 },
+    timeoutSeconds: 120,
+    memory: "256MiB",
+  },
+  async (req) => {
+    const task = deliveryTaskSchema.parse(req.data);
+    await handleDeliveryTask(task, req.retryCount);
+  },
+);

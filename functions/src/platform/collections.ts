@@ -1,0 +1,16 @@
+/** Firestore paths owned by the webhook backend (the helpdesk's source paths live in events/sources.ts). */
+export const paths = {
+  team: (teamId: string) => `teams/${teamId}`,
+  endpoints: (teamId: string) => `teams/${teamId}/webhooks`,
+  endpoint: (teamId: string, webhookId: string) => `teams/${teamId}/webhooks/${webhookId}`,
+  secret: (teamId: string, webhookId: string) => `teams/${teamId}/webhookSecrets/${webhookId}`,
+  deliveries: (teamId: string) => `teams/${teamId}/webhookDeliveries`,
+  delivery: (teamId: string, deliveryId: string) => `teams/${teamId}/webhookDeliveries/${deliveryId}`,
+  eventErrors: (teamId: string) => `teams/${teamId}/webhookEventErrors`,
+  globalEventErrors: () => "webhookEventErrors",
+  rateSlots: (teamId: string) => `teams/${teamId}/webhookRateSlots`,
+  tests: (teamId: string) => `teams/${teamId}/webhookTests`,
+};
+
+export const EVENTS_TOPIC = "webhook-events";
+export const DELIVERY_FUNCTION = "deliverWebhook";

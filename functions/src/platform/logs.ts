@@ -1,0 +1,28 @@
+import * as logger from "firebase-functions/logger";
+
+/** Every log line of the product, named, so that wording and fields stay consistent. Never a secret or a payload. */
+interface DeliveryRef {
+  teamId: string;
+  deliveryId: string;
+  webhookId?: string;
+  eventId?: string;
+}
+
+export const logs = {
+  eventsDetected: (teamId: string, source: string, types: string[]) => logger.info("events detected", { teamId, source, types }),
+  eventPublished: (teamId: string, eventId: string, type: string) => logger.debug("event published", { teamId, eventId, type }),
+  invalidEventMessage: (messageId: string, teamId: string | undefined, reason: string) =>
+    logger.warn("invalid event message rejected", { messageId, teamId, reason }),
+  fannedOut: (teamId: string, eventId: string, type: string, endpoints: number) =>
+    logger.info("event fanned out", { teamId, eventId, type, endpoints }),
+  deliveryMissing: (ref: DeliveryRef) => logger.warn("delivery task for a missing delivery", ref),
+  deliverySkipped: (ref: DeliveryRef, reason: string) => logger.debug("delivery task skipped", { ...ref, reason }),
+  deliveryDeferred: (ref: DeliveryRef, until: string, reason: string) => logger.debug("delivery deferred", { ...ref, until, reason }),
+  deliveryCancelled: (ref: DeliveryRef, reason: string) => logger.info("delivery cancelled", { ...ref, reason }),
+  attemptRecorded: (ref: DeliveryRef, attempt: number, outcome: string, statusCode: number | null, errorClass: string | null, durationMs: number) =>
+    logger.info("delivery attempt", { ...ref, attempt, outcome, statusCode, errorClass, durationMs }),
+  endpointDisabled: (teamId: string, webhookId: string, reason: string) => logger.warn("endpoint disabled", { teamId, webhookId, reason }),
+  endpointValidated: (teamId: string, webhookId: string, status: string, reason: string | null) =>
+    logger.info("endpoint validated", { teamId, webhookId, status, reason }),
+  deliveriesCancelled: (teamId: string, webhookId: string, count: number) => logger.info("queued deliveries cancelled", { teamId, webhookId, count }),
+};

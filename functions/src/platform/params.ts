@@ -1,0 +1,34 @@
+import { defineInt, defineString } from "firebase-functions/params";
+
+/**
+ * Multiplies every retry and backoff delay. 1 in production; the test project sets a small
+ * fraction so that a whole retry schedule runs in seconds (rate limits are not scaled).
+ */
+export const delayScale = defineString("WEBHOOK_DELAY_SCALE", {
+  default: "1",
+  description: "Factor applied to every retry delay (tests use a small fraction).",
+});
+
+export const failureStreakLimit = defineInt("WEBHOOK_DISABLE_AFTER_FAILED_DELIVERIES", {
+  default: 50,
+  description: "Consecutive failed deliveries after which an endpoint is disabled with statusReason 'failing'.",
+});
+
+export const allowPrivateTargets = defineString("WEBHOOK_ALLOW_PRIVATE_TARGETS", {
+  default: "auto",
+  description: "'auto' allows http:// and private addresses only on the emulators; 'true' or 'false' force it.",
+});
+
+export function delayScaleValue(): number {
+  const n = Number(delayScale.value());
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}
+
+export function runningOnEmulator(): boolean {
+  return process.env.FUNCTIONS_EMULATOR === "true";
+}
+
+export function privateTargetsAllowed(): boolean {
+  const v = allowPrivateTargets.value();
+  return v === "auto" ? runningOnEmulator() : v === "true";
+}

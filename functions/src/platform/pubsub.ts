@@ -1,0 +1,35 @@
+import { PubSub, Topic } from "@google-cloud/pubsub";
+import { EVENTS_TOPIC } from "./collections";
+
+let client: PubSub | undefined;
+let topic: Promise<Topic> | undefined;
+
+const NOT_FOUND = 5;
+const ALREADY_EXISTS = 6;
+
+async function ensureTopic(): Promise<Topic> {
+  client ??= new PubSub();
+  const t = client.topic(EVENTS_TOPIC);
+  const [exists] = await t.exists();
+  if (!exists) {
+    await t.create().catch((err: { code?: number }) => {
+      if (err.code !== ALREADY_EXISTS) throw err;
+    });
+  }
+  return t;
+}
+
+/** Publishes one JSON message on the events topic, creating the topic the first time it is missing. */
+export async function publishJson(json: unknown, attributes: Record<string, string>, retried = false): Promise<string> {
+  topic ??= ensureTopic().catch((err) => {
+    topic = undefined;
+    throw err;
+  });
+  try {
+    return await (await topic).publishMessage({ json, attributes });
+  } catch (err) {
+    if ((err as { code?: number }).code !== NOT_FOUND || retried) throw err;
+    topic = undefined;
+    return publishJson(json, attributes, true);
+  }
+}

@@ -1,0 +1,49 @@
+import { randomUUID } from "node:crypto";
+import { getApps, initializeApp } from "firebase-admin/app";
+import { DocumentData, Firestore, getFirestore } from "firebase-admin/firestore";
+import type { Delivery } from "../../../src/delivery/schema";
+
+export function firestore(): Firestore {
+  if (!process.env.FIRESTORE_EMULATOR_HOST) throw new Error("FIRESTORE_EMULATOR_HOST is not set: run the integration tests through `npm test`");
+  if (getApps().length === 0) initializeApp({ projectId: process.env.GCLOUD_PROJECT });
+  return getFirestore();
+}
+
+export function newTeamId(label: string): string {
+  return `${label}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Polls until `check` returns a value other than undefined/false, or fails with the last value seen. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Writes an endpoint document as an admin would in the console, and waits for the backend to validate it. */
+export async function createEndpoint(teamId: string, fields: DocumentData, webhookId = `wh-${randomUUID().slice(0, 8)}`) {
+  const ref = firestore().doc(`teams/${teamId}/webhooks/${webhookId}`);
+  await ref.set(fields);
+  const data = await waitFor(`endpoint ${webhookId} to be validated`, async () => {
+    const d = (await ref.get()).data();
+    return d?.status && d.secretVersion ? d : undefined;
+  });
+  const secret = (await firestore().doc(`teams/${teamId}/webhookSecrets/${webhookId}`).get()).get("current") as string;
+  return { ref, webhookId, data, secret };
+}
+
+export async function deliveriesOf(teamId: string, webhookId?: string) {
+  let q = firestore().collection(`teams/${teamId}/webhookDeliveries`).select("webhookId", "eventId", "eventType", "status", "attempts", "attemptLog", "nextAttemptAt", "completedAt");
+  if (webhookId) q = q.where("webhookId", "==", webhookId) as typeof q;
+  return (await q.get()).docs.map((d) => ({ id: d.id, ...(d.data() as Omit<Delivery, "payload" | "createdAt" | "expireAt">) }));
+}

@@ -1,0 +1,34 @@
+// Installs the root and functions dependencies when they are missing or older than the lockfile.
+import { spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "./emulator-env.mjs";
+
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+
+function upToDate(dir) {
+  const marker = join(dir, "node_modules", ".package-lock.json");
+  const lock = join(dir, "package-lock.json");
+  return existsSync(marker) && (!existsSync(lock) || statSync(marker).mtimeMs >= statSync(lock).mtimeMs);
+}
+
+export function runOrExit(cmd, args, options = {}) {
+  const r = spawnSync(cmd, args, { stdio: "inherit", cwd: ROOT, ...options });
+  if (r.status !== 0) {
+    console.error(`\n${cmd} ${args.join(" ")} failed (${r.error?.message ?? `exit code ${r.status}`}).`);
+    process.exit(r.status || 1);
+  }
+}
+
+export function ensureInstalled() {
+  for (const dir of [ROOT, join(ROOT, "functions")]) {
+    if (upToDate(dir)) continue;
+    console.log(`Installing dependencies in ${dir === ROOT ? "." : "functions/"} ...`);
+    const args = existsSync(join(dir, "package-lock.json")) ? ["ci"] : ["install"];
+    runOrExit(npm, [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir });
+  }
+}
+
+export function buildFunctions() {
+  runOrExit(npm, ["run", "--silent", "build"], { cwd: join(ROOT, "functions") });
+}

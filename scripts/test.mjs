@@ -1,0 +1,79 @@
+// `npm test`: install when needed, type-check, lint, unit tests, then the integration tests inside
+// `firebase emulators:exec`. Emulator logs go to .runtime/emulators.log so that jest's summary is
+// the last thing printed; the exit code is the first failing step's.
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, SetupError, emulatorEnv } from "./lib/emulator-env.mjs";
+import { buildFunctions, ensureInstalled, runOrExit } from "./lib/install.mjs";
+import { spawnFirebase } from "./lib/firebase.mjs";
+
+const TEST_PROJECT = "demo-jiwaku-test";
+const EMULATORS = "auth,firestore,pubsub,functions,tasks";
+const fnDir = join(ROOT, "functions");
+const jest = join(fnDir, "node_modules", "jest", "bin", "jest.js");
+const extraJestArgs = process.argv.slice(2);
+
+ensureInstalled();
+let setup;
+try {
+  setup = emulatorEnv();
+} catch (err) {
+  if (err instanceof SetupError) {
+    console.error(`\n${err.message}`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+console.log("\n> type-check and lint");
+runOrExit(process.execPath, [join(fnDir, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json", "--noEmit"], { cwd: fnDir });
+runOrExit(process.execPath, [join(fnDir, "node_modules", "eslint", "bin", "eslint.js"), "."], { cwd: fnDir });
+buildFunctions();
+
+console.log("\n> unit tests");
+runOrExit(process.execPath, [jest, "--selectProjects", "unit", ...extraJestArgs], { cwd: fnDir });
+
+console.log(`\n> integration tests on the emulators (${EMULATORS}); emulator logs: .runtime/emulators.log`);
+const runtime = join(ROOT, ".runtime");
+mkdirSync(runtime, { recursive: true });
+const jestOut = join(runtime, "integration.out");
+const emulatorLog = join(runtime, "emulators.log");
+writeFileSync(jestOut, "");
+const inner = [process.execPath, jest, "--selectProjects", "integration", "--runInBand", ...extraJestArgs]
+  .map((a) => JSON.stringify(a))
+  .join(" ");
+const logFd = openSync(emulatorLog, "w");
+const child = spawnFirebase(
+  ["emulators:exec", "--only", EMULATORS, "--project", TEST_PROJECT, `cd ${JSON.stringify(fnDir)} && ${inner} > ${JSON.stringify(jestOut)} 2>&1`],
+  setup.env,
+  { stdio: ["ignore", logFd, logFd], detached: false },
+);
+
+// Stream jest's output as it is written, while the emulators' output goes to their log.
+let printed = 0;
+const pump = () => {
+  const size = existsSync(jestOut) ? statSync(jestOut).size : 0;
+  if (size <= printed) return;
+  const fd = openSync(jestOut, "r");
+  const buf = Buffer.alloc(size - printed);
+  readSync(fd, buf, 0, buf.length, printed);
+  closeSync(fd);
+  printed = size;
+  process.stdout.write(buf);
+};
+const timer = setInterval(pump, 250);
+const stop = () => child.kill("SIGINT");
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+
+child.on("exit", (code, signal) => {
+  clearInterval(timer);
+  pump();
+  closeSync(logFd);
+  const jestRan = readFileSync(jestOut, "utf8").includes("Tests:");
+  if (code !== 0 && !jestRan) {
+    const tail = readFileSync(emulatorLog, "utf8").split("\n").slice(-40).join("\n");
+    console.error(`\nThe emulators did not run the tests (exit ${code ?? signal}). Last lines of .runtime/emulators.log:\n${tail}`);
+  }
+  process.exit(code ?? 1);
+});
