@@ -31,6 +31,7 @@ runOrExit(process.execPath, [join(fnDir, "node_modules", "eslint", "bin", "eslin
 buildFunctions();
 
 console.log("\n> unit tests");
+runOrExit(process.execPath, ["--test", "--test-reporter=dot", join(ROOT, "scripts", "test")]);
 runOrExit(process.execPath, [jest, "--selectProjects", "unit", ...extraJestArgs], { cwd: fnDir });
 
 console.log(`\n> integration tests on the emulators (${EMULATORS}); emulator logs: .runtime/emulators.log`);

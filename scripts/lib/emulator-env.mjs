@@ -25,13 +25,13 @@ export function parseJavaMajor(versionText) {
   return major === 1 ? Number(m[2]) : major; // "1.8.0" is Java 8
 }
 
-function javaCandidates() {
+function javaCandidates(env, folders) {
   const found = [];
-  if (process.env.JAVA_HOME) found.push({ bin: join(process.env.JAVA_HOME, "bin", "java"), from: "JAVA_HOME" });
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+  if (env.JAVA_HOME) found.push({ bin: join(env.JAVA_HOME, "bin", "java"), from: "JAVA_HOME" });
+  for (const dir of (env.PATH ?? "").split(delimiter)) {
     if (dir) found.push({ bin: join(dir, "java"), from: "PATH" });
   }
-  for (const folder of JVM_FOLDERS) {
+  for (const folder of folders) {
     if (!existsSync(folder)) continue;
     for (const name of readdirSync(folder).sort().reverse()) {
       found.push({ bin: join(folder, name, "bin", "java"), from: folder });
@@ -41,16 +41,17 @@ function javaCandidates() {
   return found.filter((c) => existsSync(c.bin));
 }
 
-export function findJava() {
+/** The first Java 21+ in JAVA_HOME, then PATH, then the system's JVM folders. */
+export function findJava(env = process.env, folders = JVM_FOLDERS) {
   const seen = [];
-  for (const c of javaCandidates()) {
+  for (const c of javaCandidates(env, folders)) {
     const major = parseJavaMajor(run(c.bin, ["-version"]));
     seen.push(`${c.bin} (${c.from}): ${major ?? "unknown version"}`);
     if (major !== undefined && major >= MIN_JAVA) return { bin: realpathSync(c.bin), major };
   }
   throw new SetupError(
     `No Java ${MIN_JAVA} or newer found; firebase-tools needs it for the Firestore and Pub/Sub emulators.\n` +
-      `Looked in JAVA_HOME, PATH and ${JVM_FOLDERS.join(", ")}.\n` +
+      `Looked in JAVA_HOME, PATH and ${folders.join(", ")}.\n` +
       (seen.length ? `Found only:\n  ${seen.join("\n  ")}\n` : "Found no java at all.\n") +
       `Install a JDK ${MIN_JAVA}+ (for example Debian's openjdk-21-jdk-headless or Temurin 21) or set JAVA_HOME to one.`,
   );

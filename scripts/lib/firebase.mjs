@@ -1,11 +1,11 @@
 // Runs the project's own firebase-tools with the emulator environment of this machine.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { ROOT } from "./emulator-env.mjs";
 
 export const FIREBASE_BIN = join(ROOT, "node_modules", "firebase-tools", "lib", "bin", "firebase.js");
 
-/** Starts firebase-tools in its own process group so that everything it started can be stopped together. */
+/** Starts firebase-tools in a process group of its own, so that a Ctrl-C reaches it only through stopGroup. */
 export function spawnFirebase(args, env, options = {}) {
   return spawn(process.execPath, [FIREBASE_BIN, ...args], {
     cwd: ROOT,
@@ -16,28 +16,45 @@ export function spawnFirebase(args, env, options = {}) {
   });
 }
 
-/** Stops a process group started by spawnFirebase: SIGINT first (firebase-tools then stops its emulators), SIGKILL later. */
-export function stopGroup(child, graceMs = 15_000) {
+/** Every process below `pid`; the emulators run in process groups of their own, so a group signal misses them. */
+function descendants(pid) {
+  const out = spawnSync("ps", ["-A", "-o", "pid=,ppid="], { encoding: "utf8" }).stdout ?? "";
+  const children = new Map();
+  for (const line of out.trim().split("\n")) {
+    const [p, pp] = line.trim().split(/\s+/).map(Number);
+    if (!children.has(pp)) children.set(pp, []);
+    children.get(pp).push(p);
+  }
+  const found = [];
+  const walk = (p) => (children.get(p) ?? []).forEach((c) => (found.push(c), walk(c)));
+  walk(pid);
+  return found;
+}
+
+function kill(pid, sig) {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
+  }
+}
+
+/**
+ * Stops firebase-tools and everything it started: SIGINT (firebase-tools stops its emulators), a
+ * second SIGINT when functions are still running, then SIGKILL for whatever is left.
+ */
+export function stopGroup(child, graceMs = 20_000) {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const signalGroup = (sig) => {
-    try {
-      process.kill(-child.pid, sig);
-    } catch {
-      try {
-        child.kill(sig);
-      } catch {
-        /* already gone */
-      }
-    }
-  };
+  const tree = descendants(child.pid);
   return new Promise((resolve) => {
-    const killer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
+    const again = setTimeout(() => kill(child.pid, "SIGINT"), 3_000);
+    const killer = setTimeout(() => kill(child.pid, "SIGKILL"), graceMs);
     child.once("exit", () => {
+      clearTimeout(again);
       clearTimeout(killer);
-      // Java emulators may outlive firebase-tools by a moment; make sure nothing stays behind.
-      signalGroup("SIGKILL");
+      for (const pid of tree) kill(pid, "SIGKILL");
       resolve();
     });
-    signalGroup("SIGINT");
+    kill(child.pid, "SIGINT");
   });
 }
