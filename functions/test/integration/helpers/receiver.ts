@@ -7,7 +7,7 @@ export interface Received {
   body: string;
 }
 
-export type Behaviour = (req: Received, n: number, res: http.ServerResponse) => void | Promise<void>;
+export type Behaviour = (req: Received, n: number, res: http.ServerResponse) => unknown;
 
 export const ok: Behaviour = (_req, _n, res) => {
   res.writeHead(200, { "content-type": "text/plain" }).end("ok");

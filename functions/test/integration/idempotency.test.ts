@@ -1,0 +1,56 @@
+import { getApps, initializeApp } from "firebase-admin/app";
+import { getFunctions } from "firebase-admin/functions";
+import { publishEvent } from "../../src/events/publish";
+import { Envelope } from "../../src/events/envelope";
+import { createEndpoint, deliveriesOf, firestore, newTeamId, waitFor } from "./helpers/emulators";
+import { Receiver } from "./helpers/receiver";
+
+describe("at-least-once inputs produce exactly one delivery and one recorded attempt", () => {
+  const receiver = new Receiver();
+  beforeAll(() => receiver.start());
+  afterAll(() => receiver.stop());
+
+  it("creates one delivery when the same event is published twice", async () => {
+    const teamId = newTeamId("dup");
+    const { webhookId } = await createEndpoint(teamId, { url: receiver.url, events: ["contact.created"] });
+    const envelope: Envelope = {
+      id: `evt_dup_${teamId}`,
+      event: "contact.created",
+      timestamp: new Date().toISOString(),
+      teamId,
+      data: { id: "k1", name: "Published by another service" },
+    };
+    await publishEvent(envelope);
+    await publishEvent(envelope);
+    await waitFor("the delivery", () => receiver.requests.some((r) => r.headers["webhook-id"] === envelope.id));
+    const ds = await waitFor("a settled delivery", async () => {
+      const list = await deliveriesOf(teamId, webhookId);
+      return list.length > 0 && list.every((d) => d.status === "succeeded") ? list : undefined;
+    });
+    expect(ds).toHaveLength(1);
+    expect(ds[0].attempts).toBe(1);
+    expect(receiver.requests.filter((r) => r.headers["webhook-id"] === envelope.id)).toHaveLength(1);
+  });
+
+  it("records one attempt when the same task is dispatched twice", async () => {
+    const teamId = newTeamId("task");
+    const { webhookId } = await createEndpoint(teamId, { url: receiver.url, events: ["ticket.created"] });
+    await firestore().doc(`teams/${teamId}/tickets/T1`).set({ subject: "x" });
+    const [d] = await waitFor("the first delivery", async () => {
+      const list = await deliveriesOf(teamId, webhookId);
+      return list[0]?.status === "succeeded" ? list : undefined;
+    });
+    if (getApps().length === 0) initializeApp({ projectId: process.env.GCLOUD_PROJECT });
+    const queue = getFunctions().taskQueue("deliverWebhook");
+    const task = { teamId, deliveryId: d.id, attempt: 1 };
+    await Promise.all([queue.enqueue(task, { id: `${d.id}-1-again-a` }), queue.enqueue(task, { id: `${d.id}-1-again-b` })]);
+    // The second attempt's task is the observable end: enqueue a marker task and wait until it ran.
+    const marker = await createEndpoint(teamId, { url: receiver.url, events: ["contact.created"] });
+    await firestore().doc(`teams/${teamId}/contacts/K1`).set({ name: "marker" });
+    await waitFor("the marker delivery", async () => (await deliveriesOf(teamId, marker.webhookId))[0]?.status === "succeeded");
+    const [again] = await deliveriesOf(teamId, webhookId);
+    expect(again.attempts).toBe(1);
+    expect(again.attemptLog).toHaveLength(1);
+    expect(receiver.requests.filter((r) => r.headers["x-webhook-delivery"] === d.id)).toHaveLength(1);
+  });
+});
