@@ -21,7 +21,8 @@ export function parseRetryAfter(value: string | undefined | null, nowMs: number)
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed) * 1000, MAX_RETRY_AFTER_MS);
-  const date = Date.parse(trimmed);
+  // An HTTP date names its day and month; Date.parse alone would also take "-5" for a year.
+  const date = /[A-Za-z]{3}/.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
   if (Number.isNaN(date)) return undefined;
   return Math.min(Math.max(0, date - nowMs), MAX_RETRY_AFTER_MS);
 }

@@ -1,0 +1,58 @@
+import { EVENT_CATALOG, EVENT_TYPES, selectorsFor, subscribes, subscriptionSchema } from "../../src/events/catalog";
+import { buildEnvelope, deliveryIdFor, envelopeSchema, eventIdFor, publishedEnvelopeSchema } from "../../src/events/envelope";
+
+describe("the event catalog and subscription matching", () => {
+  it("has 18 described types", () => {
+    expect(EVENT_TYPES).toHaveLength(18);
+    for (const t of EVENT_TYPES) expect(EVENT_CATALOG[t].length).toBeGreaterThan(10);
+  });
+
+  it("matches exact types, categories and the wildcard", () => {
+    expect(subscribes(["ticket.created"], "ticket.created")).toBe(true);
+    expect(subscribes(["ticket.created"], "ticket.updated")).toBe(false);
+    expect(subscribes(["contact.*"], "contact.deleted")).toBe(true);
+    expect(subscribes(["contact.*"], "conversation.started")).toBe(false);
+    expect(subscribes(["*"], "sla.breached")).toBe(true);
+    expect(subscribes(["ticket.*"], "sla.breached")).toBe(false);
+    expect(subscribes([], "ticket.created")).toBe(false);
+    expect(selectorsFor("automation_rule.failed")).toEqual(["automation_rule.failed", "automation_rule.*", "*"]);
+  });
+
+  it("accepts known subscriptions and names an unknown one", () => {
+    for (const s of ["*", "ticket.*", "sla.*", "message.sent"]) expect(subscriptionSchema.safeParse(s).success).toBe(true);
+    const bad = subscriptionSchema.safeParse("ticket.exploded");
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0].message).toBe("unknown event type 'ticket.exploded' (use an event type, 'category.*' or '*')");
+    expect(subscriptionSchema.safeParse("nothing.*").success).toBe(false);
+    expect(subscriptionSchema.safeParse(42).success).toBe(false);
+  });
+});
+
+describe("envelopes and ids", () => {
+  it("derives a stable event id from the source change and the type", () => {
+    expect(eventIdFor("src-1", "ticket.updated")).toBe(eventIdFor("src-1", "ticket.updated"));
+    expect(eventIdFor("src-1", "ticket.updated")).not.toBe(eventIdFor("src-1", "ticket.resolved"));
+    expect(eventIdFor("src-1", "ticket.updated")).not.toBe(eventIdFor("src-2", "ticket.updated"));
+    expect(eventIdFor("a", "b")).toMatch(/^evt_[0-9a-f]{32}$/);
+    expect(deliveryIdFor("evt_1", "wh1")).not.toBe(deliveryIdFor("evt_1", "wh2"));
+    expect(deliveryIdFor("evt_1", "wh1")).toMatch(/^dlv_[0-9a-f]{32}$/);
+  });
+
+  it("builds the contract's envelope, with previous only for updates", () => {
+    const created = buildEnvelope({ sourceEventId: "s", teamId: "t", time: "2026-11-28T12:00:00Z", event: { type: "ticket.created", data: { id: "T1" } } });
+    expect(created).toEqual({ id: eventIdFor("s", "ticket.created"), event: "ticket.created", timestamp: "2026-11-28T12:00:00.000Z", teamId: "t", data: { id: "T1" } });
+    expect(envelopeSchema.parse(created)).toEqual(created);
+    const updated = buildEnvelope({ sourceEventId: "s", teamId: "t", time: "2026-11-28T12:00:00Z", event: { type: "ticket.updated", data: { id: "T1" }, previous: { a: 1 } } });
+    expect(updated.previous).toEqual({ a: 1 });
+  });
+
+  it("rejects published envelopes that are not events of the catalog", () => {
+    const base = { id: "evt_x", event: "ticket.created", timestamp: "2026-11-28T12:00:00.000Z", teamId: "t", data: {} };
+    expect(publishedEnvelopeSchema.safeParse(base).success).toBe(true);
+    expect(publishedEnvelopeSchema.safeParse({ ...base, event: "webhook.test" }).success).toBe(false);
+    expect(publishedEnvelopeSchema.safeParse({ ...base, id: "x" }).success).toBe(false);
+    expect(publishedEnvelopeSchema.safeParse({ ...base, teamId: "a/b" }).success).toBe(false);
+    expect(publishedEnvelopeSchema.safeParse({ ...base, timestamp: "yesterday" }).success).toBe(false);
+    expect(publishedEnvelopeSchema.safeParse({ ...base, data: "x" }).success).toBe(false);
+  });
+});
