@@ -30,3 +30,7 @@ export const deliverWebhook = onTaskDispatched(
     await handleDeliveryTask(task, req.retryCount);
   },
 );
+
+export { createWebhook, updateWebhook, deleteWebhook, setWebhookEnabled, rotateWebhookSecret, revealWebhookSecret, testWebhook, listWebhooks } from "./api/webhooks";
+export { listDeliveries, getDelivery, redeliver, getWebhookStats } from "./api/deliveries";
+export { listEventTypes } from "./api/catalog";

@@ -93,7 +93,17 @@ function firestoreWrapperJar(java, sdkRoot) {
 /** Environment for firebase-tools, plus lines that say what was found. */
 export function emulatorEnv() {
   const java = findJava();
-  const env = { ...process.env, PATH: `${dirname(java.bin)}${delimiter}${process.env.PATH ?? ""}`, JAVA_HOME: dirname(dirname(java.bin)) };
+  const env = {
+    ...process.env,
+    PATH: `${dirname(java.bin)}${delimiter}${process.env.PATH ?? ""}`,
+    JAVA_HOME: dirname(dirname(java.bin)),
+    // Google client libraries otherwise probe the cloud metadata server; locally there is none to ask.
+    METADATA_SERVER_DETECTION: "none",
+    // The Functions emulator starts one process per concurrent invocation and gives each 30 s to
+    // load; a burst on a 2-core machine starts dozens at once, and a worker that misses the limit
+    // fails its event (a Pub/Sub message is then acknowledged and lost).
+    FUNCTIONS_DISCOVERY_TIMEOUT: process.env.FUNCTIONS_DISCOVERY_TIMEOUT ?? "300",
+  };
   const notes = [`Java ${java.major}: ${java.bin}`];
   const sdkRoot = findCloudSdkRoot();
   if (!sdkRoot) {

@@ -6,13 +6,12 @@ import { paths } from "../platform/collections";
 import { logs } from "../platform/logs";
 import { delayScaleValue } from "../platform/params";
 import { enqueueDelivery } from "../platform/tasks";
-import { signatureHeaders } from "../signing/sign";
 import { applyEndpointEffect } from "./endpointHealth";
 import { decideOutcome } from "./outcome";
 import { claimRateSlot } from "./rateLimit";
-import { Attempt, Delivery, DeliveryTask, deliverySchema, OPEN_STATUSES } from "./schema";
-import { send, SendResult } from "./send";
-import { USER_AGENT } from "./userAgent";
+import { Attempt, DeliveryTask, deliverySchema, OPEN_STATUSES } from "./schema";
+import { sendSigned } from "./request";
+import type { SendResult } from "./send";
 
 /**
  * A task may arrive before its time (the Cloud Tasks emulator ignores scheduleTime; clocks skew).
@@ -35,19 +34,6 @@ async function waitOrHandOn(task: DeliveryTask, untilMs: number, reason: string)
   await enqueueDelivery(next, untilMs);
   logs.deliveryDeferred(task, new Date(untilMs).toISOString(), reason);
   return true;
-}
-
-function requestHeaders(args: { custom: Record<string, string>; secrets: string[]; delivery: Delivery; deliveryId: string; attempt: number; nowMs: number }) {
-  const { custom, secrets, delivery, deliveryId, attempt, nowMs } = args;
-  return {
-    ...custom,
-    "content-type": "application/json",
-    "user-agent": USER_AGENT,
-    ...signatureHeaders({ secrets, id: delivery.eventId, timestamp: Math.floor(nowMs / 1000), body: delivery.payload }),
-    "x-webhook-event": delivery.eventType,
-    "x-webhook-delivery": deliveryId,
-    "x-webhook-attempt": String(attempt),
-  };
 }
 
 function attemptEntry(attempt: number, atMs: number, result: SendResult, queueRetries: number): Attempt {
@@ -124,20 +110,25 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): 
 
   const nowMs = Date.now();
   const secrets = signingSecrets(secretDocSchema.parse(secretSnap.data()), nowMs);
-  const result = await send({
-    url: ep.url,
-    headers: requestHeaders({ custom: ep.headers, secrets, delivery, deliveryId: task.deliveryId, attempt: task.attempt, nowMs }),
-    body: delivery.payload,
-    timeoutMs: ep.timeoutMs,
-  });
+  const result = await sendSigned(
+    {
+      url: ep.url, customHeaders: ep.headers, timeoutMs: ep.timeoutMs, secrets,
+      eventId: delivery.eventId, eventType: delivery.eventType, deliveryId: task.deliveryId, attempt: task.attempt, payload: delivery.payload,
+    },
+    nowMs,
+  );
   const doneMs = Date.now();
-  const outcome = decideOutcome({ result, attempt: task.attempt, maxAttempts: ep.maxAttempts, nowMs: doneMs, delayScale: delayScaleValue() });
+  const maxAttempts = delivery.lastAttempt ?? ep.maxAttempts;
+  const outcome = decideOutcome({ result, attempt: task.attempt, maxAttempts, nowMs: doneMs, delayScale: delayScaleValue() });
   const recorded = await recordAttempt(snap, task.attempt, {
     status: outcome.status,
     attempts: task.attempt,
     attemptLog: FieldValue.arrayUnion(attemptEntry(task.attempt, nowMs, result, queueRetries)),
     nextAttemptAt: outcome.nextAttemptAtMs === null ? null : Timestamp.fromMillis(outcome.nextAttemptAtMs),
     completedAt: outcome.nextAttemptAtMs === null ? Timestamp.fromMillis(doneMs) : null,
+    lastStatusCode: result.statusCode,
+    lastErrorClass: result.errorClass,
+    lastDurationMs: result.durationMs,
   });
   if (!recorded) return logs.deliverySkipped(logRef, "attempt recorded by a concurrent dispatch");
   logs.attemptRecorded(logRef, task.attempt, outcome.status, result.statusCode, result.errorClass, result.durationMs);

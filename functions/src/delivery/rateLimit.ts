@@ -20,7 +20,9 @@ export async function claimRateSlot(teamId: string, webhookId: string, perSecond
     const q = await col.where("webhookId", "==", webhookId).orderBy("slot", "desc").limit(1).get();
     return q.empty ? -1 : (q.docs[0].get("slot") as number);
   };
-  let candidate = Math.max(Math.floor(nowMs / interval), (await highest()) + 1);
+  // The next slot to begin, never one already under way: a send then waits for its slot's start
+  // rather than going out late and bunching up with the slot after it.
+  let candidate = Math.max(Math.ceil(nowMs / interval), (await highest()) + 1);
   for (let tries = 1; tries <= MAX_TRIES; tries++) {
     try {
       await col.doc(`${webhookId}_${candidate}`).create({

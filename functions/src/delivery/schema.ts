@@ -36,8 +36,12 @@ export const deliverySchema = z.object({
   completedAt: z.instanceof(Timestamp).nullable(),
   payload: z.string(),
   expireAt: z.instanceof(Timestamp),
-  /** Set on a test send's record only. */
-  test: z.boolean().optional(),
+  /** The last attempt's figures, kept on the record for the stats' aggregation queries. */
+  lastStatusCode: z.number().int().nullable().optional(),
+  lastErrorClass: errorClassSchema.nullable().optional(),
+  lastDurationMs: z.number().optional(),
+  /** Set by a manual redelivery: the attempt after which the delivery stops, whatever maxAttempts says. */
+  lastAttempt: z.number().int().optional(),
 });
 export type Delivery = z.infer<typeof deliverySchema>;
 

@@ -19,6 +19,11 @@ export const allowPrivateTargets = defineString("WEBHOOK_ALLOW_PRIVATE_TARGETS",
   description: "'auto' allows http:// and private addresses only on the emulators; 'true' or 'false' force it.",
 });
 
+export const tasksServiceAccount = defineString("WEBHOOK_TASKS_SERVICE_ACCOUNT", {
+  default: "",
+  description: "Service account whose OIDC token Cloud Tasks sends to deliverWebhook; empty: the runtime's default account.",
+});
+
 export function delayScaleValue(): number {
   const n = Number(delayScale.value());
   return Number.isFinite(n) && n > 0 ? n : 1;

@@ -1,14 +1,15 @@
-import { PubSub, Topic } from "@google-cloud/pubsub";
+import type { PubSub, Topic } from "@google-cloud/pubsub";
 import { EVENTS_TOPIC } from "./collections";
 
-let client: PubSub | undefined;
 let topic: Promise<Topic> | undefined;
 
 const NOT_FOUND = 5;
 const ALREADY_EXISTS = 6;
 
 async function ensureTopic(): Promise<Topic> {
-  client ??= new PubSub();
+  // Loaded on first use: the client library is the heaviest require, and most functions never publish.
+  const { PubSub: Client } = await import("@google-cloud/pubsub");
+  const client: PubSub = new Client();
   const t = client.topic(EVENTS_TOPIC);
   const [exists] = await t.exists();
   if (!exists) {

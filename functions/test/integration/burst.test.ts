@@ -6,6 +6,10 @@ const countIds = (r: Receiver) => {
   return { total: ids.length, unique: new Set(ids).size };
 };
 
+// A burst on cold emulators starts a Functions worker process per concurrent invocation, which
+// takes minutes on 2 cores: these tests get more time than the rest.
+jest.setTimeout(420_000);
+
 describe("bursts", () => {
   const a = new Receiver();
   const b = new Receiver();
@@ -21,7 +25,7 @@ describe("bursts", () => {
     const writer = db.bulkWriter();
     for (let i = 0; i < 200; i++) void writer.set(db.doc(`teams/${teamId}/tickets/B${i}`), { subject: `burst ${i}`, status: "open" });
     await writer.close();
-    await waitFor("200 deliveries at each receiver", () => countIds(a).unique >= 200 && countIds(b).unique >= 200, 300_000, 500);
+    await waitFor("200 deliveries at each receiver", () => countIds(a).unique >= 200 && countIds(b).unique >= 200, 360_000, 500);
     const settled = await waitFor("400 succeeded records", async () => {
       const ds = await deliveriesOf(teamId);
       return ds.length === 400 && ds.every((d) => d.status === "succeeded") ? ds : undefined;
@@ -38,12 +42,13 @@ describe("bursts", () => {
     const writer = db.bulkWriter();
     for (let i = 0; i < 50; i++) void writer.set(db.doc(`teams/${teamId}/contacts/C${i}`), { name: `contact ${i}` });
     await writer.close();
-    await waitFor("all 50 deliveries", () => countIds(limited).unique >= 50, 180_000, 250);
+    await waitFor("all 50 deliveries", () => countIds(limited).unique >= 50, 360_000, 250);
     const times = limited.requests.map((q) => q.at).sort((x, y) => x - y);
     expect(times[times.length - 1] - times[0]).toBeGreaterThanOrEqual(9000);
-    // Slots are 200 ms apart; a delivery whose slot had begun before it was claimed goes out a little
-    // late, so arrivals jitter: allow one extra in any one-second window, never a burst.
-    for (let i = 6; i < times.length; i++) expect(times[i] - times[i - 6]).toBeGreaterThanOrEqual(1000);
+    const gaps = times.slice(5).map((t, i) => t - times[i]);
+    console.log(`rate limit: 50 deliveries over ${times[times.length - 1] - times[0]} ms; shortest span of 6 in a row: ${Math.min(...gaps)} ms`);
+    // Slots are 200 ms apart, so 6 in a row span 1 s; allow 150 ms for timers and the loopback round trip.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(850);
     const ds = await waitFor("50 succeeded records", async () => {
       const list = await deliveriesOf(teamId, webhookId);
       return list.length === 50 && list.every((d) => d.status === "succeeded") ? list : undefined;

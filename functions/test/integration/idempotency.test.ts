@@ -1,4 +1,3 @@
-import { getApps, initializeApp } from "firebase-admin/app";
 import { getFunctions } from "firebase-admin/functions";
 import { publishEvent } from "../../src/events/publish";
 import { Envelope } from "../../src/events/envelope";
@@ -40,7 +39,7 @@ describe("at-least-once inputs produce exactly one delivery and one recorded att
       const list = await deliveriesOf(teamId, webhookId);
       return list[0]?.status === "succeeded" ? list : undefined;
     });
-    if (getApps().length === 0) initializeApp({ projectId: process.env.GCLOUD_PROJECT });
+    firestore();
     const queue = getFunctions().taskQueue("deliverWebhook");
     const task = { teamId, deliveryId: d.id, attempt: 1 };
     await Promise.all([queue.enqueue(task, { id: `${d.id}-1-again-a` }), queue.enqueue(task, { id: `${d.id}-1-again-b` })]);

@@ -5,7 +5,8 @@ import type { Delivery } from "../../../src/delivery/schema";
 
 export function firestore(): Firestore {
   if (!process.env.FIRESTORE_EMULATOR_HOST) throw new Error("FIRESTORE_EMULATOR_HOST is not set: run the integration tests through `npm test`");
-  if (getApps().length === 0) initializeApp({ projectId: process.env.GCLOUD_PROJECT });
+  // A service account id keeps firebase-admin from asking a metadata server for one when enqueueing tasks.
+  if (getApps().length === 0) initializeApp({ projectId: process.env.GCLOUD_PROJECT, serviceAccountId: "emulated-service-acct@email.com" });
   return getFirestore();
 }
 
