@@ -2,6 +2,7 @@
 const tsJest = { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: false }] };
 
 module.exports = {
+  testSequencer: "<rootDir>/test/integration/helpers/sequencer.js",
   projects: [
     {
       displayName: "unit",

@@ -4,6 +4,7 @@ import { handleDeliveryTask } from "./delivery/deliver";
 import { deliveryTaskSchema } from "./delivery/schema";
 import { fanOut } from "./fanout/fanout";
 import { EVENTS_TOPIC } from "./platform/collections";
+import { deliveryConcurrency } from "./platform/params";
 
 export * from "./triggers";
 export { onEndpointWritten } from "./endpoints/onEndpointWritten";
@@ -21,7 +22,7 @@ export const fanOutEvent = onMessagePublished({ topic: EVENTS_TOPIC, retry: true
 export const deliverWebhook = onTaskDispatched(
   {
     retryConfig: { maxAttempts: 10, minBackoffSeconds: 5, maxBackoffSeconds: 300, maxDoublings: 4 },
-    rateLimits: { maxConcurrentDispatches: 500 },
+    rateLimits: { maxConcurrentDispatches: deliveryConcurrency },
     timeoutSeconds: 120,
     memory: "256MiB",
   },

@@ -9,6 +9,7 @@ import { sampleEnvelope } from "../events/samples";
 import { rotateSecret } from "../endpoints/rotate";
 import { endpointInputSchema, storedEndpointSchema } from "../endpoints/schema";
 import { secretDocSchema, signingSecrets } from "../endpoints/secrets";
+import { checkTarget } from "../endpoints/target";
 import { completionPatch, validateEndpoint } from "../endpoints/validate";
 import { generateSecret } from "../signing/sign";
 import { db } from "../platform/app";
@@ -30,15 +31,15 @@ async function loadEndpoint(teamId: string, webhookId: string): Promise<Document
   return snap;
 }
 
-function requireValid(raw: unknown) {
-  const v = validateEndpoint(raw, privateTargetsAllowed());
+async function requireValid(raw: { url?: unknown }) {
+  const v = validateEndpoint(raw, privateTargetsAllowed(), await checkTarget(raw.url));
   if (!v.ok) throw new ApiError("invalid-argument", v.reason);
   return v.endpoint;
 }
 
 export const createWebhook = callable(teamInput.extend(endpointInputSchema.shape), async ({ teamId, ...input }, req) => {
   await requireRole(req, teamId, "admin");
-  const endpoint = requireValid(input);
+  const endpoint = await requireValid(input);
   const ref = db().collection(paths.endpoints(teamId)).doc();
   const secret = generateSecret();
   const now = Timestamp.now();
@@ -57,7 +58,7 @@ export const updateWebhook = callable(updateInput, async ({ teamId, webhookId, .
   // Only what the caller sent: a partial schema would otherwise fill in defaults for the rest.
   const changes = Object.fromEntries(Object.entries(input).filter(([k]) => k in (req.data ?? {})));
   const merged = { ...snap.data(), ...changes };
-  requireValid(merged);
+  await requireValid(merged);
   await snap.ref.update({ ...changes, ...completionPatch(merged, privateTargetsAllowed()), updatedAt: Timestamp.now() });
   if (snap.get("status") === "active" && changes.enabled === false) await cancelQueuedDeliveries(teamId, webhookId);
   return { webhook: endpointView(await snap.ref.get()) };

@@ -1,3 +1,5 @@
+import { systemResolver } from "../endpoints/ssrf";
+import { privateTargetsAllowed } from "../platform/params";
 import { signatureHeaders } from "../signing/sign";
 import { send, SendResult } from "./send";
 import { USER_AGENT } from "./userAgent";
@@ -30,5 +32,6 @@ export function requestHeaders(r: SignedRequest, nowMs: number): Record<string, 
 
 /** Signs and sends one request: the one path for deliveries, redeliveries and test sends. */
 export function sendSigned(r: SignedRequest, nowMs = Date.now()): Promise<SendResult> {
-  return send({ url: r.url, headers: requestHeaders(r, nowMs), body: r.payload, timeoutMs: r.timeoutMs });
+  const guard = privateTargetsAllowed() ? undefined : systemResolver;
+  return send({ url: r.url, headers: requestHeaders(r, nowMs), body: r.payload, timeoutMs: r.timeoutMs, guard });
 }

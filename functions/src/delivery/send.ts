@@ -1,5 +1,6 @@
 import http from "node:http";
 import https from "node:https";
+import { guardedLookup, resolveTarget, Resolver } from "../endpoints/ssrf";
 import type { ErrorClass } from "./schema";
 
 export const RESPONSE_EXCERPT_BYTES = 2048;
@@ -11,8 +12,8 @@ export interface SendRequest {
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
-  /** Resolves the host; the delivery path passes one that refuses private addresses. */
-  lookup?: http.RequestOptions["lookup"];
+  /** When set, the target must resolve to public addresses only, and the checked address is the one connected to. */
+  guard?: Resolver;
 }
 
 export interface SendResult {
@@ -45,8 +46,23 @@ export function classifyError(err: NodeJS.ErrnoException): ErrorClass {
 }
 
 /** One POST, no redirects followed, the whole exchange bounded by timeoutMs and MAX_RESPONSE_BYTES. */
-export function send(req: SendRequest): Promise<SendResult> {
+export async function send(req: SendRequest): Promise<SendResult> {
   const started = process.hrtime.bigint();
+  // A literal IP never goes through lookup: check it here.
+  if (req.guard) {
+    const host = new URL(req.url).hostname;
+    if (/^[\d.]+$|^\[/.test(host)) {
+      try {
+        await resolveTarget(host, req.guard);
+      } catch (err) {
+        return { statusCode: null, durationMs: 0, errorClass: classifyError(err as NodeJS.ErrnoException), errorMessage: (err as Error).message, responseExcerpt: null };
+      }
+    }
+  }
+  return exchange(req, started);
+}
+
+function exchange(req: SendRequest, started: bigint): Promise<SendResult> {
   const elapsed = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
   const url = new URL(req.url);
   const transport = url.protocol === "https:" ? https : http;
@@ -66,7 +82,7 @@ export function send(req: SendRequest): Promise<SendResult> {
       method: "POST",
       headers: { ...req.headers, "content-length": Buffer.byteLength(req.body) },
       agent: agents[url.protocol as keyof typeof agents],
-      lookup: req.lookup,
+      lookup: req.guard ? guardedLookup(req.guard) : undefined,
     });
     const timer = setTimeout(() => request.destroy(new Timeout(`timeout after ${req.timeoutMs} ms`)), req.timeoutMs);
     request.on("error", (err) => fail(err));

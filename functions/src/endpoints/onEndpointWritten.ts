@@ -6,6 +6,7 @@ import { paths } from "../platform/collections";
 import { logs } from "../platform/logs";
 import { privateTargetsAllowed } from "../platform/params";
 import { ensureSecret } from "./secrets";
+import { checkTarget } from "./target";
 import { completionPatch } from "./validate";
 
 /**
@@ -21,7 +22,7 @@ export const onEndpointWritten = onDocumentWritten({ document: "teams/{teamId}/w
     await db().doc(paths.secret(teamId, webhookId)).delete();
     return;
   }
-  const patch = completionPatch(after, privateTargetsAllowed());
+  const patch = completionPatch(after, privateTargetsAllowed(), await checkTarget(after.url));
   if (after.secretVersion === undefined) patch.secretVersion = await ensureSecret(teamId, webhookId);
   if (Object.keys(patch).length > 0) {
     const now = Timestamp.now();

@@ -3,10 +3,11 @@ import { urlProblem } from "./url";
 
 export type Validation = { ok: true; endpoint: EndpointInput } | { ok: false; reason: string };
 
-export function validateEndpoint(raw: unknown, allowPrivate: boolean): Validation {
+/** `targetProblem` is what checking where the URL resolves found (see ssrf.ts), when it was checked. */
+export function validateEndpoint(raw: unknown, allowPrivate: boolean, targetProblem?: string): Validation {
   const parsed = endpointInputSchema.safeParse(raw ?? {});
   if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error) };
-  const problem = urlProblem(parsed.data.url, allowPrivate);
+  const problem = urlProblem(parsed.data.url, allowPrivate) ?? targetProblem;
   return problem ? { ok: false, reason: problem } : { ok: true, endpoint: parsed.data };
 }
 
@@ -16,8 +17,8 @@ const BACKEND_DISABLE_REASONS = new Set(["endpoint_gone", "failing"]);
  * The backend-owned fields a stored endpoint document should have: defaults filled in, status
  * and reason set. Returns only the fields that differ, so that writing them settles the document.
  */
-export function completionPatch(raw: Record<string, unknown>, allowPrivate: boolean): Record<string, unknown> {
-  const v = validateEndpoint(raw, allowPrivate);
+export function completionPatch(raw: Record<string, unknown>, allowPrivate: boolean, targetProblem?: string): Record<string, unknown> {
+  const v = validateEndpoint(raw, allowPrivate, targetProblem);
   let desired: Record<string, unknown>;
   if (!v.ok) {
     desired = { status: "invalid" satisfies EndpointStatus, statusReason: v.reason };

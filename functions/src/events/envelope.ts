@@ -14,6 +14,13 @@ export const teamIdSchema = z
 
 const jsonObject = z.record(z.string(), z.unknown());
 
+/** The largest body a receiver is sent. Larger events keep only the ids of `data` (see limitEnvelope). */
+export const MAX_ENVELOPE_BYTES = 256 * 1024;
+
+export function envelopeBytes(e: { data: unknown }): number {
+  return Buffer.byteLength(JSON.stringify(e));
+}
+
 /** The HTTP body every receiver gets (CONTRACT section 2). */
 export const envelopeSchema = z.object({
   id: idSchema("evt_"),
@@ -26,7 +33,21 @@ export const envelopeSchema = z.object({
 export type Envelope = z.infer<typeof envelopeSchema>;
 
 /** What other services may publish on the topic: an envelope of a catalog event (not a test send). */
-export const publishedEnvelopeSchema = envelopeSchema.extend({ event: eventTypeSchema });
+export const publishedEnvelopeSchema = envelopeSchema
+  .extend({ event: eventTypeSchema })
+  .refine((e) => envelopeBytes(e) <= MAX_ENVELOPE_BYTES, { message: `envelope is larger than ${MAX_ENVELOPE_BYTES} bytes` });
+
+/**
+ * An event whose envelope exceeds MAX_ENVELOPE_BYTES is sent with `data` reduced to its ids (`id`
+ * and the `...Id` string fields) and `truncated: true`, without `previous`: the receiver fetches
+ * the document if it needs it.
+ */
+export function limitEnvelope(e: Envelope): Envelope {
+  if (envelopeBytes(e) <= MAX_ENVELOPE_BYTES) return e;
+  const ids = Object.fromEntries(Object.entries(e.data).filter(([k, v]) => (k === "id" || k.endsWith("Id")) && typeof v === "string" && v.length <= 1500));
+  const { previous: _dropped, ...rest } = e;
+  return { ...rest, data: { ...ids, truncated: true } };
+}
 
 function digest(...parts: string[]): string {
   return createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 32);
@@ -49,12 +70,12 @@ export function buildEnvelope(args: {
   event: DetectedEvent;
 }): Envelope {
   const { sourceEventId, teamId, time, event } = args;
-  return {
+  return limitEnvelope({
     id: eventIdFor(sourceEventId, event.type),
     event: event.type,
     timestamp: new Date(time).toISOString(),
     teamId,
     data: event.data,
     ...(event.previous ? { previous: event.previous } : {}),
-  };
+  });
 }

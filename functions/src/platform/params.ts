@@ -24,6 +24,11 @@ export const tasksServiceAccount = defineString("WEBHOOK_TASKS_SERVICE_ACCOUNT",
   description: "Service account whose OIDC token Cloud Tasks sends to deliverWebhook; empty: the runtime's default account.",
 });
 
+export const deliveryConcurrency = defineInt("WEBHOOK_DELIVERY_CONCURRENCY", {
+  default: 1000,
+  description: "Deliveries in flight at once across the queue (Cloud Tasks maxConcurrentDispatches).",
+});
+
 export function delayScaleValue(): number {
   const n = Number(delayScale.value());
   return Number.isFinite(n) && n > 0 ? n : 1;

@@ -56,3 +56,18 @@ describe("envelopes and ids", () => {
     expect(publishedEnvelopeSchema.safeParse({ ...base, data: "x" }).success).toBe(false);
   });
 });
+
+describe("the envelope size limit", () => {
+  it("reduces data to its ids when the envelope is too large", async () => {
+    const { MAX_ENVELOPE_BYTES, envelopeBytes } = await import("../../src/events/envelope");
+    const big = buildEnvelope({
+      sourceEventId: "s", teamId: "t", time: "2026-11-28T12:00:00Z",
+      event: { type: "ticket.updated", data: { id: "T1", requesterId: "k1", body: "x".repeat(MAX_ENVELOPE_BYTES) }, previous: { body: "y" } },
+    });
+    expect(big.data).toEqual({ id: "T1", requesterId: "k1", truncated: true });
+    expect(big.previous).toBeUndefined();
+    expect(envelopeBytes(big)).toBeLessThan(1000);
+    const tooBig = { ...big, data: { blob: "x".repeat(MAX_ENVELOPE_BYTES) } };
+    expect(publishedEnvelopeSchema.safeParse(tooBig).success).toBe(false);
+  });
+});
