@@ -32,5 +32,12 @@ batch.set(team.collection("webhooks").doc(DEMO_WEBHOOK), {
   status: "active", statusReason: null, secretVersion: 1, consecutiveFailures: 0, createdAt: now, updatedAt: now,
 });
 batch.set(team.collection("webhookSecrets").doc(DEMO_WEBHOOK), { current: DEMO_SECRET, version: 1, previous: null, previousExpiresAt: null, createdAt: now });
+// The Express example of examples/receiver; `npm run example:receiver` enables it while it runs.
+batch.set(team.collection("webhooks").doc("example-receiver"), {
+  url: "http://127.0.0.1:8788/webhooks", events: ["ticket.*"], enabled: false, description: "examples/receiver (Express)", headers: {},
+  maxAttempts: 8, timeoutMs: 30000, rateLimitPerSecond: null,
+  status: "disabled", statusReason: "manual", secretVersion: 1, consecutiveFailures: 0, createdAt: now, updatedAt: now,
+});
+batch.set(team.collection("webhookSecrets").doc("example-receiver"), { current: DEMO_SECRET, version: 1, previous: null, previousExpiresAt: null, createdAt: now });
 await batch.commit();
 console.log(`seeded team ${DEMO_TEAM}`);

@@ -90,6 +90,32 @@ describe("retries and outcomes", () => {
     expect(redirect.requests).toHaveLength(1);
   });
 
+  it("reads a 50 MB response only up to the cap, and keeps a 2 KB excerpt", async () => {
+    let written = 0;
+    let closedEarly = false;
+    const chunk = Buffer.alloc(64 * 1024, "x");
+    const r = await receiver((_req, _n, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.on("close", () => (closedEarly = written < 50 * 1024 * 1024));
+      const pump = () => {
+        while (written < 50 * 1024 * 1024) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once("drain", pump);
+        }
+        res.end();
+      };
+      pump();
+    });
+    const teamId = newTeamId("huge");
+    const { webhookId } = await createEndpoint(teamId, { url: r.url, events: ["ticket.created"], maxAttempts: 1 });
+    await writeTicket(teamId);
+    const d = await settledDelivery(teamId, webhookId);
+    expect(d).toMatchObject({ status: "succeeded", attempts: 1 });
+    expect(d.attemptLog[0].responseExcerpt).toHaveLength(2048);
+    await waitFor("the receiver to see the connection dropped", () => closedEarly);
+    expect(written).toBeLessThan(8 * 1024 * 1024);
+  });
+
   it("cancels queued deliveries when the endpoint is disabled", async () => {
     const r = await receiver((_req, _n, res) => res.writeHead(500).end());
     const teamId = newTeamId("cancel");
