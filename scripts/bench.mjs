@@ -1,10 +1,52 @@
-// `npm run bench`: prints figures, never fails a test run. Builds the functions first.
+// `npm run bench`: prints figures, never fails a test run. In process: the delivery path beside
+// plain keep-alive POSTs, and signatures per second. On the emulators: N events end to end
+// through the real pipeline and through a no-op chain of the same shape, with the Firestore
+// reads and writes per delivery counted in the function processes.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { join } from "node:path";
+import { ROOT, emulatorEnvOrExit } from "./lib/emulator-env.mjs";
+import { spawnFirebase } from "./lib/firebase.mjs";
 import { buildFunctions, ensureInstalled } from "./lib/install.mjs";
 
 ensureInstalled();
 buildFunctions();
-const { benchDeliveryPath } = await import("../bench/delivery-path.mjs");
+const noopDir = join(ROOT, "bench", "noop");
+if (!existsSync(join(noopDir, "node_modules", "firebase-functions"))) {
+  spawnSync("npm", [existsSync(join(noopDir, "package-lock.json")) ? "ci" : "install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: noopDir, stdio: "inherit" });
+}
+
 console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-console.log("\n# delivery path in process (vs plain keep-alive POSTs of the same 1 KB bodies)");
+const { benchDeliveryPath } = await import("../bench/delivery-path.mjs");
+console.log("\n# delivery path in process (vs plain keep-alive POSTs of the same 1 KB bodies by Node's fetch)");
 console.table(await benchDeliveryPath());
+
+const runtime = join(ROOT, ".runtime");
+const opsDir = join(runtime, "bench-ops");
+const resultFile = join(runtime, "bench-e2e.json");
+rmSync(opsDir, { recursive: true, force: true });
+mkdirSync(opsDir, { recursive: true });
+const config = JSON.parse(readFileSync(join(ROOT, "firebase.json"), "utf8"));
+config.functions = [...config.functions, { source: "bench/noop", codebase: "noop", runtime: "nodejs22" }];
+const configPath = join(ROOT, "firebase.bench.json");
+writeFileSync(configPath, JSON.stringify(config, null, 2));
+
+const events = process.env.BENCH_EVENTS ?? "200";
+console.log(`\n# end to end on the emulators: ${events} ticket writes (emulator log: .runtime/bench-emulators.log)`);
+const { env } = emulatorEnvOrExit();
+const log = openSync(join(runtime, "bench-emulators.log"), "w");
+const child = spawnFirebase(
+  ["emulators:exec", "--config", configPath, "--only", "firestore,pubsub,functions,tasks", "--project", "demo-jiwaku-bench", "node bench/e2e-driver.mjs"],
+  { ...env, BENCH_EVENTS: events, BENCH_OPS_DIR: opsDir, BENCH_RESULT: resultFile, NODE_OPTIONS: `--require ${join(ROOT, "bench", "count-firestore.cjs")}` },
+  { stdio: ["ignore", log, log], detached: false },
+);
+const code = await new Promise((resolve) => child.on("exit", resolve));
+if (code !== 0 || !existsSync(resultFile)) {
+  console.log(`the end-to-end run did not finish (exit ${code}); see .runtime/bench-emulators.log`);
+  process.exit(0);
+}
+const r = JSON.parse(readFileSync(resultFile, "utf8"));
+const row = (name, f) => ({ chain: name, "events/s": f.eventsPerSecond, "vs no-op": Number((f.eventsPerSecond / r.baseline.eventsPerSecond).toFixed(2)), "p50 ms": f.p50Ms, "p95 ms": f.p95Ms, "p99 ms": f.p99Ms, "reads/delivery": f.readsPerDelivery ?? "-", "writes/delivery": f.writesPerDelivery ?? "-" });
+console.table([row("no-op chain (baseline)", r.baseline), row("pipeline, 1 endpoint", r.oneEndpoint), row("pipeline, 5 endpoints (per delivery)", r.fiveEndpoints)]);
+rmSync(resultFile, { force: true });

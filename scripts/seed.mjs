@@ -2,12 +2,12 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { DEMO_PROJECT } from "./lib/demo.mjs";
-import { ROOT, emulatorEnv } from "./lib/emulator-env.mjs";
+import { ROOT, emulatorEnvOrExit } from "./lib/emulator-env.mjs";
 import { spawnFirebase } from "./lib/firebase.mjs";
 import { ensureInstalled } from "./lib/install.mjs";
 
 ensureInstalled();
-const { env } = emulatorEnv();
+const { env } = emulatorEnvOrExit();
 rmSync(join(ROOT, "emulator-data"), { recursive: true, force: true });
 const child = spawnFirebase(
   ["emulators:exec", "--only", "firestore", "--project", DEMO_PROJECT, "--export-on-exit", "emulator-data", `node ${JSON.stringify(join(ROOT, "scripts", "seed-demo.mjs"))}`],

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { DEMO_PROJECT, DEMO_TEAM, PORTS, RECEIVER_URL } from "./lib/demo.mjs";
-import { ROOT, SetupError, emulatorEnv } from "./lib/emulator-env.mjs";
+import { ROOT, emulatorEnvOrExit } from "./lib/emulator-env.mjs";
 import { spawnFirebase, stopGroup } from "./lib/firebase.mjs";
 import { buildFunctions, ensureInstalled } from "./lib/install.mjs";
 import { startSampleReceiver } from "./sample-receiver.mjs";
@@ -28,16 +28,7 @@ function configArgs() {
 }
 
 ensureInstalled();
-let setup;
-try {
-  setup = emulatorEnv();
-} catch (err) {
-  if (err instanceof SetupError) {
-    console.error(`\n${err.message}`);
-    process.exit(1);
-  }
-  throw err;
-}
+const setup = emulatorEnvOrExit();
 setup.notes.forEach((n) => console.log(`  ${n}`));
 buildFunctions();
 

@@ -3,7 +3,7 @@
 // the last thing printed; the exit code is the first failing step's.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, SetupError, emulatorEnv } from "./lib/emulator-env.mjs";
+import { ROOT, emulatorEnvOrExit } from "./lib/emulator-env.mjs";
 import { buildFunctions, ensureInstalled, runOrExit } from "./lib/install.mjs";
 import { spawnFirebase } from "./lib/firebase.mjs";
 
@@ -14,16 +14,7 @@ const jest = join(fnDir, "node_modules", "jest", "bin", "jest.js");
 const extraJestArgs = process.argv.slice(2);
 
 ensureInstalled();
-let setup;
-try {
-  setup = emulatorEnv();
-} catch (err) {
-  if (err instanceof SetupError) {
-    console.error(`\n${err.message}`);
-    process.exit(1);
-  }
-  throw err;
-}
+const setup = emulatorEnvOrExit();
 
 console.log("\n> type-check and lint");
 runOrExit(process.execPath, [join(fnDir, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json", "--noEmit"], { cwd: fnDir });

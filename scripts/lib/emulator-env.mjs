@@ -126,3 +126,14 @@ export function emulatorEnv() {
   }
   return { env, notes };
 }
+
+/** emulatorEnv(), or a clear message and exit code 1 when this machine lacks what it needs. */
+export function emulatorEnvOrExit() {
+  try {
+    return emulatorEnv();
+  } catch (err) {
+    if (!(err instanceof SetupError)) throw err;
+    console.error(`\n${err.message}`);
+    process.exit(1);
+  }
+}

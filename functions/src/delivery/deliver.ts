@@ -30,6 +30,9 @@ async function waitOrHandOn(task: DeliveryTask, untilMs: number, reason: string)
     await sleep(remaining);
     return false;
   }
+  // A continuation that again came far too early means the queue does not honour schedule times
+  // (the emulator): wait out the window first, so that hand-ons cannot spin.
+  if ((task.hop ?? 0) > 0) await sleep(MAX_INLINE_WAIT_MS);
   const next = { ...task, hop: (task.hop ?? 0) + 1 };
   await enqueueDelivery(next, untilMs);
   logs.deliveryDeferred(task, new Date(untilMs).toISOString(), reason);

@@ -35,6 +35,28 @@ describe("bursts", () => {
     expect(settled.every((d) => d.attempts === 1)).toBe(true);
   });
 
+  it("delivers a burst of 1,000 events: none lost, none doubled", async () => {
+    const teamId = newTeamId("k");
+    const r = new Receiver();
+    await r.start();
+    try {
+      const { webhookId } = await createEndpoint(teamId, { url: r.url, events: ["contact.created"] });
+      const db = firestore();
+      const writer = db.bulkWriter();
+      for (let i = 0; i < 1000; i++) void writer.set(db.doc(`teams/${teamId}/contacts/K${i}`), { name: `contact ${i}` });
+      await writer.close();
+      await waitFor("1,000 deliveries at the receiver", () => countIds(r).unique >= 1000, 400_000, 1000);
+      const settled = await waitFor("1,000 succeeded records", async () => {
+        const ds = await deliveriesOf(teamId, webhookId);
+        return ds.length === 1000 && ds.every((d) => d.status === "succeeded") ? ds : undefined;
+      }, 120_000, 2000);
+      expect(countIds(r)).toEqual({ total: 1000, unique: 1000 });
+      expect(new Set(settled.map((d) => d.eventId)).size).toBe(1000);
+    } finally {
+      await r.stop();
+    }
+  });
+
   it("spreads a burst of 50 over at least 9 seconds for an endpoint limited to 5 per second", async () => {
     const teamId = newTeamId("rate");
     const { webhookId } = await createEndpoint(teamId, { url: limited.url, events: ["contact.created"], rateLimitPerSecond: 5 });

@@ -28,8 +28,8 @@ export class Receiver {
 
   constructor(public behaviour: Behaviour = ok) {}
 
-  async start(): Promise<string> {
-    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
+  async start(port = 0): Promise<string> {
+    await new Promise<void>((r) => this.server.listen(port, "127.0.0.1", r));
     return this.url;
   }
 
