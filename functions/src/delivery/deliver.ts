@@ -105,7 +105,7 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): 
   const ep = endpoint.data;
 
   if (ep.rateLimitPerSecond && task.slotAt === undefined) {
-    const slotAt = await claimRateSlot(task.teamId, delivery.webhookId, ep.rateLimitPerSecond, Date.now(), task.deliveryId);
+    const slotAt = await claimRateSlot(task.teamId, delivery.webhookId, ep.rateLimitPerSecond, task.deliveryId);
     if (await waitOrHandOn({ ...task, slotAt }, slotAt, "rate limit")) return;
   } else if (task.slotAt !== undefined && (await waitOrHandOn(task, task.slotAt, "rate limit"))) {
     return;

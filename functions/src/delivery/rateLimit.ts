@@ -13,16 +13,17 @@ const SLOT_RETENTION_MS = 60 * 60 * 1000;
  * The search starts after the highest slot taken (one indexed read) and probes forward on
  * collisions. Returns the start of the slot, in ms since the epoch.
  */
-export async function claimRateSlot(teamId: string, webhookId: string, perSecond: number, nowMs: number, deliveryId: string): Promise<number> {
+export async function claimRateSlot(teamId: string, webhookId: string, perSecond: number, deliveryId: string): Promise<number> {
   const interval = 1000 / perSecond;
   const col = db().collection(paths.rateSlots(teamId));
   const highest = async () => {
     const q = await col.where("webhookId", "==", webhookId).orderBy("slot", "desc").limit(1).get();
     return q.empty ? -1 : (q.docs[0].get("slot") as number);
   };
-  // The next slot to begin, never one already under way: a send then waits for its slot's start
-  // rather than going out late and bunching up with the slot after it.
-  let candidate = Math.max(Math.ceil(nowMs / interval), (await highest()) + 1);
+  // Only a slot that has not begun yet: a send then waits for its slot's start rather than going
+  // out late and bunching up with the slot after it. Collisions take time, so "now" is re-read.
+  const notStarted = () => Math.ceil(Date.now() / interval);
+  let candidate = Math.max(notStarted(), (await highest()) + 1);
   for (let tries = 1; tries <= MAX_TRIES; tries++) {
     try {
       await col.doc(`${webhookId}_${candidate}`).create({
@@ -35,7 +36,8 @@ export async function claimRateSlot(teamId: string, webhookId: string, perSecond
     } catch (err) {
       if ((err as { code?: number }).code !== ALREADY_EXISTS) throw err;
       // Many claimers race for the same slots under a burst: look again at the frontier now and then.
-      candidate = tries % 4 === 0 ? Math.max(candidate + 1, (await highest()) + 1) : candidate + 1 + Math.floor(Math.random() * 2);
+      const next = tries % 4 === 0 ? (await highest()) + 1 : candidate + 1 + Math.floor(Math.random() * 2);
+      candidate = Math.max(next, candidate + 1, notStarted());
     }
   }
   throw new Error(`no rate-limit slot found for endpoint ${webhookId} after ${MAX_TRIES} tries`);

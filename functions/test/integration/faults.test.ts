@@ -37,10 +37,11 @@ describe("fault injection", () => {
 
   it("delivers everything, once, to a receiver that is down for a while and comes back", async () => {
     const probe = await receiver();
-    const port = Number(new URL(probe.url).port);
+    const url = probe.url;
+    const port = Number(new URL(url).port);
     await probe.stop();
     const teamId = newTeamId("down");
-    const { webhookId } = await createEndpoint(teamId, { url: probe.url, events: ["ticket.created"], maxAttempts: 12 });
+    const { webhookId } = await createEndpoint(teamId, { url, events: ["ticket.created"], maxAttempts: 12 });
     await writeTickets(teamId, 5);
     await waitFor("three refused attempts each", async () => {
       const ds = await deliveriesOf(teamId, webhookId);
@@ -65,14 +66,15 @@ describe("fault injection", () => {
     }
   });
 
-  it("loses nothing when the handler dies after the send and before the record; the duplicate send shows", async () => {
+  it("loses nothing when the handler dies after the receiver took the request and before the record; the duplicate send shows", async () => {
     let killed: number[] = [];
     const r = await receiver((_req, n, res) => {
-      res.writeHead(200).end("ok");
+      // The receiver has the request and processes it; the sender dies before it can record anything.
       if (n === 1) {
         killed = deliveryWorkers();
         killed.forEach((pid) => process.kill(pid, "SIGKILL"));
       }
+      res.writeHead(200).end("ok");
     });
     const teamId = newTeamId("crash");
     const { webhookId } = await createEndpoint(teamId, { url: r.url, events: ["ticket.created"] });
