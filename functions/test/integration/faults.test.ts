@@ -101,7 +101,7 @@ describe("fault injection", () => {
 
     const teamId = newTeamId("faults");
     const ends = {
-      slow: await createEndpoint(teamId, { url: slow.url, events: ["ticket.created"], maxAttempts: 1, timeoutMs: 5000 }),
+      slow: await createEndpoint(teamId, { url: slow.url, events: ["ticket.created"], maxAttempts: 1, timeoutMs: 30000 }),
       reset: await createEndpoint(teamId, { url: reset.url, events: ["ticket.created"], maxAttempts: 1 }),
       garbage: await createEndpoint(teamId, { url: garbageUrl, events: ["ticket.created"], maxAttempts: 1 }),
       healthy: await createEndpoint(teamId, { url: healthy.url, events: ["ticket.created"], maxAttempts: 1 }),
