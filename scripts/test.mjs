@@ -31,7 +31,9 @@ mkdirSync(runtime, { recursive: true });
 const jestOut = join(runtime, "integration.out");
 const emulatorLog = join(runtime, "emulators.log");
 writeFileSync(jestOut, "");
-const inner = [process.execPath, jest, "--selectProjects", "integration", "--runInBand", ...extraJestArgs]
+// --forceExit: a test that fails half-way may leave a server or SDK handle open, and a hanging
+// jest would keep the emulators (and CI) waiting.
+const inner = [process.execPath, jest, "--selectProjects", "integration", "--runInBand", "--forceExit", ...extraJestArgs]
   .map((a) => JSON.stringify(a))
   .join(" ");
 const logFd = openSync(emulatorLog, "w");

@@ -99,29 +99,32 @@ describe("fault injection", () => {
     await new Promise<void>((ok) => garbage.listen(0, "127.0.0.1", ok));
     const garbageUrl = `http://127.0.0.1:${(garbage.address() as AddressInfo).port}/hook`;
 
-    const teamId = newTeamId("faults");
-    const ends = {
-      slow: await createEndpoint(teamId, { url: slow.url, events: ["ticket.created"], maxAttempts: 1, timeoutMs: 30000 }),
-      reset: await createEndpoint(teamId, { url: reset.url, events: ["ticket.created"], maxAttempts: 1 }),
-      garbage: await createEndpoint(teamId, { url: garbageUrl, events: ["ticket.created"], maxAttempts: 1 }),
-      healthy: await createEndpoint(teamId, { url: healthy.url, events: ["ticket.created"], maxAttempts: 1 }),
-    };
-    await writeTickets(teamId, 1);
-    const byWebhook = async () => Object.fromEntries((await deliveriesOf(teamId)).map((d) => [d.webhookId, d]));
-    const healthyDone = await waitFor("the healthy endpoint's delivery", async () => {
-      const all = await byWebhook();
-      return all[ends.healthy.webhookId]?.status === "succeeded" ? all : undefined;
-    });
-    // The healthy endpoint was served while the slow one was still waiting for its answer.
-    expect(healthyDone[ends.slow.webhookId].status).toBe("pending");
-    const all = await waitFor("every delivery to finish", async () => {
-      const m = await byWebhook();
-      return Object.values(m).length === 4 && Object.values(m).every((d) => d.status !== "pending") ? m : undefined;
-    });
-    garbage.close();
-    expect(all[ends.slow.webhookId].attemptLog[0]).toMatchObject({ errorClass: "timeout", statusCode: null });
-    expect(all[ends.reset.webhookId].attemptLog[0]).toMatchObject({ errorClass: "connection_reset", statusCode: null });
-    expect(all[ends.garbage.webhookId].attemptLog[0]).toMatchObject({ errorClass: "invalid_response", statusCode: null });
-    expect(all[ends.healthy.webhookId].attemptLog[0]).toMatchObject({ errorClass: null, statusCode: 200 });
+    try {
+      const teamId = newTeamId("faults");
+      const ends = {
+        slow: await createEndpoint(teamId, { url: slow.url, events: ["ticket.created"], maxAttempts: 1, timeoutMs: 30000 }),
+        reset: await createEndpoint(teamId, { url: reset.url, events: ["ticket.created"], maxAttempts: 1 }),
+        garbage: await createEndpoint(teamId, { url: garbageUrl, events: ["ticket.created"], maxAttempts: 1 }),
+        healthy: await createEndpoint(teamId, { url: healthy.url, events: ["ticket.created"], maxAttempts: 1 }),
+      };
+      await writeTickets(teamId, 1);
+      const byWebhook = async () => Object.fromEntries((await deliveriesOf(teamId)).map((d) => [d.webhookId, d]));
+      const healthyDone = await waitFor("the healthy endpoint's delivery", async () => {
+        const all = await byWebhook();
+        return all[ends.healthy.webhookId]?.status === "succeeded" ? all : undefined;
+      });
+      // The healthy endpoint was served while the slow one was still waiting for its answer.
+      expect(healthyDone[ends.slow.webhookId].status).toBe("pending");
+      const all = await waitFor("every delivery to finish", async () => {
+        const m = await byWebhook();
+        return Object.values(m).length === 4 && Object.values(m).every((d) => d.status !== "pending") ? m : undefined;
+      });
+      expect(all[ends.slow.webhookId].attemptLog[0]).toMatchObject({ errorClass: "timeout", statusCode: null });
+      expect(all[ends.reset.webhookId].attemptLog[0]).toMatchObject({ errorClass: "connection_reset", statusCode: null });
+      expect(all[ends.garbage.webhookId].attemptLog[0]).toMatchObject({ errorClass: "invalid_response", statusCode: null });
+      expect(all[ends.healthy.webhookId].attemptLog[0]).toMatchObject({ errorClass: null, statusCode: 200 });
+    } finally {
+      garbage.close();
+    }
   });
 });
