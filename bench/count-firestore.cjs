@@ -20,18 +20,30 @@ if (dir && target) {
       return result;
     };
   };
+  // file -> [exported class, patch]; modules load in cycles, so a class may appear only later.
   const patches = {
-    "document-reader.js": (m) => wrap(m.DocumentReader.prototype, "_get", (self) => (counts.reads += self.allDocuments.length)),
-    "query.js": (m) => wrap(m.Query.prototype, "_get", (_self, r) => (counts.reads += Math.max(1, r?.result?.size ?? r?.size ?? 1))),
-    "aggregate-query.js": (m) => wrap(m.AggregateQuery.prototype, "_get", () => (counts.reads += 1)),
-    "write-batch.js": (m) => {
-      const original = m.WriteBatch.prototype._commit;
-      m.WriteBatch.prototype._commit = function (...args) {
+    "document-reader.js": ["DocumentReader", (c) => wrap(c.prototype, "_get", (self) => (counts.reads += self.allDocuments.length))],
+    "query.js": ["Query", (c) => wrap(c.prototype, "_get", (_self, r) => (counts.reads += Math.max(1, r?.result?.size ?? r?.size ?? 1)))],
+    "aggregate-query.js": ["AggregateQuery", (c) => wrap(c.prototype, "_get", () => (counts.reads += 1))],
+    "write-batch.js": ["WriteBatch", (c) => {
+      const original = c.prototype._commit;
+      c.prototype._commit = function (...args) {
         counts.writes += this._ops.length;
         dirty = true;
         return original.apply(this, args);
       };
-    },
+    }],
+  };
+  const pending = new Map();
+  const applyPending = () => {
+    for (const [base, exports] of pending) {
+      const [name, patch] = patches[base];
+      if (typeof exports[name] === "function") {
+        pending.delete(base);
+        patched.add(base);
+        patch(exports[name]);
+      }
+    }
   };
   const load = Module._load;
   Module._load = function (request, parent, isMain) {
@@ -39,11 +51,9 @@ if (dir && target) {
     const file = parent && request.startsWith(".") ? path.resolve(path.dirname(parent.filename), request) : "";
     if (file.includes(`@google-cloud${path.sep}firestore${path.sep}build${path.sep}src`)) {
       const base = path.basename(file.endsWith(".js") ? file : `${file}.js`);
-      if (patches[base] && !patched.has(base)) {
-        patched.add(base);
-        patches[base](exports);
-      }
+      if (patches[base] && !patched.has(base) && !pending.has(base)) pending.set(base, exports);
     }
+    if (pending.size) applyPending();
     return exports;
   };
   setInterval(() => {
