@@ -53,7 +53,8 @@ const pump = () => {
   readSync(fd, buf, 0, buf.length, printed);
   closeSync(fd);
   printed = size;
-  process.stdout.write(buf);
+  // --forceExit's own notice would otherwise follow jest's summary.
+  process.stdout.write(buf.toString("utf8").replace(/^Force exiting Jest:.*\n?/m, ""));
 };
 const timer = setInterval(pump, 250);
 const stop = () => child.kill("SIGINT");
