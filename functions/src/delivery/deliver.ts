@@ -99,7 +99,10 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): 
   const endpoint = endpointSnap.exists ? storedEndpointSchema.safeParse(endpointSnap.data()) : undefined;
   if (!endpoint?.success || endpoint.data.status !== "active" || !secretSnap.exists) {
     const reason = !endpointSnap.exists ? "endpoint deleted" : !endpoint?.success ? "endpoint invalid" : endpoint.data.status !== "active" ? `endpoint ${endpoint.data.status}` : "endpoint has no secret";
-    await ref.update({ status: "cancelled", nextAttemptAt: null, completedAt: Timestamp.now() }, { lastUpdateTime: snap.updateTime! }).catch(() => undefined);
+    // A failed precondition means the record changed meanwhile (cancelled already, or redelivered): leave it.
+    await ref.update({ status: "cancelled", nextAttemptAt: null, completedAt: Timestamp.now() }, { lastUpdateTime: snap.updateTime! }).catch((err: { code?: number }) => {
+      if (err.code !== FAILED_PRECONDITION) throw err;
+    });
     return logs.deliveryCancelled(logRef, reason);
   }
   const ep = endpoint.data;

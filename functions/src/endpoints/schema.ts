@@ -46,7 +46,6 @@ export type EndpointInput = z.infer<typeof endpointInputSchema>;
 
 export const endpointStatusSchema = z.enum(["active", "disabled", "invalid"]);
 export type EndpointStatus = z.infer<typeof endpointStatusSchema>;
-export const BACKEND_REASONS = ["manual", "endpoint_gone", "failing"] as const;
 
 /** A stored endpoint as the delivery path reads it. */
 export const storedEndpointSchema = endpointInputSchema.extend({

@@ -43,12 +43,7 @@ export const subscriptionSchema = z.string({ error: "must be a string" }).superR
   if (!known) ctx.addIssue({ code: "custom", message: `unknown event type '${s}' (use an event type, 'category.*' or '*')` });
 });
 
-/** The subscription entries that select an event type: what a stored `events` array must contain one of. */
+/** The subscription entries that select an event type: the fan-out's `array-contains-any` query asks for these. */
 export function selectorsFor(type: string): string[] {
   return [type, `${categoryOf(type)}.*`, "*"];
-}
-
-export function subscribes(events: readonly string[], type: string): boolean {
-  const selectors = selectorsFor(type);
-  return events.some((e) => selectors.includes(e));
 }

@@ -1,6 +1,5 @@
 /** Firestore paths owned by the webhook backend (the helpdesk's source paths live in events/sources.ts). */
 export const paths = {
-  team: (teamId: string) => `teams/${teamId}`,
   endpoints: (teamId: string) => `teams/${teamId}/webhooks`,
   endpoint: (teamId: string, webhookId: string) => `teams/${teamId}/webhooks/${webhookId}`,
   secret: (teamId: string, webhookId: string) => `teams/${teamId}/webhookSecrets/${webhookId}`,

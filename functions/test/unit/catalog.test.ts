@@ -1,4 +1,7 @@
-import { EVENT_CATALOG, EVENT_TYPES, selectorsFor, subscribes, subscriptionSchema } from "../../src/events/catalog";
+import { EVENT_CATALOG, EVENT_TYPES, selectorsFor, subscriptionSchema } from "../../src/events/catalog";
+
+/** What the fan-out's query does: an endpoint matches when its `events` array contains any selector. */
+const subscribes = (events: string[], type: string) => events.some((e) => selectorsFor(type).includes(e));
 import { buildEnvelope, deliveryIdFor, envelopeSchema, eventIdFor, publishedEnvelopeSchema } from "../../src/events/envelope";
 
 describe("the event catalog and subscription matching", () => {
