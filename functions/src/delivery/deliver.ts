@@ -1,6 +1,7 @@
 import { DocumentSnapshot, FieldValue, Timestamp } from "firebase-admin/firestore";
-import { storedEndpointSchema } from "../endpoints/schema";
-import { secretDocSchema, signingSecrets } from "../endpoints/secrets";
+import { StoredEndpoint, storedEndpointSchema } from "../endpoints/schema";
+import { SecretCache } from "../endpoints/secretCache";
+import { SecretDoc, secretDocSchema, signingSecrets } from "../endpoints/secrets";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { logs } from "../platform/logs";
@@ -73,6 +74,20 @@ async function recordAttempt(snap: DocumentSnapshot, attempt: number, update: Re
   });
 }
 
+const secretCache = new SecretCache();
+
+/** The endpoint's secret, from this instance's cache when it holds the version the endpoint names. */
+async function secretFor(teamId: string, endpointSnap: DocumentSnapshot, endpoint: StoredEndpoint): Promise<SecretDoc | undefined> {
+  const revision = { teamId, webhookId: endpointSnap.id, createTime: endpointSnap.createTime!, secretVersion: endpoint.secretVersion };
+  const cached = secretCache.get(revision, Date.now());
+  if (cached) return cached;
+  const snap = await db().doc(paths.secret(teamId, endpointSnap.id)).get();
+  if (!snap.exists) return undefined;
+  const doc = secretDocSchema.parse(snap.data());
+  secretCache.set(revision, doc, Date.now());
+  return doc;
+}
+
 export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): Promise<void> {
   const ref = db().doc(paths.delivery(task.teamId, task.deliveryId));
   const snap = await ref.get();
@@ -92,12 +107,10 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): 
 
   if (task.slotAt === undefined && (await waitOrHandOn(task, delivery.nextAttemptAt?.toMillis() ?? 0, "not due yet"))) return;
 
-  const [endpointSnap, secretSnap] = await db().getAll(
-    db().doc(paths.endpoint(task.teamId, delivery.webhookId)),
-    db().doc(paths.secret(task.teamId, delivery.webhookId)),
-  );
+  const endpointSnap = await db().doc(paths.endpoint(task.teamId, delivery.webhookId)).get();
   const endpoint = endpointSnap.exists ? storedEndpointSchema.safeParse(endpointSnap.data()) : undefined;
-  if (!endpoint?.success || endpoint.data.status !== "active" || !secretSnap.exists) {
+  const secret = endpoint?.success && endpoint.data.status === "active" ? await secretFor(task.teamId, endpointSnap, endpoint.data) : undefined;
+  if (!endpoint?.success || endpoint.data.status !== "active" || !secret) {
     const reason = !endpointSnap.exists ? "endpoint deleted" : !endpoint?.success ? "endpoint invalid" : endpoint.data.status !== "active" ? `endpoint ${endpoint.data.status}` : "endpoint has no secret";
     // A failed precondition means the record changed meanwhile (cancelled already, or redelivered): leave it.
     await ref.update({ status: "cancelled", nextAttemptAt: null, completedAt: Timestamp.now() }, { lastUpdateTime: snap.updateTime! }).catch((err: { code?: number }) => {
@@ -115,7 +128,7 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): 
   }
 
   const nowMs = Date.now();
-  const secrets = signingSecrets(secretDocSchema.parse(secretSnap.data()), nowMs);
+  const secrets = signingSecrets(secret, nowMs);
   const result = await sendSigned(
     {
       url: ep.url, customHeaders: ep.headers, timeoutMs: ep.timeoutMs, secrets,

@@ -110,9 +110,19 @@ describe("the callable API", () => {
     expect((await firestore().doc(`teams/${teamId}/webhookSecrets/${id}`).get()).exists).toBe(false);
   });
 
+  // Other endpoints of the team share the receiver: pick the given endpoint's delivery.
+  const deliveryTo = (webhookId: string, subject: string) =>
+    waitFor(`the delivery of '${subject}'`, () =>
+      receiver.requests.find((r) => r.body.includes(subject) && r.headers["x-webhook-delivery"] === deliveryIdFor(JSON.parse(r.body).id, webhookId)),
+    );
+
   it("reveals the secret to admins only, and after a rotation both secrets verify the next delivery", async () => {
     const { webhook, secret } = await create({ events: ["ticket.created"] });
     expect(await ok("revealWebhookSecret", { teamId, webhookId: webhook.id }, admin)).toMatchObject({ secret, secretVersion: 1, previous: null });
+    await firestore().doc(`teams/${teamId}/tickets/rot-0`).set({ subject: "before rotation" });
+    const before = await deliveryTo(webhook.id, "before rotation");
+    expect(() => new Webhook(secret).verify(before.body, before.headers as Record<string, string>)).not.toThrow();
+
     const rotated = await ok<{ secret: string; secretVersion: number; previousValidUntil: string }>("rotateWebhookSecret", { teamId, webhookId: webhook.id }, admin);
     expect(rotated.secret).not.toBe(secret);
     expect(rotated.secretVersion).toBe(2);
@@ -120,13 +130,34 @@ describe("the callable API", () => {
     expect(await ok("revealWebhookSecret", { teamId, webhookId: webhook.id }, admin)).toMatchObject({ secret: rotated.secret, previous: secret });
 
     await firestore().doc(`teams/${teamId}/tickets/rot-1`).set({ subject: "after rotation" });
-    // Other endpoints of the team share the receiver: pick this endpoint's delivery.
-    const req = await waitFor("the delivery after rotation", () =>
-      receiver.requests.find((r) => r.body.includes("after rotation") && r.headers["x-webhook-delivery"] === deliveryIdFor(JSON.parse(r.body).id, webhook.id)),
-    );
+    const req = await deliveryTo(webhook.id, "after rotation");
     const headers = req.headers as Record<string, string>;
     expect(() => new Webhook(secret).verify(req.body, headers)).not.toThrow();
     expect(() => new Webhook(rotated.secret).verify(req.body, headers)).not.toThrow();
+  });
+
+  it("signs with the new secret when an endpoint is deleted and created again under the same id", async () => {
+    const ref = firestore().doc(`teams/${teamId}/webhooks/reborn`);
+    const secretOf = async () => (await firestore().doc(`teams/${teamId}/webhookSecrets/reborn`).get()).get("current") as string | undefined;
+    await ref.set({ url: receiver.url, events: ["ticket.updated"] });
+    const first = await waitFor("the first secret", secretOf);
+    await waitFor("the endpoint active", async () => (await ref.get()).get("status") === "active");
+    await firestore().doc(`teams/${teamId}/tickets/reborn-1`).set({ subject: "old" });
+    await firestore().doc(`teams/${teamId}/tickets/reborn-1`).update({ subject: "first life" });
+    const old = await deliveryTo("reborn", "first life");
+    expect(() => new Webhook(first).verify(old.body, old.headers as Record<string, string>)).not.toThrow();
+
+    await ref.delete();
+    await waitFor("the old secret deleted", async () => (await secretOf()) === undefined);
+    await ref.set({ url: receiver.url, events: ["ticket.updated"] });
+    const second = await waitFor("the new secret", secretOf);
+    expect(second).not.toBe(first);
+    await waitFor("the endpoint active again", async () => (await ref.get()).get("status") === "active");
+    await firestore().doc(`teams/${teamId}/tickets/reborn-1`).update({ subject: "second life" });
+    const req = await deliveryTo("reborn", "second life");
+    const headers = req.headers as Record<string, string>;
+    expect(() => new Webhook(second).verify(req.body, headers)).not.toThrow();
+    expect(() => new Webhook(first).verify(req.body, headers)).toThrow();
   });
 
   it("sends a test event, or a sample of a chosen type, through the signed path and records it", async () => {
