@@ -1,6 +1,8 @@
 // Runs inside `firebase emulators:exec` (see scripts/bench.mjs): N ticket writes through the real
-// pipeline to 1 and to 5 receivers, and N writes through the no-op chain of the same shape, with
-// the Firestore operations the functions made, counted by count-firestore.cjs.
+// pipeline to 1 and to 5 receivers, and N writes through the no-op chain of the same shape; N/2
+// deliveries that succeed on their third attempt; one event to FANOUT endpoints beside a no-op
+// fan-out of as many tasks. The functions' Firestore operations and task enqueues are counted by
+// count-ops.cjs.
 import http from "node:http";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -11,6 +13,7 @@ const { initializeApp } = require("firebase-admin/app");
 const { getFirestore } = require("firebase-admin/firestore");
 
 const N = Number(process.env.BENCH_EVENTS ?? 200);
+const FANOUT = Number(process.env.BENCH_FANOUT ?? 1000);
 const opsDir = process.env.BENCH_OPS_DIR;
 const db = getFirestore(initializeApp({ projectId: process.env.GCLOUD_PROJECT }));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -19,29 +22,56 @@ function opsByFunction() {
   const totals = {};
   for (const f of readdirSync(opsDir)) {
     const c = JSON.parse(readFileSync(join(opsDir, f), "utf8"));
-    totals[c.fn] ??= { reads: 0, writes: 0 };
-    totals[c.fn].reads += c.reads;
-    totals[c.fn].writes += c.writes;
+    const t = (totals[c.fn] ??= { reads: 0, writes: 0, enqueues: 0, lastEnqueueAt: 0 });
+    t.reads += c.reads;
+    t.writes += c.writes;
+    t.enqueues += c.enqueues;
+    t.lastEnqueueAt = Math.max(t.lastEnqueueAt, c.lastEnqueueAt);
   }
   return totals;
 }
 
-function diffOps(before, after, fns) {
+const PIPELINE = ["onTicketWritten", "fanOutEvent", "deliverWebhook"];
+
+function diffOps(before, after, fns = PIPELINE) {
   const sum = (t) => fns.reduce((acc, fn) => ({ reads: acc.reads + (t[fn]?.reads ?? 0), writes: acc.writes + (t[fn]?.writes ?? 0) }), { reads: 0, writes: 0 });
   const a = sum(after);
   const b = sum(before);
   return { reads: a.reads - b.reads, writes: a.writes - b.writes };
 }
 
+const perDelivery = (ops, deliveries) => ({
+  readsPerDelivery: Number((ops.reads / deliveries).toFixed(2)),
+  writesPerDelivery: Number((ops.writes / deliveries).toFixed(2)),
+});
+
+/** Waits until `fn` has enqueued `count` more tasks than in `before`; returns when the last one was. */
+async function enqueuedBy(fn, before, count) {
+  let now;
+  await waitUntil(() => {
+    now = opsByFunction()[fn];
+    return (now?.enqueues ?? 0) - (before[fn]?.enqueues ?? 0) >= count;
+  });
+  return now.lastEnqueueAt;
+}
+
+const succeeded = async (team, count) => (await db.collection(`teams/${team}/webhookDeliveries`).where("status", "==", "succeeded").count().get()).data().count >= count;
+
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
 
-function receiver(arrivals) {
+/** Records each accepted delivery; `failFirst` makes it answer 500 to that many tries of each delivery first. */
+function receiver(arrivals, failFirst = 0) {
+  const tries = new Map();
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
+      const delivery = req.headers["x-webhook-delivery"];
+      const tried = (tries.get(delivery) ?? 0) + 1;
+      tries.set(delivery, tried);
+      if (tried <= failFirst) return res.writeHead(500).end();
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      arrivals.push({ id: body.data.id, at: Date.now() });
+      arrivals.push({ id: body.data.id, delivery, at: Date.now() });
       res.writeHead(200).end();
     });
   });
@@ -96,12 +126,81 @@ async function pipeline(label, endpoints) {
   await waitUntil(() => arrivals.length >= N * endpoints);
   const result = figures(written, arrivals, started);
   // Let the last records land before reading the counters.
-  await waitUntil(async () => (await db.collection(`teams/${team}/webhookDeliveries`).where("status", "==", "succeeded").count().get()).data().count >= N * endpoints);
+  await waitUntil(() => succeeded(team, N * endpoints));
   await sleep(1500);
-  const ops = diffOps(before, opsByFunction(), ["onTicketWritten", "fanOutEvent", "deliverWebhook"]);
+  const ops = diffOps(before, opsByFunction());
   servers.forEach((s) => s.close());
-  const deliveries = N * endpoints;
-  return { ...result, readsPerDelivery: Number((ops.reads / deliveries).toFixed(2)), writesPerDelivery: Number((ops.writes / deliveries).toFixed(2)) };
+  return { ...result, ...perDelivery(ops, N * endpoints) };
+}
+
+/** Deliveries that fail twice (HTTP 500) and succeed on the third attempt: their cost. */
+async function thirdAttempt(events) {
+  const team = "bench-retry";
+  const arrivals = [];
+  const server = await receiver(arrivals, 2);
+  const ref = db.doc(`teams/${team}/webhooks/w`);
+  await ref.set({ url: `http://127.0.0.1:${server.address().port}/hook`, events: ["contact.created"] });
+  await waitUntil(async () => (await ref.get()).get("status") === "active");
+  const before = opsByFunction();
+  const started = Date.now();
+  const writer = db.bulkWriter();
+  for (let i = 0; i < events; i++) void writer.set(db.doc(`teams/${team}/contacts/R${i}`), { name: `retry ${i}` });
+  await writer.close();
+  await waitUntil(() => arrivals.length >= events);
+  const seconds = (Math.max(...arrivals.map((a) => a.at)) - started) / 1000;
+  await waitUntil(() => succeeded(team, events));
+  await sleep(1500);
+  const ops = diffOps(before, opsByFunction(), ["onContactWritten", "fanOutEvent", "deliverWebhook"]);
+  const attempts = (await db.collection(`teams/${team}/webhookDeliveries`).where("attempts", "==", 3).count().get()).data().count;
+  server.close();
+  return { deliveries: events, onThirdAttempt: attempts, seconds, ...perDelivery(ops, events) };
+}
+
+/** One event to FANOUT endpoints of one team, beside a no-op function enqueueing as many tasks. */
+async function fanOut() {
+  const team = "bench-fanout";
+  const arrivals = [];
+  const server = await receiver(arrivals);
+  const url = `http://127.0.0.1:${server.address().port}/hook`;
+  const setupStarted = Date.now();
+  const writer = db.bulkWriter();
+  for (let i = 0; i < FANOUT; i++) void writer.set(db.doc(`teams/${team}/webhooks/f${i}`), { url, events: ["ticket.created"] });
+  await writer.close();
+  const active = db.collection(`teams/${team}/webhooks`).where("status", "==", "active").where("secretVersion", "==", 1);
+  await waitUntil(async () => (await active.count().get()).data().count >= FANOUT);
+  const setupSeconds = (Date.now() - setupStarted) / 1000;
+  await sleep(5000); // the endpoint triggers' second, empty round
+
+  let before = opsByFunction();
+  let started = Date.now();
+  await db.doc("benchNoopFan/F").set({ count: FANOUT });
+  const baselineEnqueued = await enqueuedBy("noopFanOutMany", before, FANOUT);
+  await waitUntil(async () => (await db.collection("benchNoopFanDone").count().get()).data().count >= FANOUT);
+  const baselineDone = Math.max(...(await db.collection("benchNoopFanDone").get()).docs.map((d) => d.get("at").toMillis()));
+  const baseline = { enqueuedSeconds: (baselineEnqueued - started) / 1000, doneSeconds: (baselineDone - started) / 1000 };
+
+  before = opsByFunction();
+  started = Date.now();
+  await db.doc(`teams/${team}/tickets/F`).set({ subject: "one event to many endpoints", status: "open" });
+  const enqueued = await enqueuedBy("fanOutEvent", before, FANOUT);
+  await waitUntil(() => arrivals.length >= FANOUT);
+  const delivered = Math.max(...arrivals.map((a) => a.at));
+  await waitUntil(() => succeeded(team, FANOUT));
+  const settled = Date.now();
+  await sleep(1500);
+  const ops = diffOps(before, opsByFunction());
+  server.close();
+  return {
+    endpoints: FANOUT,
+    setupSeconds,
+    baseline,
+    enqueuedSeconds: (enqueued - started) / 1000,
+    deliveredSeconds: (delivered - started) / 1000,
+    recordedSeconds: (settled - started) / 1000,
+    reads: ops.reads,
+    writes: ops.writes,
+    ...perDelivery(ops, FANOUT),
+  };
 }
 
 async function noop() {
@@ -126,9 +225,12 @@ await (async () => {
   await waitUntil(async () => (await ref.get()).get("status") === "active");
   for (let i = 0; i < 20; i++) await db.doc(`teams/bench-warm/tickets/W${i}`).set({ subject: "warm" });
   for (let i = 0; i < 20; i++) await db.doc(`benchNoop/W${i}`).set({ warm: true });
-  await waitUntil(async () => arrivals.length >= 20 && (await db.collection("benchNoopDone").count().get()).data().count >= 20);
+  await db.doc("benchNoopFan/W").set({ count: 20 });
+  const done = async (col) => (await db.collection(col).count().get()).data().count >= 20;
+  await waitUntil(async () => arrivals.length >= 20 && (await done("benchNoopDone")) && (await done("benchNoopFanDone")));
   server.close();
   await db.recursiveDelete(db.collection("benchNoopDone"));
+  await db.recursiveDelete(db.collection("benchNoopFanDone"));
 })();
 
 const results = {
@@ -136,5 +238,7 @@ const results = {
   baseline: await noop(),
   oneEndpoint: await pipeline("one", 1),
   fiveEndpoints: await pipeline("five", 5),
+  thirdAttempt: await thirdAttempt(Math.ceil(N / 2)),
+  fanOut: await fanOut(),
 };
 writeFileSync(process.env.BENCH_RESULT, JSON.stringify(results, null, 2));

@@ -18,5 +18,20 @@ exports.noopFanOut = onMessagePublished("bench-noop", async (event) => {
   await getFunctions(app).taskQueue("noopDeliver").enqueue({ id: event.data.message.json.id });
 });
 exports.noopDeliver = onTaskDispatched({ rateLimits: { maxConcurrentDispatches: 20 } }, async (req) => {
-  await getFirestore(app).doc(`benchNoopDone/${req.data.id}`).set({ at: Timestamp.now() });
+  await getFirestore(app).doc(`${req.data.collection ?? "benchNoopDone"}/${req.data.id}`).set({ at: Timestamp.now() });
+});
+
+// The fan-out baseline: one document -> one message -> `count` tasks, enqueued 50 at a time as
+// the real fan-out does, each writing one document.
+const fanTopic = new PubSub().topic("bench-noop-fanout");
+exports.noopFanTrigger = onDocumentCreated("benchNoopFan/{id}", async (event) => {
+  await fanTopic.publishMessage({ json: { id: event.params.id, count: event.data.get("count") } });
+});
+exports.noopFanOutMany = onMessagePublished("bench-noop-fanout", async (event) => {
+  const { id, count } = event.data.message.json;
+  const queue = getFunctions(app).taskQueue("noopDeliver");
+  for (let i = 0; i < count; i += 50) {
+    const ids = Array.from({ length: Math.min(50, count - i) }, (_, k) => `${id}-${i + k}`);
+    await Promise.all(ids.map((t) => queue.enqueue({ id: t, collection: "benchNoopFanDone" })));
+  }
 });

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { Timestamp } from "firebase-admin/firestore";
 import { onDocumentWritten } from "firebase-functions/v2/firestore";
 import { cancelQueuedDeliveries } from "../delivery/cancel";
@@ -8,6 +9,13 @@ import { privateTargetsAllowed } from "../platform/params";
 import { ensureSecret } from "./secrets";
 import { checkTarget } from "./target";
 import { completionPatch } from "./validate";
+
+/** The delivery path's own bookkeeping (the failure streak) changes nothing there is to check. */
+function onlyStreakChanged(before: Record<string, unknown>, after: Record<string, unknown>): boolean {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  keys.delete("consecutiveFailures");
+  return [...keys].every((k) => isDeepStrictEqual(before[k], after[k]));
+}
 
 /**
  * Validates and completes an endpoint document however it was written (console or API): defaults,
@@ -22,6 +30,7 @@ export const onEndpointWritten = onDocumentWritten({ document: "teams/{teamId}/w
     await db().doc(paths.secret(teamId, webhookId)).delete();
     return;
   }
+  if (before && onlyStreakChanged(before, after)) return;
   const patch = completionPatch(after, privateTargetsAllowed(), await checkTarget(after.url));
   if (after.secretVersion === undefined) patch.secretVersion = await ensureSecret(teamId, webhookId);
   if (Object.keys(patch).length > 0) {

@@ -1,0 +1,71 @@
+// Preloaded into the Functions emulator's workers by `npm run bench` (NODE_OPTIONS=--require):
+// counts the Firestore reads and writes and the Cloud Tasks enqueues each process really makes,
+// by wrapping the clients' own code paths, and leaves the totals (with the time of the last
+// enqueue) in $BENCH_OPS_DIR/<pid>.json.
+const Module = require("node:module");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const dir = process.env.BENCH_OPS_DIR;
+const target = process.env.FUNCTION_TARGET;
+if (dir && target) {
+  const counts = { pid: process.pid, fn: target, reads: 0, writes: 0, enqueues: 0, lastEnqueueAt: 0 };
+  let dirty = false;
+  const patched = new Set();
+  const wrap = (proto, name, count) => {
+    const original = proto[name];
+    proto[name] = async function (...args) {
+      const result = await original.apply(this, args);
+      count(this, result);
+      dirty = true;
+      return result;
+    };
+  };
+  const firestore = path.join("@google-cloud", "firestore", "build", "src");
+  const adminFunctions = path.join("firebase-admin", "lib", "functions");
+  // module file -> [exported class, patch]; modules load in cycles, so a class may appear only later.
+  const patches = {
+    [path.join(firestore, "document-reader.js")]: ["DocumentReader", (c) => wrap(c.prototype, "_get", (self) => (counts.reads += self.allDocuments.length))],
+    [path.join(firestore, "query.js")]: ["Query", (c) => wrap(c.prototype, "_get", (_self, r) => (counts.reads += Math.max(1, r?.result?.size ?? r?.size ?? 1)))],
+    [path.join(firestore, "aggregate-query.js")]: ["AggregateQuery", (c) => wrap(c.prototype, "_get", () => (counts.reads += 1))],
+    [path.join(firestore, "write-batch.js")]: ["WriteBatch", (c) => {
+      const original = c.prototype._commit;
+      c.prototype._commit = function (...args) {
+        counts.writes += this._ops.length;
+        dirty = true;
+        return original.apply(this, args);
+      };
+    }],
+    [path.join(adminFunctions, "functions.js")]: ["TaskQueue", (c) => wrap(c.prototype, "enqueue", () => {
+      counts.enqueues += 1;
+      counts.lastEnqueueAt = Date.now();
+    })],
+  };
+  const pending = new Map();
+  const applyPending = () => {
+    for (const [key, exports] of pending) {
+      const [name, patch] = patches[key];
+      if (typeof exports[name] === "function") {
+        pending.delete(key);
+        patched.add(key);
+        patch(exports[name]);
+      }
+    }
+  };
+  const load = Module._load;
+  Module._load = function (request, parent) {
+    const exports = load.apply(this, arguments);
+    if (parent && request.startsWith(".")) {
+      const file = path.resolve(path.dirname(parent.filename), request);
+      const key = Object.keys(patches).find((k) => file.endsWith(k) || `${file}.js`.endsWith(k));
+      if (key && !patched.has(key) && !pending.has(key)) pending.set(key, exports);
+    }
+    if (pending.size) applyPending();
+    return exports;
+  };
+  setInterval(() => {
+    if (!dirty) return;
+    dirty = false;
+    fs.writeFileSync(path.join(dir, `${process.pid}.json`), JSON.stringify(counts));
+  }, 200).unref();
+}
