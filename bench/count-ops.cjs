@@ -66,6 +66,9 @@ if (dir && target) {
   setInterval(() => {
     if (!dirty) return;
     dirty = false;
-    fs.writeFileSync(path.join(dir, `${process.pid}.json`), JSON.stringify(counts));
+    // Written aside and renamed, so that a reader never sees a half-written file.
+    const file = path.join(dir, `${process.pid}.json`);
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(counts));
+    fs.renameSync(`${file}.tmp`, file);
   }, 200).unref();
 }

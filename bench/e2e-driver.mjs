@@ -20,7 +20,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function opsByFunction() {
   const totals = {};
-  for (const f of readdirSync(opsDir)) {
+  for (const f of readdirSync(opsDir).filter((name) => name.endsWith(".json"))) {
     const c = JSON.parse(readFileSync(join(opsDir, f), "utf8"));
     const t = (totals[c.fn] ??= { reads: 0, writes: 0, enqueues: 0, lastEnqueueAt: 0 });
     t.reads += c.reads;
@@ -233,12 +233,16 @@ await (async () => {
   await db.recursiveDelete(db.collection("benchNoopFanDone"));
 })();
 
-const results = {
-  events: N,
-  baseline: await noop(),
-  oneEndpoint: await pipeline("one", 1),
-  fiveEndpoints: await pipeline("five", 5),
-  thirdAttempt: await thirdAttempt(Math.ceil(N / 2)),
-  fanOut: await fanOut(),
+// Each phase's figures are saved as soon as they are in, so that a failed phase keeps the others.
+const results = { events: N };
+const phases = {
+  baseline: noop,
+  oneEndpoint: () => pipeline("one", 1),
+  fiveEndpoints: () => pipeline("five", 5),
+  thirdAttempt: () => thirdAttempt(Math.ceil(N / 2)),
+  fanOut,
 };
-writeFileSync(process.env.BENCH_RESULT, JSON.stringify(results, null, 2));
+for (const [name, run] of Object.entries(phases)) {
+  results[name] = await run();
+  writeFileSync(process.env.BENCH_RESULT, JSON.stringify(results, null, 2));
+}
