@@ -26,8 +26,8 @@ if (dir && target) {
   // module file -> [exported class, patch]; modules load in cycles, so a class may appear only later.
   const patches = {
     [path.join(firestore, "document-reader.js")]: ["DocumentReader", (c) => wrap(c.prototype, "_get", (self) => (counts.reads += self.allDocuments.length))],
-    [path.join(firestore, "query.js")]: ["Query", (c) => wrap(c.prototype, "_get", (_self, r) => (counts.reads += Math.max(1, r?.result?.size ?? r?.size ?? 1)))],
-    [path.join(firestore, "aggregate-query.js")]: ["AggregateQuery", (c) => wrap(c.prototype, "_get", () => (counts.reads += 1))],
+    [path.join(firestore, "reference", "query.js")]: ["Query", (c) => wrap(c.prototype, "_get", (_self, r) => (counts.reads += Math.max(1, r?.result?.size ?? r?.size ?? 1)))],
+    [path.join(firestore, "reference", "aggregate-query.js")]: ["AggregateQuery", (c) => wrap(c.prototype, "_get", () => (counts.reads += 1))],
     [path.join(firestore, "write-batch.js")]: ["WriteBatch", (c) => {
       const original = c.prototype._commit;
       c.prototype._commit = function (...args) {
