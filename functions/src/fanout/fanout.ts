@@ -1,4 +1,4 @@
-import { Timestamp } from "firebase-admin/firestore";
+import { DocumentData, DocumentReference, Timestamp } from "firebase-admin/firestore";
 import { selectorsFor } from "../events/catalog";
 import { deliveryIdFor, Envelope, publishedEnvelopeSchema, teamIdSchema } from "../events/envelope";
 import { describeIssues } from "../endpoints/schema";
@@ -11,6 +11,9 @@ import { RETENTION_DAYS } from "../delivery/schema";
 const ALREADY_EXISTS = 6;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const PARALLEL = 50;
+const MAX_BATCH_WRITES = 500;
+const MAX_BATCH_BYTES = 8 * 1024 * 1024;
+const RECORD_OVERHEAD_BYTES = 1024;
 const KEPT_MESSAGE_CHARS = 10_000;
 
 export interface IncomingMessage {
@@ -53,8 +56,36 @@ export function parseMessage(msg: IncomingMessage): { envelope: Envelope } | { r
   return { envelope: parsed.data };
 }
 
+/** As many records as fit one commit: at most 500 writes and well under its 10 MiB. */
+function batchSizeFor(payload: string): number {
+  return Math.max(1, Math.min(MAX_BATCH_WRITES, Math.floor(MAX_BATCH_BYTES / (Buffer.byteLength(payload) + RECORD_OVERHEAD_BYTES))));
+}
+
+const chunk = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+/**
+ * Creates the records in one commit. A redelivered message finds some of them there already:
+ * the commit then fails as a whole, and each record is created on its own instead.
+ */
+async function createAll(records: { ref: DocumentReference; data: DocumentData }[]): Promise<void> {
+  const batch = db().batch();
+  for (const { ref, data } of records) batch.create(ref, data);
+  try {
+    await batch.commit();
+  } catch (err) {
+    if ((err as { code?: number }).code !== ALREADY_EXISTS) throw err;
+    await Promise.all(
+      records.map(({ ref, data }) =>
+        ref.create(data).catch((e: { code?: number }) => {
+          if (e.code !== ALREADY_EXISTS) throw e;
+        }),
+      ),
+    );
+  }
+}
+
 async function inChunks<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+  for (const part of chunk(items, size)) await Promise.all(part.map(fn));
 }
 
 /**
@@ -77,31 +108,26 @@ export async function fanOut(msg: IncomingMessage): Promise<number> {
     .get();
   const payload = JSON.stringify(envelope);
   const now = Timestamp.now();
-  const deliveryIds = endpoints.docs.map((endpoint) => deliveryIdFor(envelope.id, endpoint.id));
-  // Delivery ids are hashes, spread over the key space: no need for BulkWriter's ramp-up.
-  const writer = db().bulkWriter({ throttling: false });
-  const created = endpoints.docs.map((endpoint, i) =>
-    writer
-      .create(db().doc(paths.delivery(envelope.teamId, deliveryIds[i])), {
-        webhookId: endpoint.id,
-        eventId: envelope.id,
-        eventType: envelope.event,
-        status: "pending",
-        attempts: 0,
-        attemptLog: [],
-        nextAttemptAt: now,
-        createdAt: now,
-        completedAt: null,
-        payload,
-        expireAt: Timestamp.fromMillis(now.toMillis() + RETENTION_DAYS * DAY_MS),
-      })
-      .catch((err: { code?: number }) => {
-        if (err.code !== ALREADY_EXISTS) throw err;
-      }),
-  );
-  // Every record exists before its first task can run.
-  await Promise.all([writer.close(), ...created]);
-  await inChunks(deliveryIds, PARALLEL, (deliveryId) => enqueueDelivery({ teamId: envelope.teamId, deliveryId, attempt: 1 }).then(() => undefined));
+  const deliveries = endpoints.docs.map((endpoint) => {
+    const deliveryId = deliveryIdFor(envelope.id, endpoint.id);
+    const data = {
+      webhookId: endpoint.id,
+      eventId: envelope.id,
+      eventType: envelope.event,
+      status: "pending",
+      attempts: 0,
+      attemptLog: [],
+      nextAttemptAt: now,
+      createdAt: now,
+      completedAt: null,
+      payload,
+      expireAt: Timestamp.fromMillis(now.toMillis() + RETENTION_DAYS * DAY_MS),
+    };
+    return { deliveryId, ref: db().doc(paths.delivery(envelope.teamId, deliveryId)), data };
+  });
+  // Every record exists before its first task is queued.
+  await Promise.all(chunk(deliveries, batchSizeFor(payload)).map(createAll));
+  await inChunks(deliveries, PARALLEL, ({ deliveryId }) => enqueueDelivery({ teamId: envelope.teamId, deliveryId, attempt: 1 }).then(() => undefined));
   logs.fannedOut(envelope.teamId, envelope.id, envelope.event, endpoints.size);
   return endpoints.size;
 }

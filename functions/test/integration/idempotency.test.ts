@@ -1,6 +1,7 @@
 import { getFunctions } from "firebase-admin/functions";
 import { publishEvent } from "../../src/events/publish";
-import { Envelope } from "../../src/events/envelope";
+import { Timestamp } from "firebase-admin/firestore";
+import { deliveryIdFor, Envelope } from "../../src/events/envelope";
 import { createEndpoint, deliveriesOf, firestore, newTeamId, waitFor } from "./helpers/emulators";
 import { Receiver } from "./helpers/receiver";
 
@@ -29,6 +30,27 @@ describe("at-least-once inputs produce exactly one delivery and one recorded att
     expect(ds).toHaveLength(1);
     expect(ds[0].attempts).toBe(1);
     expect(receiver.requests.filter((r) => r.headers["webhook-id"] === envelope.id)).toHaveLength(1);
+  });
+
+  it("completes a fan-out that stopped half-way: the records there stay, the missing ones are made, each sent once", async () => {
+    const teamId = newTeamId("half");
+    const first = await createEndpoint(teamId, { url: receiver.url, events: ["contact.created"] });
+    const second = await createEndpoint(teamId, { url: receiver.url, events: ["contact.created"] });
+    const envelope: Envelope = { id: `evt_half_${teamId}`, event: "contact.created", timestamp: new Date().toISOString(), teamId, data: { id: "k2", name: "Half-way" } };
+    // What an earlier run left before it crashed: the first endpoint's record, and no task.
+    const leftId = deliveryIdFor(envelope.id, first.webhookId);
+    await firestore().doc(`teams/${teamId}/webhookDeliveries/${leftId}`).create({
+      webhookId: first.webhookId, eventId: envelope.id, eventType: envelope.event, status: "pending", attempts: 0, attemptLog: [],
+      nextAttemptAt: Timestamp.now(), createdAt: Timestamp.now(), completedAt: null, payload: JSON.stringify(envelope), expireAt: Timestamp.fromMillis(Date.now() + 86_400_000),
+    });
+    await publishEvent(envelope);
+    const ds = await waitFor("two settled deliveries", async () => {
+      const list = await deliveriesOf(teamId);
+      return list.length === 2 && list.every((d) => d.status === "succeeded") ? list : undefined;
+    });
+    expect(ds.map((d) => d.webhookId).sort()).toEqual([first.webhookId, second.webhookId].sort());
+    expect(ds.every((d) => d.attempts === 1)).toBe(true);
+    expect(receiver.requests.filter((r) => r.headers["webhook-id"] === envelope.id)).toHaveLength(2);
   });
 
   it("records one attempt when the same task is dispatched twice", async () => {
