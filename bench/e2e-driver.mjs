@@ -1,5 +1,6 @@
-// Runs inside `firebase emulators:exec` (see scripts/bench.mjs): N ticket writes through the real
-// pipeline to 1 and to 5 receivers, and N writes through the no-op chain of the same shape; N/2
+// Runs inside `firebase emulators:exec` (see scripts/bench.mjs): N writes through the no-op chain
+// and N ticket writes through the real pipeline to 1 receiver, taking turns ROUNDS times; N ticket
+// writes to 5 receivers; N/2
 // deliveries that succeed on their third attempt; one event to FANOUT endpoints beside a no-op
 // fan-out of as many tasks. The functions' Firestore operations and task enqueues are counted by
 // count-ops.cjs.
@@ -14,6 +15,7 @@ const { getFirestore } = require("firebase-admin/firestore");
 
 const N = Number(process.env.BENCH_EVENTS ?? 200);
 const FANOUT = Number(process.env.BENCH_FANOUT ?? 1000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const opsDir = process.env.BENCH_OPS_DIR;
 const db = getFirestore(initializeApp({ projectId: process.env.GCLOUD_PROJECT }));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -122,7 +124,7 @@ async function pipeline(label, endpoints) {
   await sleep(1000);
   const before = opsByFunction();
   const started = Date.now();
-  const written = await writeBurst("T", (id) => `teams/${team}/tickets/${id}`);
+  const written = await writeBurst(`T${label}_`, (id) => `teams/${team}/tickets/${id}`);
   await waitUntil(() => arrivals.length >= N * endpoints);
   const result = figures(written, arrivals, started);
   // Let the last records land before reading the counters.
@@ -203,17 +205,27 @@ async function fanOut() {
   };
 }
 
-async function noop() {
+async function noop(round) {
+  await db.recursiveDelete(db.collection("benchNoopDone"));
   const started = Date.now();
-  const written = await writeBurst("N", (id) => `benchNoop/${id}`);
-  const arrivals = [];
-  await waitUntil(async () => {
-    const snap = await db.collection("benchNoopDone").get();
-    arrivals.length = 0;
-    snap.forEach((d) => arrivals.push({ id: d.id, at: d.get("at").toMillis() }));
-    return arrivals.length >= N;
-  });
+  const written = await writeBurst(`N${round}_`, (id) => `benchNoop/${id}`);
+  // Poll a count, not the documents, to load the emulators no more than the pipeline's phase does.
+  await waitUntil(async () => (await db.collection("benchNoopDone").count().get()).data().count >= N);
+  const arrivals = (await db.collection("benchNoopDone").get()).docs.map((d) => ({ id: d.id, at: d.get("at").toMillis() }));
   return figures(written, arrivals, started);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** The no-op chain and the pipeline to one endpoint, taking turns, so that both meet the same machine. */
+async function sideBySide() {
+  const rounds = [];
+  for (let r = 1; r <= ROUNDS; r++) {
+    const baseline = await noop(r);
+    const oneEndpoint = await pipeline(`one-${r}`, 1);
+    rounds.push({ baseline, oneEndpoint, ratio: Number((oneEndpoint.eventsPerSecond / baseline.eventsPerSecond).toFixed(2)) });
+  }
+  return { rounds, medianRatio: median(rounds.map((r) => r.ratio)), baselineEventsPerSecond: median(rounds.map((r) => r.baseline.eventsPerSecond)) };
 }
 
 // Warm every function once so that cold starts are not measured.
@@ -236,8 +248,7 @@ await (async () => {
 // Each phase's figures are saved as soon as they are in, so that a failed phase keeps the others.
 const results = { events: N };
 const phases = {
-  baseline: noop,
-  oneEndpoint: () => pipeline("one", 1),
+  sideBySide,
   fiveEndpoints: () => pipeline("five", 5),
   thirdAttempt: () => thirdAttempt(Math.ceil(N / 2)),
   fanOut,

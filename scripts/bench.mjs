@@ -38,7 +38,7 @@ const { env } = emulatorEnvOrExit();
 const log = openSync(join(runtime, "bench-emulators.log"), "w");
 const child = spawnFirebase(
   ["emulators:exec", "--config", configPath, "--only", "firestore,pubsub,functions,tasks", "--project", "demo-jiwaku-bench", "node bench/e2e-driver.mjs"],
-  { ...env, BENCH_EVENTS: events, BENCH_FANOUT: process.env.BENCH_FANOUT ?? "1000", BENCH_OPS_DIR: opsDir, BENCH_RESULT: resultFile, NODE_OPTIONS: `--require ${join(ROOT, "bench", "count-ops.cjs")}` },
+  { ...env, BENCH_EVENTS: events, BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "3", BENCH_FANOUT: process.env.BENCH_FANOUT ?? "1000", BENCH_OPS_DIR: opsDir, BENCH_RESULT: resultFile, NODE_OPTIONS: `--require ${join(ROOT, "bench", "count-ops.cjs")}` },
   { stdio: ["ignore", log, log], detached: false },
 );
 const code = await new Promise((resolve) => child.on("exit", resolve));
@@ -46,16 +46,21 @@ if (code !== 0) console.log(`the end-to-end run did not finish (exit ${code}); s
 const r = existsSync(resultFile) ? JSON.parse(readFileSync(resultFile, "utf8")) : {};
 rmSync(resultFile, { force: true });
 
-if (r.baseline) {
-  const row = (name, f) => f && { chain: name, "events/s": f.eventsPerSecond, "vs no-op": Number((f.eventsPerSecond / r.baseline.eventsPerSecond).toFixed(2)), "p50 ms": f.p50Ms, "p95 ms": f.p95Ms, "p99 ms": f.p99Ms, "reads/delivery": f.readsPerDelivery ?? "-", "writes/delivery": f.writesPerDelivery ?? "-" };
-  console.table([row("no-op chain (baseline)", r.baseline), row("pipeline, 1 endpoint", r.oneEndpoint), row("pipeline, 5 endpoints (per delivery)", r.fiveEndpoints)].filter(Boolean));
+const side = r.sideBySide;
+if (side) {
+  const row = (name, f, base) => f && { chain: name, "events/s": f.eventsPerSecond, "vs no-op": Number((f.eventsPerSecond / base).toFixed(2)), "p50 ms": f.p50Ms, "p95 ms": f.p95Ms, "p99 ms": f.p99Ms, "reads/delivery": f.readsPerDelivery ?? "-", "writes/delivery": f.writesPerDelivery ?? "-" };
+  console.table([
+    ...side.rounds.flatMap((round, i) => [row(`round ${i + 1}: no-op chain (baseline)`, round.baseline, round.baseline.eventsPerSecond), row(`round ${i + 1}: pipeline, 1 endpoint`, round.oneEndpoint, round.baseline.eventsPerSecond)]),
+    row("pipeline, 5 endpoints (deliveries/s, vs the median no-op)", r.fiveEndpoints, side.baselineEventsPerSecond),
+  ].filter(Boolean));
+  console.log(`pipeline vs no-op chain, median of ${side.rounds.length} rounds: ${side.medianRatio} (rounds: ${side.rounds.map((x) => x.ratio).join(", ")}; goal >= 0.8)`);
 }
 
 const t = r.thirdAttempt;
 if (t) {
   console.log(`\n# cost of a success on the third attempt: ${t.deliveries} deliveries failed twice (HTTP 500), ${t.onThirdAttempt} succeeded on attempt 3, in ${t.seconds} s`);
   console.table([
-    { delivery: "first-attempt success (1 endpoint)", "reads/delivery": r.oneEndpoint.readsPerDelivery, "writes/delivery": r.oneEndpoint.writesPerDelivery },
+    { delivery: "first-attempt success (1 endpoint, last round)", "reads/delivery": side.rounds.at(-1).oneEndpoint.readsPerDelivery, "writes/delivery": side.rounds.at(-1).oneEndpoint.writesPerDelivery },
     { delivery: "success on the third attempt", "reads/delivery": t.readsPerDelivery, "writes/delivery": t.writesPerDelivery },
   ]);
 }
