@@ -72,7 +72,7 @@ async function redeliverOne(teamId: string, snap: DocumentSnapshot): Promise<boo
   if (OPEN_STATUSES.includes(status as never)) return false;
   const attempt = (snap.get("attempts") as number) + 1;
   await snap.ref.update({ status: "pending", nextAttemptAt: Timestamp.now(), completedAt: null, lastAttempt: attempt }, { lastUpdateTime: snap.updateTime! });
-  await enqueueDelivery({ teamId, deliveryId: snap.id, attempt });
+  await enqueueDelivery({ teamId, deliveryId: snap.id, attempt, webhookId: snap.get("webhookId") as string });
   return true;
 }
 

@@ -88,9 +88,13 @@ async function secretFor(teamId: string, endpointSnap: DocumentSnapshot, endpoin
   return doc;
 }
 
+const nextTask = (task: DeliveryTask, webhookId: string): DeliveryTask => ({ teamId: task.teamId, deliveryId: task.deliveryId, attempt: task.attempt + 1, webhookId });
+
 export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): Promise<void> {
   const ref = db().doc(paths.delivery(task.teamId, task.deliveryId));
-  const snap = await ref.get();
+  const endpointRef = (webhookId: string) => db().doc(paths.endpoint(task.teamId, webhookId));
+  const [snap, prefetched] = task.webhookId ? await db().getAll(ref, endpointRef(task.webhookId)) : [await ref.get(), undefined];
+  let endpointSnap: DocumentSnapshot | undefined = prefetched;
   if (!snap.exists) return logs.deliveryMissing(task);
   const delivery = deliverySchema.parse(snap.data());
   const logRef = { ...task, webhookId: delivery.webhookId, eventId: delivery.eventId };
@@ -98,16 +102,20 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): 
   if (delivery.attempts >= task.attempt) {
     // Recorded already. If the crash came between recording and enqueueing the next attempt, enqueue it now.
     if (delivery.status === "retrying" && delivery.attempts === task.attempt) {
-      await enqueueDelivery({ teamId: task.teamId, deliveryId: task.deliveryId, attempt: task.attempt + 1 }, delivery.nextAttemptAt?.toMillis());
+      await enqueueDelivery(nextTask(task, delivery.webhookId), delivery.nextAttemptAt?.toMillis());
     }
     return logs.deliverySkipped(logRef, "attempt already recorded");
   }
   if (!OPEN_STATUSES.includes(delivery.status)) return logs.deliverySkipped(logRef, `delivery is ${delivery.status}`);
   if (delivery.attempts !== task.attempt - 1) return logs.deliverySkipped(logRef, `attempt ${task.attempt} is not next`);
 
-  if (task.slotAt === undefined && (await waitOrHandOn(task, delivery.nextAttemptAt?.toMillis() ?? 0, "not due yet"))) return;
+  const dueMs = delivery.nextAttemptAt?.toMillis() ?? 0;
+  if (task.slotAt === undefined && dueMs > Date.now()) {
+    if (await waitOrHandOn(task, dueMs, "not due yet")) return;
+    endpointSnap = undefined; // read before the wait
+  }
 
-  const endpointSnap = await db().doc(paths.endpoint(task.teamId, delivery.webhookId)).get();
+  if (endpointSnap?.id !== delivery.webhookId) endpointSnap = await endpointRef(delivery.webhookId).get();
   const endpoint = endpointSnap.exists ? storedEndpointSchema.safeParse(endpointSnap.data()) : undefined;
   const secret = endpoint?.success && endpoint.data.status === "active" ? await secretFor(task.teamId, endpointSnap, endpoint.data) : undefined;
   if (!endpoint?.success || endpoint.data.status !== "active" || !secret) {
@@ -153,7 +161,7 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): 
   logs.attemptRecorded(logRef, task.attempt, outcome.status, result.statusCode, result.errorClass, result.durationMs);
 
   if (outcome.status === "retrying") {
-    await enqueueDelivery({ teamId: task.teamId, deliveryId: task.deliveryId, attempt: task.attempt + 1 }, outcome.nextAttemptAtMs!);
+    await enqueueDelivery(nextTask(task, delivery.webhookId), outcome.nextAttemptAtMs!);
   }
   await applyEndpointEffect(task.teamId, delivery.webhookId, outcome.endpointEffect, ep.consecutiveFailures);
 }

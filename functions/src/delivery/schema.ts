@@ -53,6 +53,8 @@ export const deliveryTaskSchema = z.object({
   teamId: z.string(),
   deliveryId: z.string(),
   attempt: z.number().int().min(1),
+  /** Lets the handler read the endpoint together with the delivery; a task without it reads them one after the other. */
+  webhookId: z.string().optional(),
   slotAt: z.number().optional(),
   hop: z.number().int().optional(),
 });

@@ -59,10 +59,10 @@ export async function send(req: SendRequest): Promise<SendResult> {
       }
     }
   }
-  return exchange(req, started);
+  return exchange(req, started, true);
 }
 
-function exchange(req: SendRequest, started: bigint): Promise<SendResult> {
+function exchange(req: SendRequest, started: bigint, mayResend: boolean): Promise<SendResult> {
   const elapsed = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
   const url = new URL(req.url);
   const transport = url.protocol === "https:" ? https : http;
@@ -85,8 +85,20 @@ function exchange(req: SendRequest, started: bigint): Promise<SendResult> {
       lookup: req.guard ? guardedLookup(req.guard) : undefined,
     });
     const timer = setTimeout(() => request.destroy(new Timeout(`timeout after ${req.timeoutMs} ms`)), req.timeoutMs);
-    request.on("error", (err) => fail(err));
+    let answered = false;
+    request.on("error", (err: NodeJS.ErrnoException) => {
+      // A kept-alive connection the receiver closed just as it was reused (its idle timeout): send
+      // once more on a fresh one. Receivers deduplicate on webhook-id, as for any resend.
+      if (!settled && !answered && mayResend && request.reusedSocket && classifyError(err) === "connection_reset") {
+        settled = true;
+        clearTimeout(timer);
+        resolve(exchange({ ...req, timeoutMs: Math.max(1, req.timeoutMs - elapsed()) }, started, false));
+        return;
+      }
+      fail(err);
+    });
     request.on("response", (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
       let size = 0;
       const statusCode = res.statusCode ?? null;

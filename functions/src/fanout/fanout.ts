@@ -125,9 +125,10 @@ export async function fanOut(msg: IncomingMessage): Promise<number> {
     };
     return { deliveryId, ref: db().doc(paths.delivery(envelope.teamId, deliveryId)), data };
   });
-  // Every record exists before its first task is queued.
-  await Promise.all(chunk(deliveries, batchSizeFor(payload)).map(createAll));
-  await inChunks(deliveries, PARALLEL, ({ deliveryId }) => enqueueDelivery({ teamId: envelope.teamId, deliveryId, attempt: 1 }).then(() => undefined));
+  // Every record exists before its first task is queued. One commit at a time bounds the memory
+  // a large event takes (a commit carries up to 8 MiB of payload copies).
+  for (const part of chunk(deliveries, batchSizeFor(payload))) await createAll(part);
+  await inChunks(deliveries, PARALLEL, ({ deliveryId, data }) => enqueueDelivery({ teamId: envelope.teamId, deliveryId, attempt: 1, webhookId: data.webhookId }).then(() => undefined));
   logs.fannedOut(envelope.teamId, envelope.id, envelope.event, endpoints.size);
   return endpoints.size;
 }

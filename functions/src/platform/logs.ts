@@ -9,8 +9,7 @@ interface DeliveryRef {
 }
 
 export const logs = {
-  eventsDetected: (teamId: string, source: string, types: string[]) => logger.info("events detected", { teamId, source, types }),
-  eventPublished: (teamId: string, eventId: string, type: string) => logger.debug("event published", { teamId, eventId, type }),
+  eventsPublished: (teamId: string, source: string, events: { id: string; type: string }[]) => logger.info("events published", { teamId, source, events }),
   invalidEventMessage: (messageId: string, teamId: string | undefined, reason: string) =>
     logger.warn("invalid event message rejected", { messageId, teamId, reason }),
   fannedOut: (teamId: string, eventId: string, type: string, endpoints: number) =>

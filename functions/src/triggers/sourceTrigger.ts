@@ -27,13 +27,8 @@ export function sourceTrigger(path: string, detect: Detector, idParam: string, p
     const after = asDoc(event.data?.after, params, idParam, parentParam);
     const detected = detect(before, after);
     if (detected.length === 0) return;
-    logs.eventsDetected(params.teamId, path, detected.map((d) => d.type));
-    await Promise.all(
-      detected.map(async (d) => {
-        const envelope = buildEnvelope({ sourceEventId: event.id, teamId: params.teamId, time: event.time, event: d });
-        await publishEvent(envelope);
-        logs.eventPublished(params.teamId, envelope.id, envelope.event);
-      }),
-    );
+    const envelopes = detected.map((d) => buildEnvelope({ sourceEventId: event.id, teamId: params.teamId, time: event.time, event: d }));
+    await Promise.all(envelopes.map(publishEvent));
+    logs.eventsPublished(params.teamId, path, envelopes.map((e) => ({ id: e.id, type: e.event })));
   });
 }

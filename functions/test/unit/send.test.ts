@@ -1,0 +1,76 @@
+import net from "node:net";
+import { send } from "../../src/delivery/send";
+
+/** A raw TCP server on loopback whose close() also ends the connections it holds. */
+async function listen(onSocket: (socket: net.Socket) => void) {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => undefined);
+    onSocket(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/hook`,
+    close: () => {
+      sockets.forEach((s) => s.destroy());
+      server.close();
+    },
+  };
+}
+
+/**
+ * A receiver speaking raw HTTP/1.1: it answers every request with 200 and keeps the connection,
+ * except that `dropSecond` connections are reset as the second request on them arrives, as a
+ * server does whose idle timeout closes a connection at the moment the sender reuses it.
+ */
+async function receiver(dropSecond: boolean) {
+  let requests = 0;
+  let connections = 0;
+  const server = await listen((socket) => {
+    connections++;
+    let onThisSocket = 0;
+    socket.on("data", (chunk) => {
+      for (const _ of chunk.toString("latin1").matchAll(/POST \//g)) {
+        requests++;
+        onThisSocket++;
+        if (dropSecond && onThisSocket === 2) socket.resetAndDestroy();
+        else socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok");
+      }
+    });
+  });
+  return { ...server, stats: () => ({ requests, connections }) };
+}
+
+const post = (url: string) => send({ url, headers: { "content-type": "application/json" }, body: "{}", timeoutMs: 5000 });
+
+describe("sending", () => {
+  it("sends again, once, on a fresh connection when a reused one is reset before any answer", async () => {
+    const r = await receiver(true);
+    try {
+      expect(await post(r.url)).toMatchObject({ statusCode: 200, errorClass: null });
+      expect(await post(r.url)).toMatchObject({ statusCode: 200, errorClass: null });
+      expect(r.stats()).toEqual({ requests: 3, connections: 2 });
+    } finally {
+      r.close();
+    }
+  });
+
+  it("reports a reset on a fresh connection as connection_reset, without sending again", async () => {
+    let requests = 0;
+    const server = await listen((socket) =>
+      socket.on("data", () => {
+        requests++;
+        socket.resetAndDestroy();
+      }),
+    );
+    try {
+      const result = await post(server.url);
+      expect(result).toMatchObject({ statusCode: null, errorClass: "connection_reset" });
+      expect(requests).toBe(1);
+    } finally {
+      server.close();
+    }
+  });
+});
