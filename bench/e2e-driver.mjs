@@ -1,9 +1,8 @@
-// Runs inside `firebase emulators:exec` (see scripts/bench.mjs): N writes through the no-op chain
-// and N ticket writes through the real pipeline to 1 receiver, taking turns ROUNDS times; N ticket
-// writes to 5 receivers; N/2
-// deliveries that succeed on their third attempt; one event to FANOUT endpoints beside a no-op
-// fan-out of as many tasks. The functions' Firestore operations and task enqueues are counted by
-// count-ops.cjs.
+// Runs inside `firebase emulators:exec` (see scripts/bench.mjs). Phases: N writes through the
+// no-op chain and N ticket writes through the real pipeline to 1 receiver, taking turns ROUNDS
+// times; N ticket writes to 5 receivers; N/2 deliveries that succeed on their third attempt; one
+// event to FANOUT endpoints beside a no-op fan-out of as many tasks. The functions' Firestore
+// operations and task enqueues are counted by count-ops.cjs.
 import http from "node:http";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
