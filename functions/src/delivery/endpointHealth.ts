@@ -1,16 +1,14 @@
-import { FieldValue, Timestamp } from "firebase-admin/firestore";
+import { Timestamp } from "firebase-admin/firestore";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { logs } from "../platform/logs";
 import { failureStreakLimit } from "../platform/params";
 import type { EndpointEffect } from "./outcome";
 
-const NOT_FOUND = 5;
-
 /**
  * Keeps the endpoint's streak of consecutive failed deliveries and disables it when the receiver
  * is gone or keeps failing. The endpoint document is written only when something changes: a
- * success on a healthy endpoint costs nothing, a failure one write.
+ * success on a healthy endpoint costs nothing.
  */
 export async function applyEndpointEffect(teamId: string, webhookId: string, effect: EndpointEffect, currentStreak: number): Promise<void> {
   const ref = db().doc(paths.endpoint(teamId, webhookId));
@@ -21,15 +19,6 @@ export async function applyEndpointEffect(teamId: string, webhookId: string, eff
     logs.endpointDisabled(teamId, webhookId, "endpoint_gone");
   } else if (effect === "failed") {
     const limit = failureStreakLimit.value();
-    // The streak read with the endpoint can only be behind the stored one (it grows until a
-    // success resets it): while even one more failure stays below the limit, a blind increment
-    // will do. Near the limit a transaction decides, exactly once, to disable.
-    if (currentStreak + 1 < limit) {
-      await ref.update({ consecutiveFailures: FieldValue.increment(1) }).catch((err: { code?: number }) => {
-        if (err.code !== NOT_FOUND) throw err; // deleted meanwhile: no streak to keep
-      });
-      return;
-    }
     const disabled = await db().runTransaction(async (tx) => {
       const snap = await tx.get(ref);
       if (!snap.exists) return false;
