@@ -4,6 +4,7 @@ import { SecretCache } from "../endpoints/secretCache";
 import { SecretDoc, secretDocSchema, signingSecrets } from "../endpoints/secrets";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
+import { FAILED_PRECONDITION, hasCode, unless } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
 import { delayScaleValue } from "../platform/params";
 import { enqueueDelivery } from "../platform/tasks";
@@ -19,7 +20,6 @@ import type { SendResult } from "./send";
  * Up to this long the handler waits; beyond it the task is handed on as a new one for later.
  */
 export const MAX_INLINE_WAIT_MS = 15_000;
-const FAILED_PRECONDITION = 9;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -62,7 +62,7 @@ async function recordAttempt(snap: DocumentSnapshot, attempt: number, update: Re
     await snap.ref.update(update, { lastUpdateTime: snap.updateTime! });
     return true;
   } catch (err) {
-    if ((err as { code?: number }).code !== FAILED_PRECONDITION) throw err;
+    if (!hasCode(err, FAILED_PRECONDITION)) throw err;
   }
   return db().runTransaction(async (tx) => {
     const fresh = deliverySchema.parse((await tx.get(snap.ref)).data());
@@ -121,9 +121,7 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): 
   if (!endpoint?.success || endpoint.data.status !== "active" || !secret) {
     const reason = !endpointSnap.exists ? "endpoint deleted" : !endpoint?.success ? "endpoint invalid" : endpoint.data.status !== "active" ? `endpoint ${endpoint.data.status}` : "endpoint has no secret";
     // A failed precondition means the record changed meanwhile (cancelled already, or redelivered): leave it.
-    await ref.update({ status: "cancelled", nextAttemptAt: null, completedAt: Timestamp.now() }, { lastUpdateTime: snap.updateTime! }).catch((err: { code?: number }) => {
-      if (err.code !== FAILED_PRECONDITION) throw err;
-    });
+    await ref.update({ status: "cancelled", nextAttemptAt: null, completedAt: Timestamp.now() }, { lastUpdateTime: snap.updateTime! }).catch(unless(FAILED_PRECONDITION));
     return logs.deliveryCancelled(logRef, reason);
   }
   const ep = endpoint.data;

@@ -1,8 +1,8 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
+import { ALREADY_EXISTS, hasCode } from "../platform/grpcErrors";
 
-const ALREADY_EXISTS = 6;
 const MAX_TRIES = 40;
 const SLOT_RETENTION_MS = 60 * 60 * 1000;
 
@@ -34,7 +34,7 @@ export async function claimRateSlot(teamId: string, webhookId: string, perSecond
       });
       return Math.ceil(candidate * interval);
     } catch (err) {
-      if ((err as { code?: number }).code !== ALREADY_EXISTS) throw err;
+      if (!hasCode(err, ALREADY_EXISTS)) throw err;
       // Many claimers race for the same slots under a burst: look again at the frontier now and then.
       const next = tries % 4 === 0 ? (await highest()) + 1 : candidate + 1 + Math.floor(Math.random() * 2);
       candidate = Math.max(next, candidate + 1, notStarted());

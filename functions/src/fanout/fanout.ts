@@ -4,11 +4,11 @@ import { deliveryIdFor, Envelope, publishedEnvelopeSchema, teamIdSchema } from "
 import { describeIssues } from "../endpoints/schema";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
+import { ALREADY_EXISTS, hasCode, unless } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
 import { enqueueDelivery } from "../platform/tasks";
 import { RETENTION_DAYS } from "../delivery/schema";
 
-const ALREADY_EXISTS = 6;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const PARALLEL = 50;
 const MAX_BATCH_WRITES = 500;
@@ -73,14 +73,8 @@ async function createAll(records: { ref: DocumentReference; data: DocumentData }
   try {
     await batch.commit();
   } catch (err) {
-    if ((err as { code?: number }).code !== ALREADY_EXISTS) throw err;
-    await Promise.all(
-      records.map(({ ref, data }) =>
-        ref.create(data).catch((e: { code?: number }) => {
-          if (e.code !== ALREADY_EXISTS) throw e;
-        }),
-      ),
-    );
+    if (!hasCode(err, ALREADY_EXISTS)) throw err;
+    await Promise.all(records.map(({ ref, data }) => ref.create(data).catch(unless(ALREADY_EXISTS))));
   }
 }
 

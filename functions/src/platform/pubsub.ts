@@ -1,10 +1,8 @@
 import type { PubSub, Topic } from "@google-cloud/pubsub";
 import { EVENTS_TOPIC } from "./collections";
+import { ALREADY_EXISTS, hasCode, NOT_FOUND, unless } from "./grpcErrors";
 
 let topic: Promise<Topic> | undefined;
-
-const NOT_FOUND = 5;
-const ALREADY_EXISTS = 6;
 
 async function ensureTopic(): Promise<Topic> {
   // Loaded on first use: the client library is the heaviest require, and most functions never publish.
@@ -12,11 +10,7 @@ async function ensureTopic(): Promise<Topic> {
   const client: PubSub = new Client();
   const t = client.topic(EVENTS_TOPIC);
   const [exists] = await t.exists();
-  if (!exists) {
-    await t.create().catch((err: { code?: number }) => {
-      if (err.code !== ALREADY_EXISTS) throw err;
-    });
-  }
+  if (!exists) await t.create().catch(unless(ALREADY_EXISTS));
   return t;
 }
 
@@ -29,7 +23,7 @@ export async function publishJson(json: unknown, attributes: Record<string, stri
   try {
     return await (await topic).publishMessage({ json, attributes });
   } catch (err) {
-    if ((err as { code?: number }).code !== NOT_FOUND || retried) throw err;
+    if (!hasCode(err, NOT_FOUND) || retried) throw err;
     topic = undefined;
     return publishJson(json, attributes, true);
   }
