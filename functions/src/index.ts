@@ -1,5 +1,7 @@
 import { onMessagePublished } from "firebase-functions/v2/pubsub";
+import { onSchedule } from "firebase-functions/v2/scheduler";
 import { onTaskDispatched } from "firebase-functions/v2/tasks";
+import { reconcileOverdue, RECONCILE_EVERY_MINUTES } from "./delivery/reconcile";
 import { handleDeliveryTask } from "./delivery/deliver";
 import { deliveryTaskSchema } from "./delivery/schema";
 import { fanOut } from "./fanout/fanout";
@@ -7,7 +9,7 @@ import { EVENTS_TOPIC } from "./platform/collections";
 import { deliveryConcurrency } from "./platform/params";
 
 export * from "./triggers";
-export { onEndpointWritten } from "./endpoints/onEndpointWritten";
+export { onEndpointWritten, onSecretWritten } from "./triggers/endpoints";
 
 export const fanOutEvent = onMessagePublished({ topic: EVENTS_TOPIC, retry: true }, async (event) => {
   const { message } = event.data;
@@ -31,6 +33,11 @@ export const deliverWebhook = onTaskDispatched(
     await handleDeliveryTask(task, req.retryCount);
   },
 );
+
+/** No delivery open forever: overdue open deliveries are queued again (the emulators never fire schedules; tests call reconcileOverdue). */
+export const reconcileDeliveries = onSchedule({ schedule: `every ${RECONCILE_EVERY_MINUTES} minutes`, timeoutSeconds: 540, retryCount: 0 }, async () => {
+  await reconcileOverdue();
+});
 
 export { createWebhook, updateWebhook, deleteWebhook, setWebhookEnabled, rotateWebhookSecret, revealWebhookSecret, testWebhook, listWebhooks } from "./api/webhooks";
 export { listDeliveries, getDelivery, redeliver, getWebhookStats } from "./api/deliveries";

@@ -1,11 +1,15 @@
-import { DocumentSnapshot, Query, Timestamp } from "firebase-admin/firestore";
+import { DocumentSnapshot, FieldValue, Timestamp } from "firebase-admin/firestore";
 import { z } from "zod";
 import { deliveryStatusSchema, OPEN_STATUSES } from "../delivery/schema";
 import { envelopeEventSchema } from "../events/catalog";
 import { toJson } from "../events/json";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
-import { enqueueDelivery } from "../platform/tasks";
+import { FAILED_PRECONDITION, hasCode } from "../platform/grpcErrors";
+import { docIdSchema } from "../platform/ids";
+import { logs } from "../platform/logs";
+import { queries, runQuery } from "../platform/queries";
+import { enqueueDelivery } from "../delivery/tasks";
 import { computeStats, WINDOWS } from "../stats/stats";
 import { requireRole, teamInput } from "./access";
 import { ApiError, callable } from "./callable";
@@ -30,9 +34,9 @@ function decodeCursor(cursor: string) {
 
 const view = (doc: DocumentSnapshot) => ({ id: doc.id, ...(toJson(doc.data()) as Record<string, unknown>) });
 
-export const listDeliveries = callable(
+export const listDeliveries = callable("listDeliveries", 
   teamInput.extend({
-    webhookId: z.string().min(1).optional(),
+    webhookId: docIdSchema.optional(),
     status: deliveryStatusSchema.optional(),
     eventType: envelopeEventSchema.optional(),
     since: isoDate.optional(),
@@ -42,37 +46,51 @@ export const listDeliveries = callable(
   }),
   async ({ teamId, webhookId, status, eventType, since, until, limit, cursor }, req) => {
     await requireRole(req, teamId, "member");
-    let q: Query = db().collection(paths.deliveries(teamId));
-    if (webhookId) q = q.where("webhookId", "==", webhookId);
-    if (status) q = q.where("status", "==", status);
-    if (eventType) q = q.where("eventType", "==", eventType);
-    if (since) q = q.where("createdAt", ">=", since);
-    if (until) q = q.where("createdAt", "<", until);
-    q = q.orderBy("createdAt", "desc").orderBy("__name__", "desc");
-    if (cursor) {
-      const c = decodeCursor(cursor);
-      q = q.startAfter(Timestamp.fromMillis(c.c), c.id);
-    }
-    const snap = await q.select(...SUMMARY_FIELDS).limit(limit + 1).get();
+    const c = cursor ? decodeCursor(cursor) : undefined;
+    const after: [Timestamp, string] | undefined = c ? [Timestamp.fromMillis(c.c), c.id] : undefined;
+    const snap = await runQuery(queries.deliveriesPage(teamId, { webhookId, status, eventType, since, until }, SUMMARY_FIELDS, limit + 1, after));
     const page = snap.docs.slice(0, limit);
     return { deliveries: page.map(view), nextCursor: snap.docs.length > limit ? encodeCursor(page[page.length - 1]) : null };
   },
 );
 
-export const getDelivery = callable(teamInput.extend({ deliveryId: z.string().min(1) }), async ({ teamId, deliveryId }, req) => {
+export const getDelivery = callable("getDelivery", teamInput.extend({ deliveryId: docIdSchema }), async ({ teamId, deliveryId }, req) => {
   await requireRole(req, teamId, "member");
   const snap = await db().doc(paths.delivery(teamId, deliveryId)).get();
   if (!snap.exists) throw new ApiError("not-found", `no delivery ${deliveryId} in team ${teamId}`);
   return { delivery: view(snap) };
 });
 
-/** One more attempt for a finished delivery: it is reopened for exactly one attempt, then finishes again. */
+/**
+ * One more attempt for a finished delivery: it is reopened for exactly one attempt under a new
+ * generation (so its task id was never used, and an old task still queued for it does nothing),
+ * then finishes again. When the task cannot be queued the record is put back and the call fails.
+ */
 async function redeliverOne(teamId: string, snap: DocumentSnapshot): Promise<boolean> {
   const status = snap.get("status") as string;
   if (OPEN_STATUSES.includes(status as never)) return false;
-  const attempt = (snap.get("attempts") as number) + 1;
-  await snap.ref.update({ status: "pending", nextAttemptAt: Timestamp.now(), completedAt: null, lastAttempt: attempt }, { lastUpdateTime: snap.updateTime! });
-  await enqueueDelivery({ teamId, deliveryId: snap.id, attempt, webhookId: snap.get("webhookId") as string });
+  const attempts = snap.get("attempts");
+  const attempt = (Number.isInteger(attempts) ? (attempts as number) : 0) + 1;
+  const current = snap.get("generation");
+  const generation = (Number.isInteger(current) ? (current as number) : 0) + 1;
+  const reopened = { status: "pending", nextAttemptAt: Timestamp.now(), completedAt: null, lastAttempt: attempt, generation };
+  let written: Timestamp;
+  try {
+    written = (await snap.ref.update(reopened, { lastUpdateTime: snap.updateTime! })).writeTime;
+  } catch (err) {
+    if (hasCode(err, FAILED_PRECONDITION)) throw new ApiError("aborted", `delivery ${snap.id} changed meanwhile: try again`);
+    throw err;
+  }
+  try {
+    await enqueueDelivery({ teamId, deliveryId: snap.id, attempt, generation, webhookId: snap.get("webhookId") as string });
+  } catch (err) {
+    const before = snap.data()!;
+    const restore = { status, nextAttemptAt: null, completedAt: before.completedAt ?? null, lastAttempt: before.lastAttempt ?? FieldValue.delete() };
+    // If even this fails, the record is open and overdue: the reconciler queues it.
+    await snap.ref.update(restore, { lastUpdateTime: written }).catch(() => undefined);
+    logs.callableFailed("redeliver", err);
+    throw new ApiError("unavailable", `delivery ${snap.id} could not be queued: try again`);
+  }
   return true;
 }
 
@@ -83,9 +101,10 @@ async function requireActiveEndpoint(teamId: string, webhookId: string) {
 }
 
 export const redeliver = callable(
+  "redeliver",
   z.union([
-    teamInput.extend({ deliveryId: z.string().min(1) }).strict(),
-    teamInput.extend({ webhookId: z.string().min(1), since: isoDate }).strict(),
+    teamInput.extend({ deliveryId: docIdSchema }).strict(),
+    teamInput.extend({ webhookId: docIdSchema, since: isoDate }).strict(),
   ]),
   async (input, req) => {
     await requireRole(req, input.teamId, "admin");
@@ -97,20 +116,16 @@ export const redeliver = callable(
       return { redelivered: 1 };
     }
     await requireActiveEndpoint(input.teamId, input.webhookId);
-    const failed = await db()
-      .collection(paths.deliveries(input.teamId))
-      .where("webhookId", "==", input.webhookId)
-      .where("status", "==", "failed")
-      .where("createdAt", ">=", input.since)
-      .limit(MAX_BULK_REDELIVERIES)
-      .get();
-    const results = await Promise.all(failed.docs.map((d) => redeliverOne(input.teamId, d)));
-    return { redelivered: results.filter(Boolean).length, capped: failed.size === MAX_BULK_REDELIVERIES };
+    const failed = await runQuery(queries.failedDeliveriesSince(input.teamId, input.webhookId, input.since, MAX_BULK_REDELIVERIES));
+    const results = await Promise.allSettled(failed.docs.map((d) => redeliverOne(input.teamId, d)));
+    const redelivered = results.filter((r) => r.status === "fulfilled" && r.value).length;
+    const notQueued = results.filter((r) => r.status === "rejected").length;
+    return { redelivered, notQueued, capped: failed.size === MAX_BULK_REDELIVERIES };
   },
 );
 
-export const getWebhookStats = callable(
-  teamInput.extend({ webhookId: z.string().min(1).optional(), window: z.enum(Object.keys(WINDOWS) as [keyof typeof WINDOWS]).default("24h") }),
+export const getWebhookStats = callable("getWebhookStats", 
+  teamInput.extend({ webhookId: docIdSchema.optional(), window: z.enum(Object.keys(WINDOWS) as [keyof typeof WINDOWS]).default("24h") }),
   async ({ teamId, webhookId, window }, req) => {
     await requireRole(req, teamId, "member");
     return computeStats(teamId, webhookId, window);

@@ -1,28 +1,42 @@
 import { randomUUID } from "node:crypto";
 import { DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { z } from "zod";
-import { cancelQueuedDeliveries } from "../delivery/cancel";
 import { sendSigned } from "../delivery/request";
+import { checkTarget, isTargetReason } from "../delivery/ssrf";
 import { eventTypeSchema, TEST_EVENT } from "../events/catalog";
 import { toJson } from "../events/json";
 import { sampleEnvelope } from "../events/samples";
 import { rotateSecret } from "../endpoints/rotate";
 import { endpointInputSchema, storedEndpointSchema } from "../endpoints/schema";
 import { secretDocSchema, signingSecrets } from "../endpoints/secrets";
-import { checkTarget } from "../endpoints/target";
 import { completionPatch, validateEndpoint } from "../endpoints/validate";
 import { generateSecret } from "../signing/sign";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { privateTargetsAllowed } from "../platform/params";
-import { requireRole, teamInput, webhookInput } from "./access";
+import { queries, runQuery } from "../platform/queries";
+import { redactedUrl, HIDDEN } from "../endpoints/redact";
+import { requireRole, Role, teamInput, webhookInput } from "./access";
 import { ApiError, callable } from "./callable";
 
 const TEST_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
-function endpointView(snap: DocumentSnapshot) {
+/**
+ * What a member sees of an endpoint. Header values and the URL beyond its origin can carry
+ * credentials: agents get the header names with values hidden and the URL's origin only.
+ */
+function endpointView(snap: DocumentSnapshot, role: Role) {
   const { consecutiveFailures: _c, ...data } = snap.data() ?? {};
-  return { id: snap.id, ...(toJson(data) as Record<string, unknown>) };
+  const view: Record<string, unknown> = { id: snap.id, ...(toJson(data) as Record<string, unknown>) };
+  if (role === "admin") return view;
+  const headers = typeof view.headers === "object" && view.headers ? Object.keys(view.headers) : [];
+  return { ...view, url: redactedUrl(view.url), headers: Object.fromEntries(headers.map((h) => [h, HIDDEN])) };
+}
+
+async function usableSecret(teamId: string, webhookId: string) {
+  const secret = secretDocSchema.safeParse((await db().doc(paths.secret(teamId, webhookId)).get()).data() ?? {});
+  if (!secret.success) throw new ApiError("failed-precondition", `webhook ${webhookId} has no secret that may sign: rotate it to make a new one`);
+  return secret.data;
 }
 
 async function loadEndpoint(teamId: string, webhookId: string): Promise<DocumentSnapshot> {
@@ -32,14 +46,15 @@ async function loadEndpoint(teamId: string, webhookId: string): Promise<Document
 }
 
 async function requireValid(raw: { url?: unknown }) {
-  const v = validateEndpoint(raw, privateTargetsAllowed(), await checkTarget(raw.url));
+  const target = await checkTarget(raw.url);
+  const v = validateEndpoint(raw, privateTargetsAllowed(), target);
   if (!v.ok) throw new ApiError("invalid-argument", v.reason);
-  return v.endpoint;
+  return { endpoint: v.endpoint, target };
 }
 
-export const createWebhook = callable(teamInput.extend(endpointInputSchema.shape), async ({ teamId, ...input }, req) => {
+export const createWebhook = callable("createWebhook", teamInput.extend(endpointInputSchema.shape), async ({ teamId, ...input }, req) => {
   await requireRole(req, teamId, "admin");
-  const endpoint = await requireValid(input);
+  const { endpoint } = await requireValid(input);
   const ref = db().collection(paths.endpoints(teamId)).doc();
   const secret = generateSecret();
   const now = Timestamp.now();
@@ -47,42 +62,42 @@ export const createWebhook = callable(teamInput.extend(endpointInputSchema.shape
   batch.create(db().doc(paths.secret(teamId, ref.id)), { current: secret, version: 1, previous: null, previousExpiresAt: null, createdAt: now });
   batch.create(ref, { ...endpoint, ...completionPatch(endpoint, privateTargetsAllowed()), secretVersion: 1, consecutiveFailures: 0, createdAt: now, updatedAt: now });
   await batch.commit();
-  return { webhook: endpointView(await ref.get()), secret };
+  return { webhook: endpointView(await ref.get(), "admin"), secret };
 });
 
 const updateInput = webhookInput.extend(endpointInputSchema.partial().shape);
 
-export const updateWebhook = callable(updateInput, async ({ teamId, webhookId, ...input }, req) => {
+export const updateWebhook = callable("updateWebhook", updateInput, async ({ teamId, webhookId, ...input }, req) => {
   await requireRole(req, teamId, "admin");
   const snap = await loadEndpoint(teamId, webhookId);
   // Only what the caller sent: a partial schema would otherwise fill in defaults for the rest.
   const changes = Object.fromEntries(Object.entries(input).filter(([k]) => k in (req.data ?? {})));
   const merged = { ...snap.data(), ...changes };
-  await requireValid(merged);
-  await snap.ref.update({ ...changes, ...completionPatch(merged, privateTargetsAllowed()), updatedAt: Timestamp.now() });
-  if (snap.get("status") === "active" && changes.enabled === false) await cancelQueuedDeliveries(teamId, webhookId);
-  return { webhook: endpointView(await snap.ref.get()) };
+  const { target } = await requireValid(merged);
+  // Queued deliveries of an endpoint that leaves `active` are cancelled by the endpoint trigger.
+  await snap.ref.update({ ...changes, ...completionPatch(merged, privateTargetsAllowed(), { target }), updatedAt: Timestamp.now() });
+  return { webhook: endpointView(await snap.ref.get(), "admin") };
 });
 
-export const setWebhookEnabled = callable(webhookInput.extend({ enabled: z.boolean() }), async ({ teamId, webhookId, enabled }, req) => {
+export const setWebhookEnabled = callable("setWebhookEnabled", webhookInput.extend({ enabled: z.boolean() }), async ({ teamId, webhookId, enabled }, req) => {
   await requireRole(req, teamId, "admin");
   const snap = await loadEndpoint(teamId, webhookId);
-  const merged = { ...snap.data(), enabled };
-  await snap.ref.update({ enabled, ...completionPatch(merged, privateTargetsAllowed()), updatedAt: Timestamp.now() });
-  const cancelled = enabled ? 0 : await cancelQueuedDeliveries(teamId, webhookId);
-  return { webhook: endpointView(await snap.ref.get()), cancelledDeliveries: cancelled };
+  const merged: Record<string, unknown> = { ...snap.data(), enabled };
+  // Enabling checks the target again, so the answer is the status the endpoint will have, not a hopeful `active`.
+  const target = enabled ? await checkTarget(merged.url) : undefined;
+  await snap.ref.update({ enabled, ...completionPatch(merged, privateTargetsAllowed(), { target, targetFromDns: isTargetReason }), updatedAt: Timestamp.now() });
+  return { webhook: endpointView(await snap.ref.get(), "admin") };
 });
 
-export const deleteWebhook = callable(webhookInput, async ({ teamId, webhookId }, req) => {
+export const deleteWebhook = callable("deleteWebhook", webhookInput, async ({ teamId, webhookId }, req) => {
   await requireRole(req, teamId, "admin");
   const snap = await loadEndpoint(teamId, webhookId);
+  // The endpoint trigger removes the secret and cancels the queued deliveries; the history stays.
   await snap.ref.delete();
-  await db().doc(paths.secret(teamId, webhookId)).delete();
-  const cancelled = await cancelQueuedDeliveries(teamId, webhookId);
-  return { deleted: webhookId, cancelledDeliveries: cancelled };
+  return { deleted: webhookId };
 });
 
-export const rotateWebhookSecret = callable(
+export const rotateWebhookSecret = callable("rotateWebhookSecret", 
   webhookInput.extend({ overlapHours: z.number().min(0).max(168).default(24) }),
   async ({ teamId, webhookId, overlapHours }, req) => {
     await requireRole(req, teamId, "admin");
@@ -92,15 +107,15 @@ export const rotateWebhookSecret = callable(
   },
 );
 
-export const revealWebhookSecret = callable(webhookInput, async ({ teamId, webhookId }, req) => {
+export const revealWebhookSecret = callable("revealWebhookSecret", webhookInput, async ({ teamId, webhookId }, req) => {
   await requireRole(req, teamId, "admin");
   await loadEndpoint(teamId, webhookId);
-  const secret = secretDocSchema.parse((await db().doc(paths.secret(teamId, webhookId)).get()).data());
+  const secret = await usableSecret(teamId, webhookId);
   const active = signingSecrets(secret, Date.now());
   return { secret: secret.current, secretVersion: secret.version, previous: active[1] ?? null };
 });
 
-export const testWebhook = callable(
+export const testWebhook = callable("testWebhook", 
   webhookInput.extend({ eventType: z.union([eventTypeSchema, z.literal(TEST_EVENT)]).default(TEST_EVENT) }),
   async ({ teamId, webhookId, eventType }, req) => {
     const { uid } = await requireRole(req, teamId, "admin");
@@ -109,7 +124,7 @@ export const testWebhook = callable(
     if (!endpoint.success || snap.get("status") === "invalid") {
       throw new ApiError("failed-precondition", `webhook ${webhookId} is invalid: ${snap.get("statusReason") ?? "fix it first"}`);
     }
-    const secret = secretDocSchema.parse((await db().doc(paths.secret(teamId, webhookId)).get()).data());
+    const secret = await usableSecret(teamId, webhookId);
     const testId = `tst_${randomUUID().replace(/-/g, "")}`;
     const envelope = sampleEnvelope(eventType, `evt_${testId}`, teamId);
     const payload = JSON.stringify(envelope);
@@ -121,7 +136,8 @@ export const testWebhook = callable(
     const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
     const record = {
       webhookId, eventType, createdBy: uid, createdAt: Timestamp.now(), expireAt: Timestamp.fromMillis(Date.now() + TEST_RETENTION_MS),
-      request: { url: ep.url, eventId: envelope.id, payload },
+      // Members read test records: the URL as agents see it, no header values.
+      request: { url: redactedUrl(ep.url), eventId: envelope.id, payload },
       response: { succeeded: ok, ...result },
     };
     await db().collection(paths.tests(teamId)).doc(testId).set(record);
@@ -129,8 +145,8 @@ export const testWebhook = callable(
   },
 );
 
-export const listWebhooks = callable(teamInput, async ({ teamId }, req) => {
-  await requireRole(req, teamId, "member");
-  const snaps = await db().collection(paths.endpoints(teamId)).orderBy("createdAt", "desc").limit(500).get();
-  return { webhooks: snaps.docs.map(endpointView) };
+export const listWebhooks = callable("listWebhooks", teamInput, async ({ teamId }, req) => {
+  const { role } = await requireRole(req, teamId, "member");
+  const snaps = await runQuery(queries.endpointsByCreation(teamId));
+  return { webhooks: snaps.docs.map((d) => endpointView(d, role)) };
 });

@@ -1,25 +1,33 @@
-import { DocumentSnapshot, FieldValue, Timestamp } from "firebase-admin/firestore";
-import { StoredEndpoint, storedEndpointSchema } from "../endpoints/schema";
+import { DocumentReference, DocumentSnapshot, FieldValue, Timestamp } from "firebase-admin/firestore";
+import { describeIssues, StoredEndpoint, storedEndpointSchema } from "../endpoints/schema";
 import { SecretCache } from "../endpoints/secretCache";
 import { SecretDoc, secretDocSchema, signingSecrets } from "../endpoints/secrets";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
-import { FAILED_PRECONDITION, hasCode, unless } from "../platform/grpcErrors";
+import { FAILED_PRECONDITION, hasCode } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
 import { delayScaleValue } from "../platform/params";
-import { enqueueDelivery } from "../platform/tasks";
-import { applyEndpointEffect } from "./endpointHealth";
+import { applyEndpointEffect, recordedEffect } from "./endpointHealth";
 import { decideOutcome } from "./outcome";
 import { claimRateSlot } from "./rateLimit";
-import { Attempt, DeliveryTask, deliverySchema, OPEN_STATUSES } from "./schema";
 import { sendSigned } from "./request";
+import { Attempt, Delivery, DeliveryStatus, DeliveryTask, deliverySchema, OPEN_STATUSES } from "./schema";
 import type { SendResult } from "./send";
+import { enqueueDelivery } from "./tasks";
 
 /**
  * A task may arrive before its time (the Cloud Tasks emulator ignores scheduleTime; clocks skew).
  * Up to this long the handler waits; beyond it the task is handed on as a new one for later.
  */
 export const MAX_INLINE_WAIT_MS = 15_000;
+/**
+ * A task dispatched this long after its due time may race the reconciler reviving the same
+ * attempt, so it claims the record (one preconditioned write) before sending. An on-time task
+ * never pays for it, and it finishes long before the reconciler's grace period ends.
+ */
+export const LATE_CLAIM_MS = 60_000;
+/** When no rate slot could be won (a very large burst), the delivery claims again this much later. */
+const RATE_CLAIM_RETRY_MS = 1_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -31,13 +39,16 @@ async function waitOrHandOn(task: DeliveryTask, untilMs: number, reason: string)
     await sleep(remaining);
     return false;
   }
+  await handOn(task, untilMs, reason);
+  return true;
+}
+
+async function handOn(task: DeliveryTask, untilMs: number, reason: string): Promise<void> {
   // A continuation that again came far too early means the queue does not honour schedule times
   // (the emulator): wait out the window first, so that hand-ons cannot spin.
-  if ((task.hop ?? 0) > 0) await sleep(MAX_INLINE_WAIT_MS);
-  const next = { ...task, hop: (task.hop ?? 0) + 1 };
-  await enqueueDelivery(next, untilMs);
+  if ((task.hop ?? 0) > 0) await sleep(Math.min(MAX_INLINE_WAIT_MS, Math.max(0, untilMs - Date.now())));
+  await enqueueDelivery({ ...task, hop: (task.hop ?? 0) + 1 }, untilMs);
   logs.deliveryDeferred(task, new Date(untilMs).toISOString(), reason);
-  return true;
 }
 
 function attemptEntry(attempt: number, atMs: number, result: SendResult, queueRetries: number): Attempt {
@@ -53,57 +64,87 @@ function attemptEntry(attempt: number, atMs: number, result: SendResult, queueRe
   };
 }
 
+type Update = Record<string, unknown> & { status: DeliveryStatus };
+
 /**
- * Records the attempt unless another dispatch of the same task already did. The update carries
- * the read's update time as a precondition, so the common path costs no extra read.
+ * Records the attempt unless another dispatch of the same task already did; returns the status
+ * written, or null when nothing was. The update carries the read's update time as a precondition,
+ * so the common path costs no extra read. A record changed meanwhile (cancelled, say) is settled in
+ * a transaction: a 2xx that was sent is `succeeded` whatever happened, anything else keeps the
+ * status it found and queues nothing more.
  */
-async function recordAttempt(snap: DocumentSnapshot, attempt: number, update: Record<string, unknown>): Promise<boolean> {
+async function recordAttempt(ref: DocumentReference, version: Timestamp, attempt: number, update: Update): Promise<DeliveryStatus | null> {
   try {
-    await snap.ref.update(update, { lastUpdateTime: snap.updateTime! });
-    return true;
+    await ref.update(update, { lastUpdateTime: version });
+    return update.status;
   } catch (err) {
     if (!hasCode(err, FAILED_PRECONDITION)) throw err;
   }
   return db().runTransaction(async (tx) => {
-    const fresh = deliverySchema.parse((await tx.get(snap.ref)).data());
-    if (fresh.attempts >= attempt) return false;
-    // Cancelled while this attempt was in flight: keep the record of the send, not the new status.
-    const keepStatus = !OPEN_STATUSES.includes(fresh.status);
-    tx.update(snap.ref, keepStatus ? { ...update, status: fresh.status, nextAttemptAt: null } : update);
-    return true;
+    const fresh = deliverySchema.safeParse((await tx.get(ref)).data());
+    if (!fresh.success || fresh.data.attempts >= attempt) return null;
+    if (OPEN_STATUSES.includes(fresh.data.status) || update.status === "succeeded") {
+      tx.update(ref, update);
+      return update.status;
+    }
+    const { status, completedAt } = fresh.data;
+    tx.update(ref, { ...update, status, nextAttemptAt: null, completedAt: completedAt ?? Timestamp.now(), effectApplied: FieldValue.delete() });
+    return status;
   });
 }
 
 const secretCache = new SecretCache();
 
-/** The endpoint's secret, from this instance's cache when it holds the version the endpoint names. */
+/** The endpoint's secret, from this instance's cache when it holds the version the endpoint names; undefined when none may sign. */
 async function secretFor(teamId: string, endpointSnap: DocumentSnapshot, endpoint: StoredEndpoint): Promise<SecretDoc | undefined> {
   const revision = { teamId, webhookId: endpointSnap.id, createTime: endpointSnap.createTime!, secretVersion: endpoint.secretVersion };
   const cached = secretCache.get(revision, Date.now());
   if (cached) return cached;
   const snap = await db().doc(paths.secret(teamId, endpointSnap.id)).get();
-  if (!snap.exists) return undefined;
-  const doc = secretDocSchema.parse(snap.data());
-  secretCache.set(revision, doc, Date.now());
-  return doc;
+  const doc = secretDocSchema.safeParse(snap.data() ?? {});
+  if (!doc.success) return undefined;
+  secretCache.set(revision, doc.data, Date.now());
+  return doc.data;
 }
 
-const nextTask = (task: DeliveryTask, webhookId: string): DeliveryTask => ({ teamId: task.teamId, deliveryId: task.deliveryId, attempt: task.attempt + 1, webhookId });
+const nextTask = (task: DeliveryTask, webhookId: string): DeliveryTask => ({
+  teamId: task.teamId, deliveryId: task.deliveryId, attempt: task.attempt + 1, webhookId, ...(task.generation ? { generation: task.generation } : {}),
+});
+
+/** A record that fails its schema (edited by hand) can be neither sent nor retried: it is closed as failed, never left open. */
+async function closeUnreadable(snap: DocumentSnapshot, task: DeliveryTask, reason: string): Promise<void> {
+  logs.deliveryUnreadable(task, reason);
+  if (OPEN_STATUSES.includes(snap.get("status"))) {
+    await snap.ref.update({ status: "failed", nextAttemptAt: null, completedAt: Timestamp.now() }, { lastUpdateTime: snap.updateTime! }).catch(() => undefined);
+  }
+}
+
+/** A task whose attempt is recorded already: finish what a crash after the record may have left undone. */
+async function followUpRecorded(task: DeliveryTask, ref: DocumentReference, delivery: Delivery): Promise<void> {
+  if (delivery.status === "retrying" && delivery.attempts === task.attempt) {
+    await enqueueDelivery(nextTask(task, delivery.webhookId), delivery.nextAttemptAt?.toMillis());
+  }
+  if (delivery.effectApplied === false && delivery.attempts === task.attempt) {
+    await applyEndpointEffect(task.teamId, delivery.webhookId, recordedEffect(delivery), ref);
+  }
+}
 
 export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): Promise<void> {
+  // Gate: read the record (and the endpoint the task names, in the same round trip).
   const ref = db().doc(paths.delivery(task.teamId, task.deliveryId));
   const endpointRef = (webhookId: string) => db().doc(paths.endpoint(task.teamId, webhookId));
   const [snap, prefetched] = task.webhookId ? await db().getAll(ref, endpointRef(task.webhookId)) : [await ref.get(), undefined];
   let endpointSnap: DocumentSnapshot | undefined = prefetched;
   if (!snap.exists) return logs.deliveryMissing(task);
-  const delivery = deliverySchema.parse(snap.data());
+  const parsed = deliverySchema.safeParse(snap.data());
+  if (!parsed.success) return closeUnreadable(snap, task, describeIssues(parsed.error));
+  const delivery = parsed.data;
   const logRef = { ...task, webhookId: delivery.webhookId, eventId: delivery.eventId };
+  let version = snap.updateTime!;
 
+  if ((task.generation ?? 0) !== delivery.generation) return logs.deliverySkipped(logRef, `superseded by generation ${delivery.generation}`);
   if (delivery.attempts >= task.attempt) {
-    // Recorded already. If the crash came between recording and enqueueing the next attempt, enqueue it now.
-    if (delivery.status === "retrying" && delivery.attempts === task.attempt) {
-      await enqueueDelivery(nextTask(task, delivery.webhookId), delivery.nextAttemptAt?.toMillis());
-    }
+    await followUpRecorded(task, ref, delivery);
     return logs.deliverySkipped(logRef, "attempt already recorded");
   }
   if (!OPEN_STATUSES.includes(delivery.status)) return logs.deliverySkipped(logRef, `delivery is ${delivery.status}`);
@@ -114,38 +155,55 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): 
     if (await waitOrHandOn(task, dueMs, "not due yet")) return;
     endpointSnap = undefined; // read before the wait
   }
+  if (Date.now() - (task.slotAt ?? dueMs) > LATE_CLAIM_MS) {
+    const claimed = await moveDue(ref, version, Date.now());
+    if (!claimed) return logs.deliverySkipped(logRef, "record changed while the task was late");
+    version = claimed;
+  }
 
+  // Prepare: the endpoint must be active with a secret that may sign.
   if (endpointSnap?.id !== delivery.webhookId) endpointSnap = await endpointRef(delivery.webhookId).get();
   const endpoint = endpointSnap.exists ? storedEndpointSchema.safeParse(endpointSnap.data()) : undefined;
   const secret = endpoint?.success && endpoint.data.status === "active" ? await secretFor(task.teamId, endpointSnap, endpoint.data) : undefined;
   if (!endpoint?.success || endpoint.data.status !== "active" || !secret) {
-    const reason = !endpointSnap.exists ? "endpoint deleted" : !endpoint?.success ? "endpoint invalid" : endpoint.data.status !== "active" ? `endpoint ${endpoint.data.status}` : "endpoint has no secret";
+    const reason = !endpointSnap.exists ? "endpoint deleted" : !endpoint?.success ? "endpoint invalid" : endpoint.data.status !== "active" ? `endpoint ${endpoint.data.status}` : "endpoint has no secret that may sign";
     // A failed precondition means the record changed meanwhile (cancelled already, or redelivered): leave it.
-    await ref.update({ status: "cancelled", nextAttemptAt: null, completedAt: Timestamp.now() }, { lastUpdateTime: snap.updateTime! }).catch(unless(FAILED_PRECONDITION));
+    await ref.update({ status: "cancelled", nextAttemptAt: null, completedAt: Timestamp.now() }, { lastUpdateTime: version }).catch((err) => {
+      if (!hasCode(err, FAILED_PRECONDITION)) throw err;
+    });
     return logs.deliveryCancelled(logRef, reason);
   }
   const ep = endpoint.data;
 
   if (ep.rateLimitPerSecond && task.slotAt === undefined) {
     const slotAt = await claimRateSlot(task.teamId, delivery.webhookId, ep.rateLimitPerSecond, task.deliveryId);
+    if (slotAt === undefined) return handOn(task, Date.now() + RATE_CLAIM_RETRY_MS, "no rate-limit slot won yet");
+    // A slot far off moves the due time, so that the reconciler does not take the wait for a lost task.
+    if (slotAt - Date.now() > LATE_CLAIM_MS) {
+      const moved = await moveDue(ref, version, slotAt);
+      if (!moved) return logs.deliverySkipped(logRef, "record changed while claiming a rate-limit slot");
+      version = moved;
+    }
     if (await waitOrHandOn({ ...task, slotAt }, slotAt, "rate limit")) return;
   } else if (task.slotAt !== undefined && (await waitOrHandOn(task, task.slotAt, "rate limit"))) {
     return;
   }
 
+  // Send.
   const nowMs = Date.now();
-  const secrets = signingSecrets(secret, nowMs);
   const result = await sendSigned(
     {
-      url: ep.url, customHeaders: ep.headers, timeoutMs: ep.timeoutMs, secrets,
+      url: ep.url, customHeaders: ep.headers, timeoutMs: ep.timeoutMs, secrets: signingSecrets(secret, nowMs),
       eventId: delivery.eventId, eventType: delivery.eventType, deliveryId: task.deliveryId, attempt: task.attempt, payload: delivery.payload,
     },
     nowMs,
   );
+
+  // Record.
   const doneMs = Date.now();
-  const maxAttempts = delivery.lastAttempt ?? ep.maxAttempts;
-  const outcome = decideOutcome({ result, attempt: task.attempt, maxAttempts, nowMs: doneMs, delayScale: delayScaleValue() });
-  const recorded = await recordAttempt(snap, task.attempt, {
+  const outcome = decideOutcome({ result, attempt: task.attempt, maxAttempts: delivery.lastAttempt ?? ep.maxAttempts, nowMs: doneMs, delayScale: delayScaleValue() });
+  const hasEffect = outcome.endpointEffect === "gone" || outcome.endpointEffect === "failed";
+  const recorded = await recordAttempt(ref, version, task.attempt, {
     status: outcome.status,
     attempts: task.attempt,
     attemptLog: FieldValue.arrayUnion(attemptEntry(task.attempt, nowMs, result, queueRetries)),
@@ -154,12 +212,25 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): 
     lastStatusCode: result.statusCode,
     lastErrorClass: result.errorClass,
     lastDurationMs: result.durationMs,
+    // Until the endpoint is disabled or its streak counted: a re-dispatch after a crash finishes it.
+    ...(hasEffect ? { effectApplied: false } : {}),
   });
-  if (!recorded) return logs.deliverySkipped(logRef, "attempt recorded by a concurrent dispatch");
-  logs.attemptRecorded(logRef, task.attempt, outcome.status, result.statusCode, result.errorClass, result.durationMs);
+  if (recorded === null) return logs.deliverySkipped(logRef, "attempt recorded by a concurrent dispatch");
+  logs.attemptRecorded(logRef, task.attempt, recorded, result.statusCode, result.errorClass, result.durationMs);
 
-  if (outcome.status === "retrying") {
-    await enqueueDelivery(nextTask(task, delivery.webhookId), outcome.nextAttemptAtMs!);
+  // Follow up.
+  if (recorded === "retrying") await enqueueDelivery(nextTask(task, delivery.webhookId), outcome.nextAttemptAtMs!);
+  if (recorded !== outcome.status) return;
+  if (hasEffect) await applyEndpointEffect(task.teamId, delivery.webhookId, outcome.endpointEffect, ref);
+  else if (outcome.endpointEffect === "succeeded" && ep.consecutiveFailures > 0) await applyEndpointEffect(task.teamId, delivery.webhookId, "succeeded", ref);
+}
+
+/** Sets the record's due time with the read's version as precondition; the new version, or undefined when the record changed. */
+async function moveDue(ref: DocumentReference, version: Timestamp, atMs: number): Promise<Timestamp | undefined> {
+  try {
+    return (await ref.update({ nextAttemptAt: Timestamp.fromMillis(atMs) }, { lastUpdateTime: version })).writeTime;
+  } catch (err) {
+    if (hasCode(err, FAILED_PRECONDITION)) return undefined;
+    throw err;
   }
-  await applyEndpointEffect(task.teamId, delivery.webhookId, outcome.endpointEffect, ep.consecutiveFailures);
 }

@@ -1,35 +1,49 @@
-import { Timestamp } from "firebase-admin/firestore";
+import { DocumentReference, Timestamp } from "firebase-admin/firestore";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
+import { NOT_FOUND, unless } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
 import { failureStreakLimit } from "../platform/params";
 import type { EndpointEffect } from "./outcome";
+import type { Delivery } from "./schema";
+
+/** The effect a finished delivery's last recorded attempt has on its endpoint (for a re-dispatch after a crash). */
+export function recordedEffect(delivery: Delivery): EndpointEffect {
+  const last = delivery.attemptLog[delivery.attemptLog.length - 1];
+  return last?.statusCode === 410 ? "gone" : "failed";
+}
 
 /**
  * Keeps the endpoint's streak of consecutive failed deliveries and disables it when the receiver
  * is gone or keeps failing. The endpoint document is written only when something changes: a
- * success on a healthy endpoint costs nothing.
+ * success on a healthy endpoint costs nothing. A failure's effect is applied in one transaction
+ * with the delivery's `effectApplied` mark, so a re-dispatch after a crash applies it exactly once.
  */
-export async function applyEndpointEffect(teamId: string, webhookId: string, effect: EndpointEffect, currentStreak: number): Promise<void> {
+export async function applyEndpointEffect(teamId: string, webhookId: string, effect: EndpointEffect, delivery: DocumentReference): Promise<void> {
   const ref = db().doc(paths.endpoint(teamId, webhookId));
-  if (effect === "succeeded" && currentStreak > 0) {
-    await ref.update({ consecutiveFailures: 0 });
-  } else if (effect === "gone") {
-    await ref.update({ enabled: false, status: "disabled", statusReason: "endpoint_gone", updatedAt: Timestamp.now() });
-    logs.endpointDisabled(teamId, webhookId, "endpoint_gone");
-  } else if (effect === "failed") {
-    const limit = failureStreakLimit.value();
-    const disabled = await db().runTransaction(async (tx) => {
-      const snap = await tx.get(ref);
-      if (!snap.exists) return false;
-      const streak = ((snap.get("consecutiveFailures") as number | undefined) ?? 0) + 1;
-      const disable = streak >= limit && snap.get("status") === "active";
-      tx.update(ref, {
-        consecutiveFailures: streak,
-        ...(disable ? { enabled: false, status: "disabled", statusReason: "failing", updatedAt: Timestamp.now() } : {}),
-      });
-      return disable;
-    });
-    if (disabled) logs.endpointDisabled(teamId, webhookId, "failing");
+  if (effect === "succeeded") {
+    await ref.update({ consecutiveFailures: 0 }).catch(unless(NOT_FOUND));
+    return;
   }
+  if (effect !== "gone" && effect !== "failed") return;
+  const limit = failureStreakLimit.value();
+  const disabled = await db().runTransaction(async (tx) => {
+    const [endpoint, record] = await tx.getAll(ref, delivery);
+    if (record.get("effectApplied") !== false) return undefined;
+    tx.update(delivery, { effectApplied: true });
+    if (!endpoint.exists) return undefined;
+    if (effect === "gone") {
+      tx.update(ref, { enabled: false, status: "disabled", statusReason: "endpoint_gone", updatedAt: Timestamp.now() });
+      return "endpoint_gone";
+    }
+    const current = endpoint.get("consecutiveFailures");
+    const streak = (Number.isInteger(current) && current >= 0 ? (current as number) : 0) + 1;
+    const disable = streak >= limit && endpoint.get("status") === "active";
+    tx.update(ref, {
+      consecutiveFailures: streak,
+      ...(disable ? { enabled: false, status: "disabled", statusReason: "failing", updatedAt: Timestamp.now() } : {}),
+    });
+    return disable ? "failing" : undefined;
+  });
+  if (disabled) logs.endpointDisabled(teamId, webhookId, disabled);
 }

@@ -1,4 +1,4 @@
-import { systemResolver } from "../endpoints/ssrf";
+import { systemResolver } from "./ssrf";
 import { privateTargetsAllowed } from "../platform/params";
 import { signatureHeaders } from "../signing/sign";
 import { send, SendResult } from "./send";

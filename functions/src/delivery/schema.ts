@@ -42,6 +42,13 @@ export const deliverySchema = z.object({
   lastDurationMs: z.number().optional(),
   /** Set by a manual redelivery: the attempt after which the delivery stops, whatever maxAttempts says. */
   lastAttempt: z.number().int().optional(),
+  /**
+   * Bumped whenever the open attempt is queued anew (a manual redelivery, the reconciler reviving a
+   * lost task): a task of an older generation finds it different and does nothing.
+   */
+  generation: z.number().int().default(0),
+  /** False from recording an attempt that must disable the endpoint or count a failure until that is done. */
+  effectApplied: z.boolean().optional(),
 });
 export type Delivery = z.infer<typeof deliverySchema>;
 
@@ -57,6 +64,7 @@ export const deliveryTaskSchema = z.object({
   webhookId: z.string().optional(),
   slotAt: z.number().optional(),
   hop: z.number().int().optional(),
+  generation: z.number().int().optional(),
 });
 export type DeliveryTask = z.infer<typeof deliveryTaskSchema>;
 

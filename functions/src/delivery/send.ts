@@ -1,6 +1,6 @@
 import http from "node:http";
 import https from "node:https";
-import { guardedLookup, resolveTarget, Resolver } from "../endpoints/ssrf";
+import { guardedLookup, resolveTarget, Resolver } from "./ssrf";
 import type { ErrorClass } from "./schema";
 
 export const RESPONSE_EXCERPT_BYTES = 2048;
@@ -45,87 +45,112 @@ export function classifyError(err: NodeJS.ErrnoException): ErrorClass {
   return "network_error";
 }
 
-/** One POST, no redirects followed, the whole exchange bounded by timeoutMs and MAX_RESPONSE_BYTES. */
+/**
+ * One POST, no redirects followed, the whole exchange bounded by timeoutMs and MAX_RESPONSE_BYTES.
+ * Never rejects: whatever goes wrong, a request Node refuses to build included, is a result with
+ * an error class.
+ */
 export async function send(req: SendRequest): Promise<SendResult> {
   const started = process.hrtime.bigint();
-  // A literal IP never goes through lookup: check it here.
-  if (req.guard) {
-    const host = new URL(req.url).hostname;
-    if (/^[\d.]+$|^\[/.test(host)) {
-      try {
-        await resolveTarget(host, req.guard);
-      } catch (err) {
-        return { statusCode: null, durationMs: 0, errorClass: classifyError(err as NodeJS.ErrnoException), errorMessage: (err as Error).message, responseExcerpt: null };
-      }
+  const failed = (err: unknown): SendResult => ({
+    statusCode: null, durationMs: Number((process.hrtime.bigint() - started) / 1_000_000n),
+    errorClass: classifyError(err as NodeJS.ErrnoException), errorMessage: (err as Error).message, responseExcerpt: null,
+  });
+  try {
+    // A literal IP never goes through lookup: check it here.
+    if (req.guard) {
+      const host = new URL(req.url).hostname;
+      if (/^[\d.]+$|^\[/.test(host)) await resolveTarget(host, req.guard);
     }
+    return await exchange(req, started, true);
+  } catch (err) {
+    return failed(err);
   }
-  return exchange(req, started, true);
+}
+
+/** What the status line decides: any 2xx is a success, whatever happens to the body after it. */
+function byStatus(statusCode: number | null, location: string | undefined): Pick<SendResult, "errorClass" | "errorMessage"> {
+  const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
+  const redirect = statusCode !== null && statusCode >= 300 && statusCode < 400;
+  if (ok) return { errorClass: null, errorMessage: null };
+  if (redirect) return { errorClass: "redirect", errorMessage: `redirect to ${location ?? "(no location)"} not followed` };
+  return { errorClass: "http_error", errorMessage: `HTTP ${statusCode}` };
 }
 
 function exchange(req: SendRequest, started: bigint, mayResend: boolean): Promise<SendResult> {
   const elapsed = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
   const url = new URL(req.url);
   const transport = url.protocol === "https:" ? https : http;
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    // Set once the status line is in: from then on the status decides, and a body cut short (reset, timeout) only shortens the excerpt.
+    let response: { statusCode: number | null; chunks: Buffer[]; retryAfter?: string; location?: string } | undefined;
     const finish = (r: Omit<SendResult, "durationMs">) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       resolve({ ...r, durationMs: elapsed() });
     };
-    const fail = (err: NodeJS.ErrnoException, statusCode: number | null = null, excerpt: string | null = null) => {
-      const errorClass = classifyError(err);
-      finish({ statusCode, errorClass, errorMessage: err.message, responseExcerpt: excerpt });
+    const finishResponse = (bodyProblem?: string) => {
+      const r = response!;
+      const excerpt = Buffer.concat(r.chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString("utf8");
+      const verdict = byStatus(r.statusCode, r.location);
+      finish({
+        statusCode: r.statusCode,
+        errorClass: verdict.errorClass,
+        errorMessage: verdict.errorMessage && bodyProblem ? `${verdict.errorMessage} (response body cut short: ${bodyProblem})` : verdict.errorMessage,
+        responseExcerpt: excerpt || null,
+        retryAfter: r.retryAfter,
+        location: r.location,
+      });
     };
-    const request = transport.request(url, {
-      method: "POST",
-      headers: { ...req.headers, "content-length": Buffer.byteLength(req.body) },
-      agent: agents[url.protocol as keyof typeof agents],
-      lookup: req.guard ? guardedLookup(req.guard) : undefined,
-    });
-    const timer = setTimeout(() => request.destroy(new Timeout(`timeout after ${req.timeoutMs} ms`)), req.timeoutMs);
-    let answered = false;
+    const fail = (err: NodeJS.ErrnoException) => {
+      if (response) return finishResponse(err.message);
+      finish({ statusCode: null, errorClass: classifyError(err), errorMessage: err.message, responseExcerpt: null });
+    };
+    let request: http.ClientRequest;
+    try {
+      request = transport.request(url, {
+        method: "POST",
+        headers: { ...req.headers, "content-length": Buffer.byteLength(req.body) },
+        agent: agents[url.protocol as keyof typeof agents],
+        lookup: req.guard ? guardedLookup(req.guard) : undefined,
+      });
+    } catch (err) {
+      // A header value Node refuses (ERR_INVALID_CHAR), say: a failed attempt, not a crashed task.
+      reject(Object.assign(new Error(`request could not be built: ${(err as Error).message}`), { code: "ERR_REQUEST_NOT_BUILT" }));
+      return;
+    }
+    timer = setTimeout(() => request.destroy(new Timeout(`timeout after ${req.timeoutMs} ms`)), req.timeoutMs);
     request.on("error", (err: NodeJS.ErrnoException) => {
       // A kept-alive connection the receiver closed just as it was reused (its idle timeout): send
       // once more on a fresh one. Receivers deduplicate on webhook-id, as for any resend.
-      if (!settled && !answered && mayResend && request.reusedSocket && classifyError(err) === "connection_reset") {
+      if (!settled && !response && mayResend && request.reusedSocket && classifyError(err) === "connection_reset") {
         settled = true;
         clearTimeout(timer);
-        resolve(exchange({ ...req, timeoutMs: Math.max(1, req.timeoutMs - elapsed()) }, started, false));
+        resolve(exchange({ ...req, timeoutMs: Math.max(1, req.timeoutMs - elapsed()) }, started, false).catch((e: unknown) => ({
+          statusCode: null, durationMs: elapsed(), errorClass: classifyError(e as NodeJS.ErrnoException), errorMessage: (e as Error).message, responseExcerpt: null,
+        })));
         return;
       }
       fail(err);
     });
     request.on("response", (res) => {
-      answered = true;
-      const chunks: Buffer[] = [];
+      const retryAfter = res.headers["retry-after"];
+      response = { statusCode: res.statusCode ?? null, chunks: [], retryAfter: typeof retryAfter === "string" ? retryAfter : undefined, location: res.headers.location };
       let size = 0;
-      const statusCode = res.statusCode ?? null;
-      const done = () => {
-        const excerpt = Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString("utf8");
-        const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
-        const redirect = statusCode !== null && statusCode >= 300 && statusCode < 400;
-        finish({
-          statusCode,
-          errorClass: ok ? null : redirect ? "redirect" : "http_error",
-          errorMessage: ok ? null : redirect ? `redirect to ${res.headers.location ?? "(no location)"} not followed` : `HTTP ${statusCode}`,
-          responseExcerpt: excerpt || null,
-          retryAfter: typeof res.headers["retry-after"] === "string" ? res.headers["retry-after"] : undefined,
-          location: res.headers.location,
-        });
-      };
       res.on("data", (chunk: Buffer) => {
-        if (size < MAX_RESPONSE_BYTES) chunks.push(chunk);
+        if (size < MAX_RESPONSE_BYTES) response!.chunks.push(chunk);
         size += chunk.length;
         if (size >= MAX_RESPONSE_BYTES) {
-          done();
+          finishResponse();
           res.destroy();
         }
       });
-      res.on("end", () => done());
-      res.on("error", (err) => fail(err, statusCode));
-      res.on("aborted", () => fail(Object.assign(new Error("response aborted"), { code: "ECONNRESET" }), statusCode));
+      res.on("end", () => finishResponse());
+      res.on("error", (err) => fail(err));
+      res.on("aborted", () => fail(Object.assign(new Error("response aborted"), { code: "ECONNRESET" })));
     });
     request.end(req.body);
   });

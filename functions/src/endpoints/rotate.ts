@@ -2,7 +2,7 @@ import { Timestamp } from "firebase-admin/firestore";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { generateSecret } from "../signing/sign";
-import { ROTATION_OVERLAP_MS, secretDocSchema } from "./secrets";
+import { judgeSecret, ROTATION_OVERLAP_MS, secretDocSchema } from "./secrets";
 
 /** Makes a new current secret; the old one keeps signing alongside it until the overlap ends. */
 export async function rotateSecret(teamId: string, webhookId: string, overlapMs = ROTATION_OVERLAP_MS) {
@@ -10,13 +10,16 @@ export async function rotateSecret(teamId: string, webhookId: string, overlapMs 
   const endpointRef = db().doc(paths.endpoint(teamId, webhookId));
   return db().runTransaction(async (tx) => {
     const snap = await tx.get(secretRef);
-    const old = secretDocSchema.parse(snap.data());
+    // A secret that may not sign (written by hand) is replaced outright, never kept as the previous one.
+    const old = secretDocSchema.safeParse(snap.data() ?? {});
+    const oldVersion = judgeSecret(snap.data()).version ?? 0;
+    const keep = old.success && overlapMs > 0;
     const now = Date.now();
     const next = {
       current: generateSecret(),
-      version: old.version + 1,
-      previous: overlapMs > 0 ? old.current : null,
-      previousExpiresAt: overlapMs > 0 ? Timestamp.fromMillis(now + overlapMs) : null,
+      version: oldVersion + 1,
+      previous: keep ? old.data.current : null,
+      previousExpiresAt: keep ? Timestamp.fromMillis(now + overlapMs) : null,
       rotatedAt: Timestamp.fromMillis(now),
     };
     tx.set(secretRef, next, { merge: true });

@@ -13,15 +13,29 @@ export function validateEndpoint(raw: unknown, allowPrivate: boolean, targetProb
 
 const BACKEND_DISABLE_REASONS = new Set(["endpoint_gone", "failing"]);
 
+/** What checks beyond the document itself found: where the URL resolves, whether the secret may sign. */
+export interface OutsideProblems {
+  target?: string;
+  secret?: string;
+  /** True when `target` comes from DNS answers: a reason of the same kind already stored is kept as it is. */
+  targetFromDns?: (reason: unknown) => boolean;
+}
+
+const isStreak = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0;
+
 /**
  * The backend-owned fields a stored endpoint document should have: defaults filled in, status
- * and reason set. Returns only the fields that differ, so that writing them settles the document.
+ * and reason set, bookkeeping of the wrong type reset. Returns only the fields that differ, so
+ * that writing them settles the document.
  */
-export function completionPatch(raw: Record<string, unknown>, allowPrivate: boolean, targetProblem?: string): Record<string, unknown> {
-  const v = validateEndpoint(raw, allowPrivate, targetProblem);
+export function completionPatch(raw: Record<string, unknown>, allowPrivate: boolean, outside: OutsideProblems = {}): Record<string, unknown> {
+  const v = validateEndpoint(raw, allowPrivate, outside.target);
+  const problem = v.ok ? outside.secret : v.reason;
   let desired: Record<string, unknown>;
-  if (!v.ok) {
-    desired = { status: "invalid" satisfies EndpointStatus, statusReason: v.reason };
+  if (!v.ok || problem) {
+    // A DNS-dependent reason may word itself differently on each lookup: rewriting it would re-trigger validation.
+    const sameKind = raw.status === "invalid" && outside.targetFromDns?.(raw.statusReason) && outside.targetFromDns(problem);
+    desired = { status: "invalid" satisfies EndpointStatus, statusReason: sameKind ? raw.statusReason : problem };
   } else if (!v.endpoint.enabled) {
     const keep = typeof raw.statusReason === "string" && BACKEND_DISABLE_REASONS.has(raw.statusReason);
     desired = { ...v.endpoint, status: "disabled" satisfies EndpointStatus, statusReason: keep ? raw.statusReason : "manual" };
@@ -29,6 +43,7 @@ export function completionPatch(raw: Record<string, unknown>, allowPrivate: bool
     desired = { ...v.endpoint, status: "active" satisfies EndpointStatus, statusReason: null };
     if (raw.status !== "active" && raw.consecutiveFailures) desired.consecutiveFailures = 0;
   }
+  if (!isStreak(raw.consecutiveFailures)) desired.consecutiveFailures = 0;
   const patch: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(desired)) {
     if (JSON.stringify(raw[key] ?? null) !== JSON.stringify(value ?? null) || !(key in raw)) patch[key] = value;

@@ -1,16 +1,13 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { docIdSchema } from "../platform/ids";
 import { eventTypeSchema, envelopeEventSchema } from "./catalog";
 import type { DetectedEvent } from "./detect/types";
 
 const idSchema = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}[A-Za-z0-9_-]{1,120}$`), `must look like '${prefix}...' (letters, digits, '_' or '-')`);
 
-export const teamIdSchema = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[^/]+$/, "must be a document id (no '/')");
+export const teamIdSchema = docIdSchema.refine((s) => s.length <= 128, "must be at most 128 characters");
 
 const jsonObject = z.record(z.string(), z.unknown());
 

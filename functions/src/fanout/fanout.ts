@@ -1,12 +1,15 @@
+import { createHash } from "node:crypto";
 import { DocumentData, DocumentReference, Timestamp } from "firebase-admin/firestore";
 import { selectorsFor } from "../events/catalog";
-import { deliveryIdFor, Envelope, publishedEnvelopeSchema, teamIdSchema } from "../events/envelope";
+import { deliveryIdFor, Envelope, MAX_ENVELOPE_BYTES, publishedEnvelopeSchema, teamIdSchema } from "../events/envelope";
 import { describeIssues } from "../endpoints/schema";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { ALREADY_EXISTS, hasCode, unless } from "../platform/grpcErrors";
+import { docIdSchema } from "../platform/ids";
 import { logs } from "../platform/logs";
-import { enqueueDelivery } from "../platform/tasks";
+import { queries, runQuery } from "../platform/queries";
+import { enqueueDelivery } from "../delivery/tasks";
 import { RETENTION_DAYS } from "../delivery/schema";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -30,7 +33,7 @@ async function rejectMessage(msg: IncomingMessage, reason: string, teamIdGuess: 
   logs.invalidEventMessage(msg.messageId, team.success ? team.data : undefined, reason);
   await db()
     .collection(col)
-    .doc(msg.messageId.replace(/\//g, "_") || "unknown")
+    .doc(docIdSchema.safeParse(msg.messageId).success ? msg.messageId : `msg_${createHash("sha256").update(msg.messageId).digest("hex").slice(0, 32)}`)
     .set({
       messageId: msg.messageId,
       reason,
@@ -42,7 +45,32 @@ async function rejectMessage(msg: IncomingMessage, reason: string, teamIdGuess: 
     });
 }
 
+/** Nesting deeper than any event needs; a deeper message could overflow the stack of whatever walks it. */
+export const MAX_MESSAGE_DEPTH = 64;
+
+/** How deep JSON text nests, read without parsing it (brackets inside strings do not count). */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) deepest = Math.max(deepest, ++depth);
+    else if (c === 125 || c === 93) depth--;
+  }
+  return deepest;
+}
+
 export function parseMessage(msg: IncomingMessage): { envelope: Envelope } | { reason: string; teamId?: unknown } {
+  // Bounded before anything walks it: JSON.parse, the schema and JSON.stringify all recurse.
+  const bytes = Buffer.byteLength(msg.text);
+  if (bytes > MAX_ENVELOPE_BYTES) return { reason: `message is ${bytes} bytes, more than the ${MAX_ENVELOPE_BYTES} an envelope may have` };
+  const depth = nestingDepth(msg.text);
+  if (depth > MAX_MESSAGE_DEPTH) return { reason: `message nests ${depth} levels deep, more than ${MAX_MESSAGE_DEPTH}` };
   let json: unknown;
   try {
     json = JSON.parse(msg.text);
@@ -94,12 +122,7 @@ export async function fanOut(msg: IncomingMessage): Promise<number> {
     return 0;
   }
   const { envelope } = parsed;
-  const endpoints = await db()
-    .collection(paths.endpoints(envelope.teamId))
-    .where("status", "==", "active")
-    .where("events", "array-contains-any", selectorsFor(envelope.event))
-    .select()
-    .get();
+  const endpoints = await runQuery(queries.subscribedEndpoints(envelope.teamId, selectorsFor(envelope.event)));
   const payload = JSON.stringify(envelope);
   const now = Timestamp.now();
   const deliveries = endpoints.docs.map((endpoint) => {

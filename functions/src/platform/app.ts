@@ -1,6 +1,9 @@
 import { App, getApp, getApps, initializeApp } from "firebase-admin/app";
 import { Firestore, getFirestore } from "firebase-admin/firestore";
-import { tasksServiceAccount } from "./params";
+import { runningOnEmulator, tasksServiceAccount } from "./params";
+
+/** Any id does on the emulators: the Cloud Tasks emulator checks no token, and there is no metadata server to ask. */
+const EMULATED_SERVICE_ACCOUNT = "emulated-service-acct@email.com";
 
 let firestore: Firestore | undefined;
 
@@ -11,7 +14,7 @@ let firestore: Firestore | undefined;
  */
 export function adminApp(): App {
   if (getApps().some((a) => a.name === "[DEFAULT]")) return getApp();
-  const serviceAccountId = tasksServiceAccount.value();
+  const serviceAccountId = tasksServiceAccount.value() || (runningOnEmulator() ? EMULATED_SERVICE_ACCOUNT : "");
   return initializeApp(serviceAccountId ? { serviceAccountId } : undefined);
 }
 

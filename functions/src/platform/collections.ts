@@ -1,5 +1,6 @@
 /** Firestore paths owned by the webhook backend (the helpdesk's source paths live in events/sources.ts). */
 export const paths = {
+  member: (teamId: string, uid: string) => `teams/${teamId}/members/${uid}`,
   endpoints: (teamId: string) => `teams/${teamId}/webhooks`,
   endpoint: (teamId: string, webhookId: string) => `teams/${teamId}/webhooks/${webhookId}`,
   secret: (teamId: string, webhookId: string) => `teams/${teamId}/webhookSecrets/${webhookId}`,
@@ -12,4 +13,3 @@ export const paths = {
 };
 
 export const EVENTS_TOPIC = "webhook-events";
-export const DELIVERY_FUNCTION = "deliverWebhook";

@@ -7,6 +7,20 @@ export function generateSecret(): string {
   return SECRET_PREFIX + randomBytes(32).toString("base64");
 }
 
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+export const MIN_SECRET_BYTES = 24;
+export const MAX_SECRET_BYTES = 64;
+
+/** Why a secret may not sign anything (a short key lets anyone forge signatures), or undefined. */
+export function secretProblem(secret: unknown): string | undefined {
+  const rule = `must be '${SECRET_PREFIX}' followed by base64 of ${MIN_SECRET_BYTES} to ${MAX_SECRET_BYTES} bytes`;
+  if (typeof secret !== "string" || !secret.startsWith(SECRET_PREFIX)) return rule;
+  const encoded = secret.slice(SECRET_PREFIX.length);
+  if (!BASE64.test(encoded)) return rule;
+  const bytes = Buffer.from(encoded, "base64").length;
+  return bytes < MIN_SECRET_BYTES || bytes > MAX_SECRET_BYTES ? `${rule} (it has ${bytes})` : undefined;
+}
+
 /** The HMAC key of the Standard Webhooks form: the base64-decoded part after `whsec_`. */
 export function secretKey(secret: string): Buffer {
   return Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, "base64");

@@ -11,17 +11,27 @@ export class WebhookVerificationError extends Error {
 export interface VerifyOptions {
   /** One secret, or several during a rotation: any of them may match. */
   secret: string | string[];
-  /** Header names in lower case, as Node and Express give them. */
-  headers: Record<string, string | string[] | undefined>;
-  /** The raw request body, exactly as received. */
-  body: string | Buffer;
+  /** The request headers; names in any case (Node and Express give them in lower case). */
+  headers: Record<string, string | string[] | undefined> | Headers;
+  /** The raw request body, exactly as received: a parsed object cannot be verified. */
+  body: string | Buffer | Uint8Array;
   toleranceSeconds?: number;
   now?: () => number;
 }
 
 function header(headers: VerifyOptions["headers"], name: string): string | undefined {
-  const v = headers[name];
+  if (typeof Headers !== "undefined" && headers instanceof Headers) return headers.get(name) ?? undefined;
+  const record = headers as Record<string, string | string[] | undefined>;
+  const key = name in record ? name : Object.keys(record).find((k) => k.toLowerCase() === name);
+  const v = key === undefined ? undefined : record[key];
   return Array.isArray(v) ? v[0] : v;
+}
+
+function rawBody(body: unknown): string {
+  if (typeof body === "string") return body;
+  if (body instanceof Uint8Array) return Buffer.from(body).toString("utf8");
+  if (body === undefined || body === null) throw new WebhookVerificationError("no request body: pass the raw body as received");
+  throw new WebhookVerificationError("the body must be the raw request body (string or Buffer), not a parsed object: signatures cover the exact bytes (use express.raw() or req.rawBody)");
 }
 
 function safeEqual(a: string, b: string): boolean {
@@ -35,9 +45,11 @@ function safeEqual(a: string, b: string): boolean {
  * else `x-webhook-signature`. Throws WebhookVerificationError; returns the verified timestamp.
  */
 export function verifyWebhookSignature(opts: VerifyOptions): { id?: string; timestamp: number } {
+  if (!opts || typeof opts !== "object") throw new WebhookVerificationError("no options: pass { secret, headers, body }");
   const secrets = Array.isArray(opts.secret) ? opts.secret : [opts.secret];
-  if (secrets.length === 0 || secrets.some((s) => !s)) throw new WebhookVerificationError("no secret to verify with");
-  const body = typeof opts.body === "string" ? opts.body : opts.body.toString("utf8");
+  if (secrets.length === 0 || secrets.some((s) => !s || typeof s !== "string")) throw new WebhookVerificationError("no secret to verify with");
+  if (!opts.headers || typeof opts.headers !== "object") throw new WebhookVerificationError("no request headers to verify");
+  const body = rawBody(opts.body);
   const tolerance = opts.toleranceSeconds ?? 300;
   const now = Math.floor((opts.now?.() ?? Date.now()) / 1000);
 

@@ -1,19 +1,13 @@
-import { AggregateField, Query, Timestamp } from "firebase-admin/firestore";
+import { Timestamp } from "firebase-admin/firestore";
 import { errorClassSchema } from "../delivery/schema";
-import { db } from "../platform/app";
-import { paths } from "../platform/collections";
+import { countQuery, queries, QuerySpec, runQuery } from "../platform/queries";
 import { percentileByCounting } from "./percentile";
 
 export const WINDOWS = { "24h": 24 * 3600_000, "7d": 7 * 24 * 3600_000, "30d": 30 * 24 * 3600_000 } as const;
 export type Window = keyof typeof WINDOWS;
 
-async function count(q: Query): Promise<number> {
-  const snap = await q.aggregate({ n: AggregateField.count() }).get();
-  return snap.data().n;
-}
-
-async function lastCompleted(q: Query, status: string): Promise<string | null> {
-  const snap = await q.where("status", "==", status).orderBy("completedAt", "desc").limit(1).select("completedAt").get();
+async function lastCompleted(teamId: string, webhookId: string | undefined, status: string): Promise<string | null> {
+  const snap = await runQuery(queries.lastCompleted(teamId, webhookId, status));
   return snap.empty ? null : (snap.docs[0].get("completedAt") as Timestamp).toDate().toISOString();
 }
 
@@ -27,24 +21,22 @@ async function lastCompleted(q: Query, status: string): Promise<string | null> {
  */
 export async function computeStats(teamId: string, webhookId: string | undefined, window: Window, nowMs = Date.now()) {
   const since = Timestamp.fromMillis(nowMs - WINDOWS[window]);
-  let base: Query = db().collection(paths.deliveries(teamId));
-  if (webhookId) base = base.where("webhookId", "==", webhookId);
-  const inWindow = base.where("createdAt", ">=", since);
+  const count = (more: QuerySpec["where"] = []) => countQuery(queries.statsWindow(teamId, webhookId, since, more));
 
   const [total, succeeded, failed, attempted] = await Promise.all([
-    count(inWindow),
-    count(inWindow.where("status", "==", "succeeded")),
-    count(inWindow.where("status", "==", "failed")),
-    count(inWindow.where("lastDurationMs", ">=", 0)),
+    count(),
+    count([["status", "==", "succeeded"]]),
+    count([["status", "==", "failed"]]),
+    count([["lastDurationMs", ">=", 0]]),
   ]);
-  const atMost = (x: number) => count(inWindow.where("lastDurationMs", "<=", x));
+  const atMost = (x: number) => count([["lastDurationMs", "<=", x]]);
   const [p50, p95] = await Promise.all([percentileByCounting(attempted, 0.5, atMost), percentileByCounting(attempted, 0.95, atMost)]);
   const failuresByErrorClass: Record<string, number> = {};
   if (failed > 0) {
-    const counts = await Promise.all(errorClassSchema.options.map((c) => count(inWindow.where("status", "==", "failed").where("lastErrorClass", "==", c))));
+    const counts = await Promise.all(errorClassSchema.options.map((c) => count([["status", "==", "failed"], ["lastErrorClass", "==", c]])));
     errorClassSchema.options.forEach((c, i) => counts[i] > 0 && (failuresByErrorClass[c] = counts[i]));
   }
-  const [lastSuccessAt, lastFailureAt] = await Promise.all([lastCompleted(base, "succeeded"), lastCompleted(base, "failed")]);
+  const [lastSuccessAt, lastFailureAt] = await Promise.all([lastCompleted(teamId, webhookId, "succeeded"), lastCompleted(teamId, webhookId, "failed")]);
   return {
     window,
     since: since.toDate().toISOString(),

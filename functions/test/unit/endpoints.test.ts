@@ -36,20 +36,41 @@ describe("endpoint validation", () => {
     expect(reason({ ...valid, headers: { "X-Webhook-Event": "x" } })).toBe("headers.X-Webhook-Event: 'X-Webhook-Event' may not be overridden");
     expect(reason({ ...valid, headers: { Connection: "close" } })).toBe("headers.Connection: 'Connection' may not be overridden");
     expect(reason({ ...valid, headers: { "Bad Name": "x" } })).toBe("headers.Bad Name: 'Bad Name' is not a valid header name");
-    expect(reason({ ...valid, headers: { "X-A": "a\r\nInjected: 1" } })).toBe("headers.X-A: header values may not contain line breaks");
+    expect(reason({ ...valid, headers: { "X-A": "a\r\nInjected: 1" } })).toBe("headers.X-A: header values must be printable ASCII (space and tab allowed)");
+    for (const name of ["Content-Language", "Content-MD5", "Content-Range", "Content-Disposition"]) {
+      expect(reason({ ...valid, headers: { [name]: "x" } })).toBe(`headers.${name}: '${name}' may not be overridden`);
+    }
+  });
+
+  it.each([["café ✓"], ["ok ✓"], ["\u0001"], ["a\u007fb"], ["tab\u0000"]])("refuses the header value %j, which Node would refuse to send", (value) => {
+    expect(reason({ ...valid, headers: { "X-Note": value } })).toBe("headers.X-Note: header values must be printable ASCII (space and tab allowed)");
+  });
+
+  it("accepts printable ASCII with spaces and tabs", () => {
+    expect(reason({ ...valid, headers: { Authorization: "Bearer abc.def~ghi", "X-Tab": "a\tb c" } })).toBeUndefined();
+  });
+
+  it.each([
+    [{ events: "ticket.*" }, "events: is required (a list of event types)"],
+    [{ maxAttempts: "5" }, "maxAttempts: must be an integer from 1 to 20"],
+    [{ headers: "Authorization: x" }, "headers: must be a map of header names to values"],
+    [{ headers: { "X-A": 5 } }, "headers.X-A: header values must be strings"],
+    [{ rateLimitPerSecond: "5" }, "rateLimitPerSecond: must be an integer from 1 to 1000"],
+  ])("names the field of the wrong type in %j", (fields, message) => {
+    expect(reason({ ...valid, ...fields })).toBe(message);
   });
 });
 
 describe("completing a stored endpoint document", () => {
   it("sets defaults and status once, then has nothing more to write", () => {
     const patch = completionPatch(valid, false);
-    expect(patch).toMatchObject({ status: "active", statusReason: null, enabled: true, maxAttempts: 8 });
+    expect(patch).toMatchObject({ status: "active", statusReason: null, enabled: true, maxAttempts: 8, consecutiveFailures: 0 });
     expect(completionPatch({ ...valid, ...patch }, false)).toEqual({});
   });
 
   it("marks an invalid document invalid with its reason, and settles", () => {
     const patch = completionPatch({ url: "ftp://x", events: ["*"] }, false);
-    expect(patch).toEqual({ status: "invalid", statusReason: "url must use https" });
+    expect(patch).toEqual({ status: "invalid", statusReason: "url must use https", consecutiveFailures: 0 });
     expect(completionPatch({ url: "ftp://x", events: ["*"], ...patch }, false)).toEqual({});
   });
 
@@ -59,5 +80,31 @@ describe("completing a stored endpoint document", () => {
     expect(completionPatch({ ...failing, enabled: true }, false)).toEqual({ status: "active", statusReason: null, consecutiveFailures: 0 });
     const manual = { ...valid, ...completionPatch(valid, false), enabled: false };
     expect(completionPatch(manual, false)).toEqual({ status: "disabled", statusReason: "manual" });
+  });
+});
+
+describe("completing a document edited by hand", () => {
+  const settled = (raw: Record<string, unknown>) => ({ ...raw, ...completionPatch(raw, false) });
+
+  it("resets bookkeeping of the wrong type instead of leaving the endpoint unreadable", () => {
+    const doc = settled(valid);
+    expect(completionPatch({ ...doc, consecutiveFailures: "0" }, false)).toEqual({ consecutiveFailures: 0 });
+    expect(completionPatch({ ...doc, consecutiveFailures: -3 }, false)).toEqual({ consecutiveFailures: 0 });
+  });
+
+  it("makes an endpoint whose secret may not sign invalid, naming the field, and active again once it may", () => {
+    const doc = settled(valid);
+    const bad = completionPatch(doc, false, { secret: "secret current: must be 'whsec_' followed by base64 of 24 to 64 bytes" });
+    expect(bad).toEqual({ status: "invalid", statusReason: "secret current: must be 'whsec_' followed by base64 of 24 to 64 bytes" });
+    expect(completionPatch({ ...doc, ...bad }, false)).toEqual({ status: "active", statusReason: null });
+  });
+
+  it("does not rewrite a DNS-dependent reason that only words itself differently, so the trigger settles", () => {
+    const fromDns = (r: unknown) => typeof r === "string" && r.includes(" resolves to ");
+    const target = "url h.example.com resolves to private address 10.0.0.8";
+    const first = { ...settled(valid), ...completionPatch(settled(valid), false, { target }) };
+    expect(first).toMatchObject({ status: "invalid", statusReason: target });
+    expect(completionPatch(first, false, { target: "url h.example.com resolves to private address 10.0.0.9", targetFromDns: fromDns })).toEqual({});
+    expect(completionPatch(first, false, { targetFromDns: fromDns })).toEqual({ status: "active", statusReason: null });
   });
 });

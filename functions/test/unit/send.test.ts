@@ -74,3 +74,53 @@ describe("sending", () => {
     }
   });
 });
+
+describe("what the status line decides", () => {
+  it("records a 200 whose body is then cut off as succeeded, with the partial excerpt", async () => {
+    const server = await listen((socket) => {
+      socket.once("data", () => {
+        socket.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial");
+        setTimeout(() => socket.resetAndDestroy(), 50);
+      });
+    });
+    const r = await send({ url: server.url, headers: {}, body: "{}", timeoutMs: 5000 });
+    server.close();
+    expect(r).toMatchObject({ statusCode: 200, errorClass: null, errorMessage: null, responseExcerpt: "partial" });
+  });
+
+  it("records a 200 whose body stalls as succeeded at the timeout, not as a timeout to retry", async () => {
+    const server = await listen((socket) => {
+      socket.once("data", () => socket.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nslow"));
+    });
+    const r = await send({ url: server.url, headers: {}, body: "{}", timeoutMs: 1000 });
+    server.close();
+    expect(r).toMatchObject({ statusCode: 200, errorClass: null, responseExcerpt: "slow" });
+  });
+
+  it("keeps a 500 whose body is cut off an http_error, saying so", async () => {
+    const server = await listen((socket) => {
+      socket.once("data", () => {
+        socket.write("HTTP/1.1 500 Oops\r\ncontent-length: 100\r\n\r\nboom");
+        setTimeout(() => socket.resetAndDestroy(), 50);
+      });
+    });
+    const r = await send({ url: server.url, headers: {}, body: "{}", timeoutMs: 5000 });
+    server.close();
+    expect(r.statusCode).toBe(500);
+    expect(r.errorClass).toBe("http_error");
+    expect(r.errorMessage).toMatch(/^HTTP 500 \(response body cut short: /);
+  });
+});
+
+describe("a request Node refuses to build", () => {
+  it.each([["café ✓"], ["\u0001"], ["a\r\nb"]])("is a failed attempt with a class for the header value %j, never a throw", async (value) => {
+    const r = await send({ url: "http://127.0.0.1:9/hook", headers: { "x-note": value }, body: "{}", timeoutMs: 1000 });
+    expect(r).toMatchObject({ statusCode: null, errorClass: "network_error" });
+    expect(r.errorMessage).toMatch(/^request could not be built: /);
+  });
+
+  it("is a failed attempt for a URL that does not parse", async () => {
+    const r = await send({ url: "not a url", headers: {}, body: "{}", timeoutMs: 1000 });
+    expect(r).toMatchObject({ statusCode: null, errorClass: "network_error" });
+  });
+});

@@ -1,4 +1,4 @@
-import { blockedRange, resolveTarget, Resolver, targetProblem } from "../../src/endpoints/ssrf";
+import { blockedRange, resolveTarget, Resolver, targetProblem } from "../../src/delivery/ssrf";
 import { send } from "../../src/delivery/send";
 
 const resolver = (table: Record<string, string[]>): Resolver => async (host) =>
@@ -12,6 +12,9 @@ describe("the SSRF guard", () => {
     ["::1", "loopback"], ["::", "unspecified"], ["fe80::1", "link-local"], ["fc00::1", "private (unique local)"], ["fd12:3456::1", "private (unique local)"],
     ["ff02::1", "multicast"], ["::ffff:10.0.0.1", "private"], ["::ffff:127.0.0.1", "loopback"], ["::ffff:169.254.169.254", "link-local"],
     ["2002:a00:1::", "6to4"], ["64:ff9b::a00:1", "rfc6052"],
+    // IPv4-compatible (deprecated ::/96): ::127.0.0.1 is written ::7f00:1.
+    ["::7f00:1", "non-global IPv6"], ["::127.0.0.1", "non-global IPv6"], ["::ffff:7f00:1", "loopback"], ["::a00:1", "non-global IPv6"], ["::8.8.8.8", "non-global IPv6"],
+    ["100::1", "discard"], ["fec0::1", "deprecatedSiteLocal"], ["5f00::1", "segmentRouting"], ["4000::1", "non-global IPv6"],
   ])("refuses %s (%s)", (address, range) => {
     expect(blockedRange(address)).toBe(range);
   });
@@ -28,6 +31,13 @@ describe("the SSRF guard", () => {
     expect(await targetProblem("https://10.1.2.3/hook", r)).toBe("url 10.1.2.3 is a private address");
     expect(await targetProblem("https://[::1]/hook", r)).toBe("url ::1 is a loopback address");
     expect(await targetProblem("https://nowhere.example.com/hook", r)).toBeUndefined();
+    expect(await targetProblem("https://[::127.0.0.1]/hook", r)).toBe("url ::7f00:1 is a non-global IPv6 address");
+  });
+
+  it("gives the same reason for the same answers in any order", async () => {
+    const a = resolver({ "rotating.example.com": ["10.0.0.9", "10.0.0.8"] });
+    const b = resolver({ "rotating.example.com": ["10.0.0.8", "10.0.0.9"] });
+    expect(await targetProblem("https://rotating.example.com/", a)).toBe(await targetProblem("https://rotating.example.com/", b));
   });
 
   it("connects to the address it checked, even when the name's answer changes between lookups", async () => {

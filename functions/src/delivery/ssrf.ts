@@ -1,6 +1,7 @@
 import dns from "node:dns";
 import type { LookupFunction } from "node:net";
 import ipaddr from "ipaddr.js";
+import { privateTargetsAllowed } from "../platform/params";
 
 /** What a resolver gives back: every address of the host. Injected in tests. */
 export type Resolver = (host: string) => Promise<{ address: string; family: number }[]>;
@@ -13,14 +14,22 @@ const LABELS: Record<string, string> = {
   reserved: "reserved",
 };
 
+/** IPv6 global unicast (RFC 4291): nothing outside it is a public address, whatever a library calls it. */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR("2000::/3");
+
 /** Why an address may not be a webhook target, or undefined for a public unicast address. */
 export function blockedRange(address: string): string | undefined {
   if (!ipaddr.isValid(address)) return "invalid";
-  let ip = ipaddr.parse(address);
+  // The URL parser's canonical form is what a socket connects to; ipaddr.js alone would read
+  // ::8.8.8.8 (IPv4-compatible, ::808:808) as the mapped ::ffff:8.8.8.8.
+  let ip = ipaddr.parse(address.includes(":") ? new URL(`http://[${address}]/`).hostname.slice(1, -1) : address);
   // ::ffff:10.0.0.1 is 10.0.0.1.
   if (ip.kind() === "ipv6" && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
   const range = ip.range();
-  return range === "unicast" ? undefined : (LABELS[range] ?? range);
+  if (range !== "unicast") return LABELS[range] ?? range;
+  // ::/96 (deprecated IPv4-compatible, ::7f00:1 is 127.0.0.1) and other non-global space is "unicast" to ipaddr.js.
+  if (ip.kind() === "ipv6" && !ip.match(GLOBAL_UNICAST_V6)) return "non-global IPv6";
+  return undefined;
 }
 
 export class BlockedAddressError extends Error {
@@ -39,7 +48,8 @@ export async function resolveTarget(host: string, resolver: Resolver): Promise<{
   const h = bareHost(host);
   const addresses = ipaddr.isValid(h) ? [{ address: h, family: h.includes(":") ? 6 : 4 }] : await resolver(h);
   if (addresses.length === 0) throw Object.assign(new Error(`${h} does not resolve`), { code: "ENOTFOUND" });
-  for (const a of addresses) {
+  // Sorted, so that the same answers in another order give the same reason.
+  for (const a of [...addresses].sort((x, y) => x.address.localeCompare(y.address))) {
     const range = blockedRange(a.address);
     if (range) throw new BlockedAddressError(ipaddr.isValid(h) ? `${h} is a ${range} address` : `${h} resolves to ${range} address ${a.address}`);
   }
@@ -68,3 +78,16 @@ export async function targetProblem(url: string, resolver: Resolver = systemReso
     return err instanceof BlockedAddressError ? `url ${err.message}` : undefined;
   }
 }
+
+/** Where an endpoint URL resolves, checked unless private targets are allowed (the emulators). */
+export async function checkTarget(url: unknown, resolver: Resolver = systemResolver): Promise<string | undefined> {
+  if (privateTargetsAllowed() || typeof url !== "string") return undefined;
+  try {
+    return await targetProblem(url, resolver);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A reason `targetProblem` gives: it depends on DNS answers, which may change from one lookup to the next. */
+export const isTargetReason = (reason: unknown): boolean => typeof reason === "string" && /^url \S+ (resolves to|is a) /.test(reason);

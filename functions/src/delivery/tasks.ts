@@ -1,0 +1,18 @@
+import { enqueueTask } from "../platform/tasks";
+import type { DeliveryTask } from "./schema";
+
+export const DELIVERY_FUNCTION = "deliverWebhook";
+
+/**
+ * A task id for every (delivery, attempt, generation, hand-on): never one an earlier task of the
+ * same delivery held. Cloud Tasks refuses a used id for about an hour after the task ran, and a
+ * queued one keeps its id until it runs, so a manual redelivery or a revival gets a new generation.
+ */
+export function deliveryTaskId(task: DeliveryTask): string {
+  const base = `${task.deliveryId}-${task.attempt}${task.generation ? `-g${task.generation}` : ""}`;
+  return task.hop ? `${base}-${task.slotAt !== undefined ? "s" : "w"}${task.hop}` : base;
+}
+
+/** Queues a delivery task; returns false when a task of the same id is queued or ran already. */
+export const enqueueDelivery = (task: DeliveryTask, scheduleAtMs?: number): Promise<boolean> =>
+  enqueueTask(DELIVERY_FUNCTION, task, deliveryTaskId(task), scheduleAtMs);

@@ -1,0 +1,116 @@
+import { AggregateField, Query, QuerySnapshot, Timestamp } from "firebase-admin/firestore";
+import { db } from "./app";
+import { paths } from "./collections";
+
+/**
+ * Every query the product runs, as data. The emulator never checks indexes, so a unit test reads
+ * these shapes and checks each one against firestore.indexes.json by Firestore's rules: a query
+ * built anywhere else would escape that check.
+ */
+export type Op = "==" | "in" | "array-contains-any" | "<" | "<=" | ">" | ">=";
+export type Direction = "asc" | "desc";
+
+export interface QuerySpec {
+  /** A collection path, or with `group` a collection id queried across all parents. */
+  collection: string;
+  group?: boolean;
+  where: [field: string, op: Op, value: unknown][];
+  orderBy?: [field: string, dir: Direction][];
+  limit?: number;
+  select?: string[];
+  startAfter?: unknown[];
+}
+
+export function toQuery(spec: QuerySpec): Query {
+  let q: Query = spec.group ? db().collectionGroup(spec.collection) : db().collection(spec.collection);
+  for (const [field, op, value] of spec.where) q = q.where(field, op, value);
+  for (const [field, dir] of spec.orderBy ?? []) q = q.orderBy(field, dir);
+  if (spec.startAfter) q = q.startAfter(...spec.startAfter);
+  if (spec.select) q = q.select(...spec.select);
+  if (spec.limit) q = q.limit(spec.limit);
+  return q;
+}
+
+export const runQuery = (spec: QuerySpec): Promise<QuerySnapshot> => toQuery(spec).get();
+
+export async function countQuery(spec: QuerySpec): Promise<number> {
+  return (await toQuery(spec).aggregate({ n: AggregateField.count() }).get()).data().n;
+}
+
+const DELIVERIES = "webhookDeliveries";
+const byWebhook = (webhookId?: string): QuerySpec["where"] => (webhookId ? [["webhookId", "==", webhookId]] : []);
+
+export interface DeliveryFilters {
+  webhookId?: string;
+  status?: string;
+  eventType?: string;
+  since?: Timestamp;
+  until?: Timestamp;
+}
+
+export const queries = {
+  /** The fan-out: a team's active endpoints subscribed to any of the selectors of an event type. */
+  subscribedEndpoints: (teamId: string, selectors: string[]): QuerySpec => ({
+    collection: paths.endpoints(teamId),
+    where: [["status", "==", "active"], ["events", "array-contains-any", selectors]],
+    select: [],
+  }),
+  endpointsByCreation: (teamId: string): QuerySpec => ({ collection: paths.endpoints(teamId), where: [], orderBy: [["createdAt", "desc"]], limit: 500 }),
+  /** One page of an endpoint's open deliveries; what a page cancels leaves the result, so the next page is the same query. */
+  openDeliveriesOf: (teamId: string, webhookId: string, openStatuses: string[], pageSize: number): QuerySpec => ({
+    collection: paths.deliveries(teamId),
+    where: [["webhookId", "==", webhookId], ["status", "in", openStatuses]],
+    select: ["status"],
+    limit: pageSize,
+  }),
+  highestRateSlot: (teamId: string, webhookId: string): QuerySpec => ({
+    collection: paths.rateSlots(teamId),
+    where: [["webhookId", "==", webhookId]],
+    orderBy: [["slot", "desc"]],
+    limit: 1,
+  }),
+  /** Newest first; each filter optional. */
+  deliveriesPage: (teamId: string, f: DeliveryFilters, fields: string[], limit: number, after?: [Timestamp, string]): QuerySpec => ({
+    collection: paths.deliveries(teamId),
+    where: [
+      ...byWebhook(f.webhookId),
+      ...(f.status ? [["status", "==", f.status] as const] : []),
+      ...(f.eventType ? [["eventType", "==", f.eventType] as const] : []),
+      ...(f.since ? [["createdAt", ">=", f.since] as const] : []),
+      ...(f.until ? [["createdAt", "<", f.until] as const] : []),
+    ] as QuerySpec["where"],
+    orderBy: [["createdAt", "desc"], ["__name__", "desc"]],
+    select: fields,
+    limit,
+    ...(after ? { startAfter: after } : {}),
+  }),
+  failedDeliveriesSince: (teamId: string, webhookId: string, since: Timestamp, limit: number): QuerySpec => ({
+    collection: paths.deliveries(teamId),
+    where: [["webhookId", "==", webhookId], ["status", "==", "failed"], ["createdAt", ">=", since]],
+    orderBy: [["createdAt", "desc"]],
+    limit,
+  }),
+  /** Open deliveries of every team whose next attempt is overdue, oldest first (the reconciler). */
+  overdueDeliveries: (openStatuses: string[], dueBefore: Timestamp, limit: number): QuerySpec => ({
+    collection: DELIVERIES,
+    group: true,
+    where: [["status", "in", openStatuses], ["nextAttemptAt", "<", dueBefore]],
+    orderBy: [["nextAttemptAt", "asc"]],
+    select: ["attempts", "generation", "webhookId"],
+    limit,
+  }),
+  /** The stats' aggregation queries: deliveries created in the window, narrowed by more equality or range filters. */
+  statsWindow: (teamId: string, webhookId: string | undefined, since: Timestamp, more: QuerySpec["where"] = []): QuerySpec => ({
+    collection: paths.deliveries(teamId),
+    where: [...byWebhook(webhookId), ...more, ["createdAt", ">=", since]],
+    // Ordered as the delivery list is, so that the same indexes serve both.
+    orderBy: [["createdAt", "desc"]],
+  }),
+  lastCompleted: (teamId: string, webhookId: string | undefined, status: string): QuerySpec => ({
+    collection: paths.deliveries(teamId),
+    where: [...byWebhook(webhookId), ["status", "==", status]],
+    orderBy: [["completedAt", "desc"]],
+    select: ["completedAt"],
+    limit: 1,
+  }),
+};
