@@ -8,7 +8,7 @@ import { toJson } from "../events/json";
 import { sampleEnvelope } from "../events/samples";
 import { rotateSecret } from "../endpoints/rotate";
 import { endpointInputSchema, storedEndpointSchema } from "../endpoints/schema";
-import { secretDocSchema, signingSecrets } from "../endpoints/secrets";
+import { judgeSecret, secretDocSchema, signingSecrets } from "../endpoints/secrets";
 import { completionPatch, validateEndpoint } from "../endpoints/validate";
 import { generateSecret } from "../signing/sign";
 import { db } from "../platform/app";
@@ -83,9 +83,11 @@ export const setWebhookEnabled = callable("setWebhookEnabled", webhookInput.exte
   await requireRole(req, teamId, "admin");
   const snap = await loadEndpoint(teamId, webhookId);
   const merged: Record<string, unknown> = { ...snap.data(), enabled };
-  // Enabling checks the target again, so the answer is the status the endpoint will have, not a hopeful `active`.
+  // Enabling checks the target and the secret again, so the answer is the status the endpoint will have, not a hopeful `active`.
   const target = enabled ? await checkTarget(merged.url) : undefined;
-  await snap.ref.update({ enabled, ...completionPatch(merged, privateTargetsAllowed(), { target, targetFromDns: isTargetReason }), updatedAt: Timestamp.now() });
+  const secret = judgeSecret((await db().doc(paths.secret(teamId, webhookId)).get()).data());
+  const patch = completionPatch(merged, privateTargetsAllowed(), { target, secret: secret.problem, targetFromDns: isTargetReason });
+  await snap.ref.update({ enabled, ...patch, updatedAt: Timestamp.now() });
   return { webhook: endpointView(await snap.ref.get(), "admin") };
 });
 

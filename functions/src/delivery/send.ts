@@ -83,7 +83,6 @@ function exchange(req: SendRequest, started: bigint, mayResend: boolean): Promis
   const transport = url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
     let settled = false;
-    let timer: NodeJS.Timeout | undefined;
     // Set once the status line is in: from then on the status decides, and a body cut short (reset, timeout) only shortens the excerpt.
     let response: { statusCode: number | null; chunks: Buffer[]; retryAfter?: string; location?: string } | undefined;
     const finish = (r: Omit<SendResult, "durationMs">) => {
@@ -122,7 +121,7 @@ function exchange(req: SendRequest, started: bigint, mayResend: boolean): Promis
       reject(Object.assign(new Error(`request could not be built: ${(err as Error).message}`), { code: "ERR_REQUEST_NOT_BUILT" }));
       return;
     }
-    timer = setTimeout(() => request.destroy(new Timeout(`timeout after ${req.timeoutMs} ms`)), req.timeoutMs);
+    const timer = setTimeout(() => request.destroy(new Timeout(`timeout after ${req.timeoutMs} ms`)), req.timeoutMs);
     request.on("error", (err: NodeJS.ErrnoException) => {
       // A kept-alive connection the receiver closed just as it was reused (its idle timeout): send
       // once more on a fresh one. Receivers deduplicate on webhook-id, as for any resend.

@@ -38,8 +38,10 @@ const int = (min: number, max: number) =>
 
 /** The fields an admin writes (CONTRACT section 3), with their defaults. */
 export const endpointInputSchema = z.object({
-  url: z.string({ error: "is required (a string)" }).max(2048, "must be at most 2048 characters"),
-  events: z.array(subscriptionSchema, { error: "is required (a list of event types)" }).min(1, "must name at least one event type"),
+  url: z.string({ error: (i) => (i.input === undefined ? "is required (a string)" : "must be a string") }).max(2048, "must be at most 2048 characters"),
+  events: z
+    .array(subscriptionSchema, { error: (i) => (i.input === undefined ? "is required (a list of event types)" : "must be a list of event types") })
+    .min(1, "must name at least one event type"),
   enabled: z.boolean({ error: "must be true or false" }).default(true),
   description: z.string({ error: "must be a string" }).max(500, "must be at most 500 characters").default(""),
   headers: headersSchema.default({}),

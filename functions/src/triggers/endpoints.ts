@@ -53,7 +53,8 @@ export const onEndpointWritten = onDocumentWritten({ document: "teams/{teamId}/w
   }
   const changed = before ? changedFields(before, after) : undefined;
   // The delivery path's own bookkeeping (the failure streak) changes nothing there is to check.
-  if (changed && changed.every((k) => k === "consecutiveFailures")) return;
+  const streak = after.consecutiveFailures;
+  if (changed && changed.every((k) => k === "consecutiveFailures") && Number.isInteger(streak) && (streak as number) >= 0) return;
   const adminEdit = !changed || changed.some((k) => !BACKEND_FIELDS.has(k));
   const status = await settleEndpoint(teamId, event.data!.after.ref, after, adminEdit);
   if (before?.status === "active" && status !== "active") await cancelQueuedDeliveries(teamId, webhookId);

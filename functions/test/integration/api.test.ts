@@ -1,3 +1,4 @@
+import { Timestamp } from "firebase-admin/firestore";
 import { Webhook } from "standardwebhooks";
 import { deliveryIdFor } from "../../src/events/envelope";
 import { addMember, call, ok, signUp, User } from "./helpers/api";
@@ -107,7 +108,49 @@ describe("the callable API", () => {
 
     expect(await ok("deleteWebhook", { teamId, webhookId: id }, admin)).toMatchObject({ deleted: id });
     expect((await firestore().doc(`teams/${teamId}/webhooks/${id}`).get()).exists).toBe(false);
-    expect((await firestore().doc(`teams/${teamId}/webhookSecrets/${id}`).get()).exists).toBe(false);
+    // The endpoint trigger owns the clean-up: it removes the secret.
+    await waitFor("the secret removed", async () => !(await firestore().doc(`teams/${teamId}/webhookSecrets/${id}`).get()).exists);
+  });
+
+  it("shows agents header names but not their values, and the URL's origin only; admins see both", async () => {
+    const { webhook } = await create({ headers: { Authorization: "Bearer sk_live_123", "X-Team": "7" } });
+    await ok("updateWebhook", { teamId, webhookId: webhook.id, url: `${receiver.url}?token=abc` }, admin);
+    const asAgent = (await ok<{ webhooks: (Webhook_ & { headers: Record<string, string> })[] }>("listWebhooks", { teamId }, agent)).webhooks.find((w) => w.id === webhook.id)!;
+    expect(asAgent.headers).toEqual({ Authorization: "(hidden)", "X-Team": "(hidden)" });
+    expect(asAgent.url).toBe(`${new URL(receiver.url).origin}/…`);
+    expect(JSON.stringify(asAgent)).not.toMatch(/sk_live_123|token=abc/);
+    const asAdmin = (await ok<{ webhooks: (Webhook_ & { headers: Record<string, string> })[] }>("listWebhooks", { teamId }, admin)).webhooks.find((w) => w.id === webhook.id)!;
+    expect(asAdmin.headers).toEqual({ Authorization: "Bearer sk_live_123", "X-Team": "7" });
+    expect(asAdmin.url).toBe(`${receiver.url}?token=abc`);
+
+    const test = await ok<{ testId: string }>("testWebhook", { teamId, webhookId: webhook.id }, admin);
+    const record = (await firestore().doc(`teams/${teamId}/webhookTests/${test.testId}`).get()).data()!;
+    expect(JSON.stringify(record)).not.toMatch(/sk_live_123|token=abc/);
+  });
+
+  it("refuses header values Node would refuse, naming the header, and changes nothing", async () => {
+    const { webhook } = await create();
+    const res = await call("updateWebhook", { teamId, webhookId: webhook.id, headers: { "X-Note": "ok ✓" } }, admin);
+    expect(res).toEqual({ ok: false, status: "INVALID_ARGUMENT", message: "headers.X-Note: header values must be printable ASCII (space and tab allowed)" });
+    expect(await call("createWebhook", { teamId, url: receiver.url, events: ["*"], headers: { "Content-MD5": "x" } }, admin)).toMatchObject({ status: "INVALID_ARGUMENT", message: "headers.Content-MD5: 'Content-MD5' may not be overridden" });
+    expect((await firestore().doc(`teams/${teamId}/webhooks/${webhook.id}`).get()).get("headers")).toEqual({});
+  });
+
+  it.each([["."], [".."], ["__x__"]])("refuses the team id %j as invalid-argument, not internal", async (bad) => {
+    expect(await call("listWebhooks", { teamId: bad }, admin)).toMatchObject({ ok: false, status: "INVALID_ARGUMENT", message: expect.stringMatching(/^teamId: must be a document id/) });
+    expect(await call("getDelivery", { teamId, deliveryId: bad }, admin)).toMatchObject({ ok: false, status: "INVALID_ARGUMENT", message: expect.stringMatching(/^deliveryId: must be a document id/) });
+  });
+
+  it("answers internal, with no detail, when stored data is broken", async () => {
+    const otherTeam = newTeamId("broken");
+    await addMember(otherTeam, admin, "admin");
+    const col = firestore().collection(`teams/${otherTeam}/webhookDeliveries`);
+    await col.doc("a").set({ webhookId: "w", status: "failed", createdAt: Timestamp.now() });
+    await col.doc("b").set({ webhookId: "w", status: "failed", createdAt: Timestamp.fromMillis(Date.now() - 1000) });
+    // A record with its createdAt edited into a string cannot make a cursor.
+    await col.doc("c").set({ webhookId: "w", status: "failed", createdAt: "yesterday" });
+    const res = await call("listDeliveries", { teamId: otherTeam, limit: 1 }, admin);
+    expect(res).toEqual({ ok: false, status: "INTERNAL", message: "internal error" });
   });
 
   // Other endpoints of the team share the receiver: pick the given endpoint's delivery.

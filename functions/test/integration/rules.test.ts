@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { assertFails, assertSucceeds, initializeTestEnvironment, RulesTestEnvironment } from "@firebase/rules-unit-testing";
-import { deleteDoc, doc, getDoc, setDoc, updateDoc } from "firebase/firestore";
+import { collection, deleteDoc, doc, getDoc, getDocs, setDoc, updateDoc } from "firebase/firestore";
 
 const [host, port] = (process.env.FIRESTORE_EMULATOR_HOST ?? "127.0.0.1:8080").split(":");
 
@@ -36,10 +36,17 @@ describe("Firestore rules", () => {
   const agent = () => as("agent-t1");
   const otherAdmin = () => as("admin-t2");
 
-  it("lets members read their own team's endpoints, deliveries and tests", async () => {
+  it("lets members read their own team's deliveries and tests, and only admins the endpoints", async () => {
     for (const db of [admin(), agent()]) {
-      for (const path of ["webhooks/w1", "webhookDeliveries/d1", "webhookTests/x1"]) await assertSucceeds(getDoc(doc(db, `teams/t1/${path}`)));
+      for (const path of ["webhookDeliveries/d1", "webhookTests/x1"]) await assertSucceeds(getDoc(doc(db, `teams/t1/${path}`)));
     }
+    await assertSucceeds(getDoc(doc(admin(), "teams/t1/webhooks/w1")));
+  });
+
+  it("never shows an agent an endpoint document: its header values and URL can carry credentials", async () => {
+    await assertFails(getDoc(doc(agent(), "teams/t1/webhooks/w1")));
+    await assertFails(getDocs(collection(agent(), "teams/t1/webhooks")));
+    await assertSucceeds(getDocs(collection(admin(), "teams/t1/webhooks")));
   });
 
   it("shows another team's data to nobody, and nothing to the signed-out", async () => {

@@ -51,7 +51,8 @@ describe("endpoint validation", () => {
   });
 
   it.each([
-    [{ events: "ticket.*" }, "events: is required (a list of event types)"],
+    [{ events: "ticket.*" }, "events: must be a list of event types"],
+    [{ url: 42 }, "url: must be a string"],
     [{ maxAttempts: "5" }, "maxAttempts: must be an integer from 1 to 20"],
     [{ headers: "Authorization: x" }, "headers: must be a map of header names to values"],
     [{ headers: { "X-A": 5 } }, "headers.X-A: header values must be strings"],

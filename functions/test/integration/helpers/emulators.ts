@@ -1,13 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { getApps, initializeApp } from "firebase-admin/app";
-import { DocumentData, Firestore, getFirestore } from "firebase-admin/firestore";
+import { DocumentData, Firestore } from "firebase-admin/firestore";
+import { db } from "../../../src/platform/app";
 import type { Delivery } from "../../../src/delivery/schema";
 
 export function firestore(): Firestore {
   if (!process.env.FIRESTORE_EMULATOR_HOST) throw new Error("FIRESTORE_EMULATOR_HOST is not set: run the integration tests through `npm test`");
   // A service account id keeps firebase-admin from asking a metadata server for one when enqueueing tasks.
   if (getApps().length === 0) initializeApp({ projectId: process.env.GCLOUD_PROJECT, serviceAccountId: "emulated-service-acct@email.com" });
-  return getFirestore();
+  // The product's own instance, with its settings: tests that call product code in-process share it.
+  return db();
 }
 
 export function newTeamId(label: string): string {
