@@ -19,7 +19,7 @@ if (!existsSync(join(noopDir, "node_modules", "firebase-functions"))) {
 
 console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
 const { benchDeliveryPath } = await import("../bench/delivery-path.mjs");
-console.log("\n# delivery path in process (vs plain keep-alive POSTs of the same 1 KB bodies by Node's fetch)");
+console.log("\n# delivery path in process, 1 KB bodies, beside undici.request signing the same way (baseline) and Node's fetch");
 console.table(await benchDeliveryPath());
 
 const runtime = join(ROOT, ".runtime");

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { describeIssues, EndpointInput, endpointInputSchema, EndpointStatus } from "./schema";
 import { urlProblem } from "./url";
 
@@ -49,4 +50,20 @@ export function completionPatch(raw: Record<string, unknown>, allowPrivate: bool
     if (JSON.stringify(raw[key] ?? null) !== JSON.stringify(value ?? null) || !(key in raw)) patch[key] = value;
   }
   return patch;
+}
+
+/** Fields only the backend writes. A write that changed nothing else was the backend's own (or a hand edit of them). */
+const BACKEND_FIELDS = new Set(["status", "statusReason", "secretVersion", "consecutiveFailures", "createdAt", "updatedAt"]);
+
+/**
+ * What the endpoint trigger does with a write: `skip` the delivery path's own streak bookkeeping;
+ * `reuse` the stored DNS verdict when only backend fields changed (its own writes: asking DNS again
+ * there is what made a name with changing answers flap for ever); `recheck` everything else.
+ */
+export function howToJudge(before: Record<string, unknown> | undefined, after: Record<string, unknown>): "skip" | "reuse" | "recheck" {
+  if (!before) return "recheck";
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  const changed = [...keys].filter((k) => !isDeepStrictEqual(before[k], after[k]));
+  if (changed.length > 0 && changed.every((k) => k === "consecutiveFailures") && isStreak(after.consecutiveFailures)) return "skip";
+  return changed.some((k) => !BACKEND_FIELDS.has(k)) ? "recheck" : "reuse";
 }

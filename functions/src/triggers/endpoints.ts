@@ -1,25 +1,15 @@
-import { isDeepStrictEqual } from "node:util";
 import { DocumentReference, Timestamp } from "firebase-admin/firestore";
 import { onDocumentWritten } from "firebase-functions/v2/firestore";
 import { cancelQueuedDeliveries } from "../delivery/cancel";
 import { checkTarget, isTargetReason } from "../delivery/ssrf";
 import { ensureSecret } from "../endpoints/secrets";
-import { completionPatch } from "../endpoints/validate";
+import { completionPatch, howToJudge } from "../endpoints/validate";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { logs } from "../platform/logs";
 import { privateTargetsAllowed } from "../platform/params";
 
 type Data = Record<string, unknown>;
-
-/** Fields only the backend writes. A write that changed nothing else was the backend's own (or a hand edit of them). */
-const BACKEND_FIELDS = new Set(["status", "statusReason", "secretVersion", "consecutiveFailures", "createdAt", "updatedAt"]);
-
-function changedFields(before: Data, after: Data): string[] {
-  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys].filter((k) => !isDeepStrictEqual(before[k], after[k]));
-}
-
 /**
  * Validates and completes an endpoint document however it was written (console or API): defaults,
  * status, reason, secret. It writes only the fields that differ, so its own write settles it.
@@ -51,12 +41,9 @@ export const onEndpointWritten = onDocumentWritten({ document: "teams/{teamId}/w
     await db().doc(paths.secret(teamId, webhookId)).delete();
     return;
   }
-  const changed = before ? changedFields(before, after) : undefined;
-  // The delivery path's own bookkeeping (the failure streak) changes nothing there is to check.
-  const streak = after.consecutiveFailures;
-  if (changed && changed.every((k) => k === "consecutiveFailures") && Number.isInteger(streak) && (streak as number) >= 0) return;
-  const adminEdit = !changed || changed.some((k) => !BACKEND_FIELDS.has(k));
-  const status = await settleEndpoint(teamId, event.data!.after.ref, after, adminEdit);
+  const judge = howToJudge(before, after);
+  if (judge === "skip") return;
+  const status = await settleEndpoint(teamId, event.data!.after.ref, after, judge === "recheck");
   if (before?.status === "active" && status !== "active") await cancelQueuedDeliveries(teamId, webhookId);
 });
 

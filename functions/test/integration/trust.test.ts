@@ -4,11 +4,15 @@ import { Webhook } from "standardwebhooks";
 import { claimRateSlot } from "../../src/delivery/rateLimit";
 import { reconcileOverdue } from "../../src/delivery/reconcile";
 import { deliveryIdFor, eventIdFor } from "../../src/events/envelope";
+import { standardSignature } from "../../src/signing/sign";
 import { addMember, call, ok, signUp, User } from "./helpers/api";
 import { createEndpoint, deliveriesOf, firestore, newTeamId, waitFor } from "./helpers/emulators";
 import { Receiver } from "./helpers/receiver";
 
 const MINUTE = 60_000;
+
+// The reconciler runs in this process: its structured log lines would bury jest's output.
+jest.mock("firebase-functions/logger", () => ({ info: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() }));
 
 /** A delivery record as the fan-out writes it, with fields overridden: the state a crash or a lost task leaves. */
 async function writeDelivery(teamId: string, webhookId: string, label: string, fields: DocumentData = {}) {
@@ -44,8 +48,6 @@ describe("trust: nothing stuck, lost or leaked", () => {
   beforeAll(async () => {
     firestore();
     await receiver.start();
-    // The reconciler runs in this process: its structured log lines would bury jest's output.
-    for (const level of ["info", "warn", "error", "debug"] as const) jest.spyOn(console, level).mockImplementation(() => undefined);
   });
   afterAll(() => receiver.stop());
 
@@ -158,18 +160,31 @@ describe("trust: nothing stuck, lost or leaked", () => {
       await waitFor("the endpoint active again", async () => (await ref.get()).get("status") === "active");
       await firestore().doc(`teams/${teamId}/tickets/T2`).set({ subject: "after rotation" });
       const req = await waitFor("the signed delivery", () => receiver.requests.find((r) => r.body.includes("after rotation")));
-      expect(() => new Webhook(rotated.secret).verify(req.body, req.headers as Record<string, string>)).not.toThrow();
       expect(req.headers["webhook-signature"]).not.toContain(" ");
-      expect(receiver.requests.some((r) => r.body.includes("while weak"))).toBe(false);
+      // Whatever reached the receiver for this team was signed with the new secret alone, never with the weak one.
+      for (const r of receiver.requests.filter((x) => x.body.includes(teamId))) {
+        const headers = r.headers as Record<string, string>;
+        expect(() => new Webhook(rotated.secret).verify(r.body, headers)).not.toThrow();
+        expect(headers["webhook-signature"]).not.toBe(standardSignature("whsec_a", headers["webhook-id"], Number(headers["webhook-timestamp"]), r.body));
+      }
     });
   });
 
   describe("rate-limit slots", () => {
     it("gives each of 1,000 concurrent claimers at 5/s a slot of its own, never more than 5 in a second", async () => {
       const teamId = newTeamId("slots");
-      const slots = await Promise.all(Array.from({ length: 1000 }, (_, i) => claimRateSlot(teamId, "burst", 5, `d${i}`)));
-      expect(slots.every((s) => typeof s === "number")).toBe(true);
-      const sorted = (slots as number[]).sort((a, b) => a - b);
+      let handedOn = 0;
+      // What the delivery handler does: a claimer that won nothing in its tries claims again a moment later.
+      const claim = async (i: number): Promise<number> => {
+        const slot = await claimRateSlot(teamId, "burst", 5, `d${i}`);
+        if (slot !== undefined) return slot;
+        handedOn++;
+        await new Promise((r) => setTimeout(r, 200 + Math.random() * 800));
+        return claim(i);
+      };
+      const sorted = (await Promise.all(Array.from({ length: 1000 }, (_, i) => claim(i)))).sort((a, b) => a - b);
+      const spanS = (sorted[sorted.length - 1] - sorted[0]) / 1000;
+      console.log(`1,000 concurrent claims at 5/s: slots over ${spanS.toFixed(1)} s (1,000 / 5 = 200 s), ${handedOn} claims handed on`);
       expect(new Set(sorted).size).toBe(1000);
       let most = 0;
       for (let i = 0, j = 0; i < sorted.length; i++) {

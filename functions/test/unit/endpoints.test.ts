@@ -1,4 +1,4 @@
-import { completionPatch, validateEndpoint } from "../../src/endpoints/validate";
+import { completionPatch, howToJudge, validateEndpoint } from "../../src/endpoints/validate";
 
 const valid = { url: "https://hooks.example.com/in", events: ["ticket.*"] };
 const reason = (raw: unknown, allowPrivate = false) => {
@@ -107,5 +107,25 @@ describe("completing a document edited by hand", () => {
     expect(first).toMatchObject({ status: "invalid", statusReason: target });
     expect(completionPatch(first, false, { target: "url h.example.com resolves to private address 10.0.0.9", targetFromDns: fromDns })).toEqual({});
     expect(completionPatch(first, false, { targetFromDns: fromDns })).toEqual({ status: "active", statusReason: null });
+  });
+});
+
+describe("what the endpoint trigger does with a write", () => {
+  const doc = { ...valid, status: "active", statusReason: null, consecutiveFailures: 0, secretVersion: 1 };
+
+  it("checks the target again on a create and on any admin edit", () => {
+    expect(howToJudge(undefined, doc)).toBe("recheck");
+    expect(howToJudge(doc, { ...doc, url: "https://other.example.com" })).toBe("recheck");
+    expect(howToJudge(doc, { ...doc, enabled: false })).toBe("recheck");
+  });
+
+  it("reuses the DNS verdict for its own writes, so a name with changing answers cannot flap", () => {
+    expect(howToJudge(doc, { ...doc, status: "invalid", statusReason: "url h resolves to private address 10.0.0.8" })).toBe("reuse");
+    expect(howToJudge(doc, { ...doc, secretVersion: 2, updatedAt: 5 })).toBe("reuse");
+  });
+
+  it("skips the delivery path's streak bookkeeping, but not a streak edited into the wrong type", () => {
+    expect(howToJudge(doc, { ...doc, consecutiveFailures: 4 })).toBe("skip");
+    expect(howToJudge(doc, { ...doc, consecutiveFailures: "4" })).toBe("reuse");
   });
 });
