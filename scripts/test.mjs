@@ -16,9 +16,10 @@ const extraJestArgs = process.argv.slice(2);
 ensureInstalled();
 const setup = emulatorEnvOrExit();
 
-console.log("\n> type-check and lint");
+console.log("\n> type-check, lint (typed ESLint) and format check (Prettier; fix with npm --prefix functions run format)");
 runOrExit(process.execPath, [join(fnDir, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json", "--noEmit"], { cwd: fnDir });
 runOrExit(process.execPath, [join(fnDir, "node_modules", "eslint", "bin", "eslint.js"), "."], { cwd: fnDir });
+runOrExit(process.execPath, [join(fnDir, "node_modules", "prettier", "bin", "prettier.cjs"), "--check", "--log-level=warn", "src", "test"], { cwd: fnDir });
 buildFunctions();
 
 console.log("\n> unit tests");

@@ -35,10 +35,22 @@ export const deliverWebhook = onTaskDispatched(
 );
 
 /** No delivery open forever: overdue open deliveries are queued again (the emulators never fire schedules; tests call reconcileOverdue). */
-export const reconcileDeliveries = onSchedule({ schedule: `every ${RECONCILE_EVERY_MINUTES} minutes`, timeoutSeconds: 540, retryCount: 0 }, async () => {
-  await reconcileOverdue();
-});
+export const reconcileDeliveries = onSchedule(
+  { schedule: `every ${RECONCILE_EVERY_MINUTES} minutes`, timeoutSeconds: 540, retryCount: 0 },
+  async () => {
+    await reconcileOverdue();
+  },
+);
 
-export { createWebhook, updateWebhook, deleteWebhook, setWebhookEnabled, rotateWebhookSecret, revealWebhookSecret, testWebhook, listWebhooks } from "./api/webhooks";
+export {
+  createWebhook,
+  updateWebhook,
+  deleteWebhook,
+  setWebhookEnabled,
+  rotateWebhookSecret,
+  revealWebhookSecret,
+  testWebhook,
+  listWebhooks,
+} from "./api/webhooks";
 export { listDeliveries, getDelivery, redeliver, getWebhookStats } from "./api/deliveries";
 export { listEventTypes } from "./api/catalog";

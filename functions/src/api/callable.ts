@@ -5,7 +5,10 @@ import { logs } from "../platform/logs";
 
 /** A failure the caller can act on; becomes the HttpsError of the same code. */
 export class ApiError extends Error {
-  constructor(readonly code: FunctionsErrorCode, message: string) {
+  constructor(
+    readonly code: FunctionsErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -22,7 +25,11 @@ function toHttpsError(name: string, err: unknown): HttpsError {
 }
 
 /** A callable with its input validated by a zod schema and its failures mapped to HttpsError codes. */
-export function callable<S extends z.ZodType, R>(name: string, schema: S, handler: (input: z.infer<S>, req: CallableRequest) => Promise<R>) {
+export function callable<S extends z.ZodType, R>(
+  name: string,
+  schema: S,
+  handler: (input: z.infer<S>, req: CallableRequest) => R | Promise<R>,
+) {
   return onCall(async (req) => {
     const parsed = schema.safeParse(req.data ?? {});
     if (!parsed.success) throw new HttpsError("invalid-argument", describeIssues(parsed.error));

@@ -3,7 +3,7 @@ import { sampleEnvelope } from "../events/samples";
 import { ApiError, callable } from "./callable";
 import { z } from "zod";
 
-export const listEventTypes = callable("listEventTypes", z.object({}), async (_input, req) => {
+export const listEventTypes = callable("listEventTypes", z.object({}), (_input, req) => {
   if (!req.auth) throw new ApiError("unauthenticated", "sign in to read the event catalog");
   return {
     eventTypes: EVENT_TYPES.map((type) => ({

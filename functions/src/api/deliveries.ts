@@ -6,6 +6,7 @@ import { toJson } from "../events/json";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { FAILED_PRECONDITION, hasCode } from "../platform/grpcErrors";
+import { countField, stringField } from "../platform/fields";
 import { docIdSchema } from "../platform/ids";
 import { logs } from "../platform/logs";
 import { queries, runQuery } from "../platform/queries";
@@ -14,7 +15,19 @@ import { computeStats, WINDOWS } from "../stats/stats";
 import { requireRole, teamInput } from "./access";
 import { ApiError, callable } from "./callable";
 
-const SUMMARY_FIELDS = ["webhookId", "eventId", "eventType", "status", "attempts", "nextAttemptAt", "createdAt", "completedAt", "lastStatusCode", "lastErrorClass", "lastDurationMs"];
+const SUMMARY_FIELDS = [
+  "webhookId",
+  "eventId",
+  "eventType",
+  "status",
+  "attempts",
+  "nextAttemptAt",
+  "createdAt",
+  "completedAt",
+  "lastStatusCode",
+  "lastErrorClass",
+  "lastDurationMs",
+];
 const MAX_BULK_REDELIVERIES = 1000;
 
 const isoDate = z.iso.datetime({ offset: true }).transform((s) => Timestamp.fromDate(new Date(s)));
@@ -34,7 +47,8 @@ function decodeCursor(cursor: string) {
 
 const view = (doc: DocumentSnapshot) => ({ id: doc.id, ...(toJson(doc.data()) as Record<string, unknown>) });
 
-export const listDeliveries = callable("listDeliveries", 
+export const listDeliveries = callable(
+  "listDeliveries",
   teamInput.extend({
     webhookId: docIdSchema.optional(),
     status: deliveryStatusSchema.optional(),
@@ -48,7 +62,9 @@ export const listDeliveries = callable("listDeliveries",
     await requireRole(req, teamId, "member");
     const c = cursor ? decodeCursor(cursor) : undefined;
     const after: [Timestamp, string] | undefined = c ? [Timestamp.fromMillis(c.c), c.id] : undefined;
-    const snap = await runQuery(queries.deliveriesPage(teamId, { webhookId, status, eventType, since, until }, SUMMARY_FIELDS, limit + 1, after));
+    const snap = await runQuery(
+      queries.deliveriesPage(teamId, { webhookId, status, eventType, since, until }, SUMMARY_FIELDS, limit + 1, after),
+    );
     const page = snap.docs.slice(0, limit);
     return { deliveries: page.map(view), nextCursor: snap.docs.length > limit ? encodeCursor(page[page.length - 1]) : null };
   },
@@ -67,12 +83,10 @@ export const getDelivery = callable("getDelivery", teamInput.extend({ deliveryId
  * then finishes again. When the task cannot be queued the record is put back and the call fails.
  */
 async function redeliverOne(teamId: string, snap: DocumentSnapshot): Promise<boolean> {
-  const status = snap.get("status") as string;
+  const status = stringField(snap, "status");
   if (OPEN_STATUSES.includes(status as never)) return false;
-  const attempts = snap.get("attempts");
-  const attempt = (Number.isInteger(attempts) ? (attempts as number) : 0) + 1;
-  const current = snap.get("generation");
-  const generation = (Number.isInteger(current) ? (current as number) : 0) + 1;
+  const attempt = countField(snap, "attempts") + 1;
+  const generation = countField(snap, "generation") + 1;
   const reopened = { status: "pending", nextAttemptAt: Timestamp.now(), completedAt: null, lastAttempt: attempt, generation };
   let written: Timestamp;
   try {
@@ -82,10 +96,14 @@ async function redeliverOne(teamId: string, snap: DocumentSnapshot): Promise<boo
     throw err;
   }
   try {
-    await enqueueDelivery({ teamId, deliveryId: snap.id, attempt, generation, webhookId: snap.get("webhookId") as string });
+    await enqueueDelivery({ teamId, deliveryId: snap.id, attempt, generation, webhookId: stringField(snap, "webhookId") });
   } catch (err) {
-    const before = snap.data()!;
-    const restore = { status, nextAttemptAt: null, completedAt: before.completedAt ?? null, lastAttempt: before.lastAttempt ?? FieldValue.delete() };
+    const restore = {
+      status: status ?? null,
+      nextAttemptAt: null,
+      completedAt: (snap.get("completedAt") as unknown) ?? null,
+      lastAttempt: (snap.get("lastAttempt") as unknown) ?? FieldValue.delete(),
+    };
     // If even this fails, the record is open and overdue: the reconciler queues it.
     await snap.ref.update(restore, { lastUpdateTime: written }).catch(() => undefined);
     logs.callableFailed("redeliver", err);
@@ -97,22 +115,21 @@ async function redeliverOne(teamId: string, snap: DocumentSnapshot): Promise<boo
 async function requireActiveEndpoint(teamId: string, webhookId: string) {
   const endpoint = await db().doc(paths.endpoint(teamId, webhookId)).get();
   if (!endpoint.exists) throw new ApiError("not-found", `no webhook ${webhookId} in team ${teamId}`);
-  if (endpoint.get("status") !== "active") throw new ApiError("failed-precondition", `webhook ${webhookId} is ${endpoint.get("status")}: enable it first`);
+  if (endpoint.get("status") !== "active")
+    throw new ApiError("failed-precondition", `webhook ${webhookId} is ${endpoint.get("status")}: enable it first`);
 }
 
 export const redeliver = callable(
   "redeliver",
-  z.union([
-    teamInput.extend({ deliveryId: docIdSchema }).strict(),
-    teamInput.extend({ webhookId: docIdSchema, since: isoDate }).strict(),
-  ]),
+  z.union([teamInput.extend({ deliveryId: docIdSchema }).strict(), teamInput.extend({ webhookId: docIdSchema, since: isoDate }).strict()]),
   async (input, req) => {
     await requireRole(req, input.teamId, "admin");
     if ("deliveryId" in input) {
       const snap = await db().doc(paths.delivery(input.teamId, input.deliveryId)).get();
       if (!snap.exists) throw new ApiError("not-found", `no delivery ${input.deliveryId} in team ${input.teamId}`);
-      await requireActiveEndpoint(input.teamId, snap.get("webhookId"));
-      if (!(await redeliverOne(input.teamId, snap))) throw new ApiError("failed-precondition", `delivery ${input.deliveryId} is still ${snap.get("status")}`);
+      await requireActiveEndpoint(input.teamId, stringField(snap, "webhookId") ?? "");
+      if (!(await redeliverOne(input.teamId, snap)))
+        throw new ApiError("failed-precondition", `delivery ${input.deliveryId} is still ${stringField(snap, "status")}`);
       return { redelivered: 1 };
     }
     await requireActiveEndpoint(input.teamId, input.webhookId);
@@ -124,7 +141,8 @@ export const redeliver = callable(
   },
 );
 
-export const getWebhookStats = callable("getWebhookStats", 
+export const getWebhookStats = callable(
+  "getWebhookStats",
   teamInput.extend({ webhookId: docIdSchema.optional(), window: z.enum(Object.keys(WINDOWS) as [keyof typeof WINDOWS]).default("24h") }),
   async ({ teamId, webhookId, window }, req) => {
     await requireRole(req, teamId, "member");

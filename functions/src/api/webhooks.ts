@@ -35,7 +35,8 @@ function endpointView(snap: DocumentSnapshot, role: Role) {
 
 async function usableSecret(teamId: string, webhookId: string) {
   const secret = secretDocSchema.safeParse((await db().doc(paths.secret(teamId, webhookId)).get()).data() ?? {});
-  if (!secret.success) throw new ApiError("failed-precondition", `webhook ${webhookId} has no secret that may sign: rotate it to make a new one`);
+  if (!secret.success)
+    throw new ApiError("failed-precondition", `webhook ${webhookId} has no secret that may sign: rotate it to make a new one`);
   return secret.data;
 }
 
@@ -59,8 +60,21 @@ export const createWebhook = callable("createWebhook", teamInput.extend(endpoint
   const secret = generateSecret();
   const now = Timestamp.now();
   const batch = db().batch();
-  batch.create(db().doc(paths.secret(teamId, ref.id)), { current: secret, version: 1, previous: null, previousExpiresAt: null, createdAt: now });
-  batch.create(ref, { ...endpoint, ...completionPatch(endpoint, privateTargetsAllowed()), secretVersion: 1, consecutiveFailures: 0, createdAt: now, updatedAt: now });
+  batch.create(db().doc(paths.secret(teamId, ref.id)), {
+    current: secret,
+    version: 1,
+    previous: null,
+    previousExpiresAt: null,
+    createdAt: now,
+  });
+  batch.create(ref, {
+    ...endpoint,
+    ...completionPatch(endpoint, privateTargetsAllowed()),
+    secretVersion: 1,
+    consecutiveFailures: 0,
+    createdAt: now,
+    updatedAt: now,
+  });
   await batch.commit();
   return { webhook: endpointView(await ref.get(), "admin"), secret };
 });
@@ -79,17 +93,21 @@ export const updateWebhook = callable("updateWebhook", updateInput, async ({ tea
   return { webhook: endpointView(await snap.ref.get(), "admin") };
 });
 
-export const setWebhookEnabled = callable("setWebhookEnabled", webhookInput.extend({ enabled: z.boolean() }), async ({ teamId, webhookId, enabled }, req) => {
-  await requireRole(req, teamId, "admin");
-  const snap = await loadEndpoint(teamId, webhookId);
-  const merged: Record<string, unknown> = { ...snap.data(), enabled };
-  // Enabling checks the target and the secret again, so the answer is the status the endpoint will have, not a hopeful `active`.
-  const target = enabled ? await checkTarget(merged.url) : undefined;
-  const secret = judgeSecret((await db().doc(paths.secret(teamId, webhookId)).get()).data());
-  const patch = completionPatch(merged, privateTargetsAllowed(), { target, secret: secret.problem, targetFromDns: isTargetReason });
-  await snap.ref.update({ enabled, ...patch, updatedAt: Timestamp.now() });
-  return { webhook: endpointView(await snap.ref.get(), "admin") };
-});
+export const setWebhookEnabled = callable(
+  "setWebhookEnabled",
+  webhookInput.extend({ enabled: z.boolean() }),
+  async ({ teamId, webhookId, enabled }, req) => {
+    await requireRole(req, teamId, "admin");
+    const snap = await loadEndpoint(teamId, webhookId);
+    const merged: Record<string, unknown> = { ...snap.data(), enabled };
+    // Enabling checks the target and the secret again, so the answer is the status the endpoint will have, not a hopeful `active`.
+    const target = enabled ? await checkTarget(merged.url) : undefined;
+    const secret = judgeSecret((await db().doc(paths.secret(teamId, webhookId)).get()).data());
+    const patch = completionPatch(merged, privateTargetsAllowed(), { target, secret: secret.problem, targetFromDns: isTargetReason });
+    await snap.ref.update({ enabled, ...patch, updatedAt: Timestamp.now() });
+    return { webhook: endpointView(await snap.ref.get(), "admin") };
+  },
+);
 
 export const deleteWebhook = callable("deleteWebhook", webhookInput, async ({ teamId, webhookId }, req) => {
   await requireRole(req, teamId, "admin");
@@ -99,13 +117,18 @@ export const deleteWebhook = callable("deleteWebhook", webhookInput, async ({ te
   return { deleted: webhookId };
 });
 
-export const rotateWebhookSecret = callable("rotateWebhookSecret", 
+export const rotateWebhookSecret = callable(
+  "rotateWebhookSecret",
   webhookInput.extend({ overlapHours: z.number().min(0).max(168).default(24) }),
   async ({ teamId, webhookId, overlapHours }, req) => {
     await requireRole(req, teamId, "admin");
     await loadEndpoint(teamId, webhookId);
     const next = await rotateSecret(teamId, webhookId, overlapHours * 60 * 60 * 1000);
-    return { secret: next.current, secretVersion: next.version, previousValidUntil: next.previousExpiresAt?.toDate().toISOString() ?? null };
+    return {
+      secret: next.current,
+      secretVersion: next.version,
+      previousValidUntil: next.previousExpiresAt?.toDate().toISOString() ?? null,
+    };
   },
 );
 
@@ -117,7 +140,8 @@ export const revealWebhookSecret = callable("revealWebhookSecret", webhookInput,
   return { secret: secret.current, secretVersion: secret.version, previous: active[1] ?? null };
 });
 
-export const testWebhook = callable("testWebhook", 
+export const testWebhook = callable(
+  "testWebhook",
   webhookInput.extend({ eventType: z.union([eventTypeSchema, z.literal(TEST_EVENT)]).default(TEST_EVENT) }),
   async ({ teamId, webhookId, eventType }, req) => {
     const { uid } = await requireRole(req, teamId, "admin");
@@ -132,18 +156,37 @@ export const testWebhook = callable("testWebhook",
     const payload = JSON.stringify(envelope);
     const ep = endpoint.data;
     const result = await sendSigned({
-      url: ep.url, customHeaders: ep.headers, timeoutMs: ep.timeoutMs, secrets: signingSecrets(secret, Date.now()),
-      eventId: envelope.id, eventType, deliveryId: testId, attempt: 1, payload,
+      url: ep.url,
+      customHeaders: ep.headers,
+      timeoutMs: ep.timeoutMs,
+      secrets: signingSecrets(secret, Date.now()),
+      eventId: envelope.id,
+      eventType,
+      deliveryId: testId,
+      attempt: 1,
+      payload,
     });
     const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
     const record = {
-      webhookId, eventType, createdBy: uid, createdAt: Timestamp.now(), expireAt: Timestamp.fromMillis(Date.now() + TEST_RETENTION_MS),
+      webhookId,
+      eventType,
+      createdBy: uid,
+      createdAt: Timestamp.now(),
+      expireAt: Timestamp.fromMillis(Date.now() + TEST_RETENTION_MS),
       // Members read test records: the URL as agents see it, no header values.
       request: { url: redactedUrl(ep.url), eventId: envelope.id, payload },
       response: { succeeded: ok, ...result },
     };
     await db().collection(paths.tests(teamId)).doc(testId).set(record);
-    return { testId, succeeded: ok, statusCode: result.statusCode, durationMs: result.durationMs, errorClass: result.errorClass, errorMessage: result.errorMessage, responseExcerpt: result.responseExcerpt };
+    return {
+      testId,
+      succeeded: ok,
+      statusCode: result.statusCode,
+      durationMs: result.durationMs,
+      errorClass: result.errorClass,
+      errorMessage: result.errorMessage,
+      responseExcerpt: result.responseExcerpt,
+    };
   },
 );
 

@@ -28,7 +28,12 @@ export function parseRetryAfter(value: string | undefined | null, nowMs: number)
 }
 
 /** The wait before the next attempt: the backoff, or longer when the receiver asked for it with Retry-After. */
-export function nextDelayMs(failedAttempts: number, retryAfterMs: number | undefined, scale = 1, random: () => number = Math.random): number {
+export function nextDelayMs(
+  failedAttempts: number,
+  retryAfterMs: number | undefined,
+  scale = 1,
+  random: () => number = Math.random,
+): number {
   const backoff = backoffMs(failedAttempts, scale, random);
   return retryAfterMs === undefined ? backoff : Math.max(backoff, Math.round(retryAfterMs * scale));
 }

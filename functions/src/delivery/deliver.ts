@@ -4,6 +4,7 @@ import { SecretCache } from "../endpoints/secretCache";
 import { SecretDoc, secretDocSchema, signingSecrets } from "../endpoints/secrets";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
+import { stringField } from "../platform/fields";
 import { FAILED_PRECONDITION, hasCode } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
 import { delayScaleValue } from "../platform/params";
@@ -88,7 +89,13 @@ async function recordAttempt(ref: DocumentReference, version: Timestamp, attempt
       return update.status;
     }
     const { status, completedAt } = fresh.data;
-    tx.update(ref, { ...update, status, nextAttemptAt: null, completedAt: completedAt ?? Timestamp.now(), effectApplied: FieldValue.delete() });
+    tx.update(ref, {
+      ...update,
+      status,
+      nextAttemptAt: null,
+      completedAt: completedAt ?? Timestamp.now(),
+      effectApplied: FieldValue.delete(),
+    });
     return status;
   });
 }
@@ -108,14 +115,20 @@ async function secretFor(teamId: string, endpointSnap: DocumentSnapshot, endpoin
 }
 
 const nextTask = (task: DeliveryTask, webhookId: string): DeliveryTask => ({
-  teamId: task.teamId, deliveryId: task.deliveryId, attempt: task.attempt + 1, webhookId, ...(task.generation ? { generation: task.generation } : {}),
+  teamId: task.teamId,
+  deliveryId: task.deliveryId,
+  attempt: task.attempt + 1,
+  webhookId,
+  ...(task.generation ? { generation: task.generation } : {}),
 });
 
 /** A record that fails its schema (edited by hand) can be neither sent nor retried: it is closed as failed, never left open. */
 async function closeUnreadable(snap: DocumentSnapshot, task: DeliveryTask, reason: string): Promise<void> {
   logs.deliveryUnreadable(task, reason);
-  if (OPEN_STATUSES.includes(snap.get("status"))) {
-    await snap.ref.update({ status: "failed", nextAttemptAt: null, completedAt: Timestamp.now() }, { lastUpdateTime: snap.updateTime! }).catch(() => undefined);
+  if (OPEN_STATUSES.includes(stringField(snap, "status") as DeliveryStatus)) {
+    await snap.ref
+      .update({ status: "failed", nextAttemptAt: null, completedAt: Timestamp.now() }, { lastUpdateTime: snap.updateTime! })
+      .catch(() => undefined);
   }
 }
 
@@ -142,7 +155,8 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): 
   const logRef = { ...task, webhookId: delivery.webhookId, eventId: delivery.eventId };
   let version = snap.updateTime!;
 
-  if ((task.generation ?? 0) !== delivery.generation) return logs.deliverySkipped(logRef, `superseded by generation ${delivery.generation}`);
+  if ((task.generation ?? 0) !== delivery.generation)
+    return logs.deliverySkipped(logRef, `superseded by generation ${delivery.generation}`);
   if (delivery.attempts >= task.attempt) {
     await followUpRecorded(task, ref, delivery);
     return logs.deliverySkipped(logRef, "attempt already recorded");
@@ -164,13 +178,22 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): 
   // Prepare: the endpoint must be active with a secret that may sign.
   if (endpointSnap?.id !== delivery.webhookId) endpointSnap = await endpointRef(delivery.webhookId).get();
   const endpoint = endpointSnap.exists ? storedEndpointSchema.safeParse(endpointSnap.data()) : undefined;
-  const secret = endpoint?.success && endpoint.data.status === "active" ? await secretFor(task.teamId, endpointSnap, endpoint.data) : undefined;
+  const secret =
+    endpoint?.success && endpoint.data.status === "active" ? await secretFor(task.teamId, endpointSnap, endpoint.data) : undefined;
   if (!endpoint?.success || endpoint.data.status !== "active" || !secret) {
-    const reason = !endpointSnap.exists ? "endpoint deleted" : !endpoint?.success ? "endpoint invalid" : endpoint.data.status !== "active" ? `endpoint ${endpoint.data.status}` : "endpoint has no secret that may sign";
+    const reason = !endpointSnap.exists
+      ? "endpoint deleted"
+      : !endpoint?.success
+        ? "endpoint invalid"
+        : endpoint.data.status !== "active"
+          ? `endpoint ${endpoint.data.status}`
+          : "endpoint has no secret that may sign";
     // A failed precondition means the record changed meanwhile (cancelled already, or redelivered): leave it.
-    await ref.update({ status: "cancelled", nextAttemptAt: null, completedAt: Timestamp.now() }, { lastUpdateTime: version }).catch((err) => {
-      if (!hasCode(err, FAILED_PRECONDITION)) throw err;
-    });
+    await ref
+      .update({ status: "cancelled", nextAttemptAt: null, completedAt: Timestamp.now() }, { lastUpdateTime: version })
+      .catch((err) => {
+        if (!hasCode(err, FAILED_PRECONDITION)) throw err;
+      });
     return logs.deliveryCancelled(logRef, reason);
   }
   const ep = endpoint.data;
@@ -193,15 +216,28 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): 
   const nowMs = Date.now();
   const result = await sendSigned(
     {
-      url: ep.url, customHeaders: ep.headers, timeoutMs: ep.timeoutMs, secrets: signingSecrets(secret, nowMs),
-      eventId: delivery.eventId, eventType: delivery.eventType, deliveryId: task.deliveryId, attempt: task.attempt, payload: delivery.payload,
+      url: ep.url,
+      customHeaders: ep.headers,
+      timeoutMs: ep.timeoutMs,
+      secrets: signingSecrets(secret, nowMs),
+      eventId: delivery.eventId,
+      eventType: delivery.eventType,
+      deliveryId: task.deliveryId,
+      attempt: task.attempt,
+      payload: delivery.payload,
     },
     nowMs,
   );
 
   // Record.
   const doneMs = Date.now();
-  const outcome = decideOutcome({ result, attempt: task.attempt, maxAttempts: delivery.lastAttempt ?? ep.maxAttempts, nowMs: doneMs, delayScale: delayScaleValue() });
+  const outcome = decideOutcome({
+    result,
+    attempt: task.attempt,
+    maxAttempts: delivery.lastAttempt ?? ep.maxAttempts,
+    nowMs: doneMs,
+    delayScale: delayScaleValue(),
+  });
   const hasEffect = outcome.endpointEffect === "gone" || outcome.endpointEffect === "failed";
   const recorded = await recordAttempt(ref, version, task.attempt, {
     status: outcome.status,
@@ -222,7 +258,8 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): 
   if (recorded === "retrying") await enqueueDelivery(nextTask(task, delivery.webhookId), outcome.nextAttemptAtMs!);
   if (recorded !== outcome.status) return;
   if (hasEffect) await applyEndpointEffect(task.teamId, delivery.webhookId, outcome.endpointEffect, ref);
-  else if (outcome.endpointEffect === "succeeded" && ep.consecutiveFailures > 0) await applyEndpointEffect(task.teamId, delivery.webhookId, "succeeded", ref);
+  else if (outcome.endpointEffect === "succeeded" && ep.consecutiveFailures > 0)
+    await applyEndpointEffect(task.teamId, delivery.webhookId, "succeeded", ref);
 }
 
 /** Sets the record's due time with the read's version as precondition; the new version, or undefined when the record changed. */

@@ -1,6 +1,7 @@
 import { DocumentReference, Timestamp } from "firebase-admin/firestore";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
+import { countField } from "../platform/fields";
 import { NOT_FOUND, unless } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
 import { failureStreakLimit } from "../platform/params";
@@ -19,7 +20,12 @@ export function recordedEffect(delivery: Delivery): EndpointEffect {
  * success on a healthy endpoint costs nothing. A failure's effect is applied in one transaction
  * with the delivery's `effectApplied` mark, so a re-dispatch after a crash applies it exactly once.
  */
-export async function applyEndpointEffect(teamId: string, webhookId: string, effect: EndpointEffect, delivery: DocumentReference): Promise<void> {
+export async function applyEndpointEffect(
+  teamId: string,
+  webhookId: string,
+  effect: EndpointEffect,
+  delivery: DocumentReference,
+): Promise<void> {
   const ref = db().doc(paths.endpoint(teamId, webhookId));
   if (effect === "succeeded") {
     await ref.update({ consecutiveFailures: 0 }).catch(unless(NOT_FOUND));
@@ -36,8 +42,7 @@ export async function applyEndpointEffect(teamId: string, webhookId: string, eff
       tx.update(ref, { enabled: false, status: "disabled", statusReason: "endpoint_gone", updatedAt: Timestamp.now() });
       return "endpoint_gone";
     }
-    const current = endpoint.get("consecutiveFailures");
-    const streak = (Number.isInteger(current) && current >= 0 ? (current as number) : 0) + 1;
+    const streak = countField(endpoint, "consecutiveFailures") + 1;
     const disable = streak >= limit && endpoint.get("status") === "active";
     tx.update(ref, {
       consecutiveFailures: streak,

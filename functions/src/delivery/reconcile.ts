@@ -1,4 +1,5 @@
 import { QueryDocumentSnapshot, Timestamp } from "firebase-admin/firestore";
+import { countField, stringField } from "../platform/fields";
 import { FAILED_PRECONDITION, hasCode } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
 import { queries, runQuery } from "../platform/queries";
@@ -20,18 +21,16 @@ const PARALLEL = 20;
  */
 async function revive(doc: QueryDocumentSnapshot, nowMs: number): Promise<boolean> {
   const teamId = doc.ref.parent.parent!.id;
-  const attempts = doc.get("attempts");
-  const current = doc.get("generation");
-  const generation = (Number.isInteger(current) ? (current as number) : 0) + 1;
-  const webhookId = doc.get("webhookId");
+  const generation = countField(doc, "generation") + 1;
+  const webhookId = stringField(doc, "webhookId");
   try {
     await doc.ref.update({ generation, nextAttemptAt: Timestamp.fromMillis(nowMs) }, { lastUpdateTime: doc.updateTime });
   } catch (err) {
     if (hasCode(err, FAILED_PRECONDITION)) return false;
     throw err;
   }
-  const attempt = (Number.isInteger(attempts) ? (attempts as number) : 0) + 1;
-  await enqueueDelivery({ teamId, deliveryId: doc.id, attempt, generation, ...(typeof webhookId === "string" ? { webhookId } : {}) });
+  const attempt = countField(doc, "attempts") + 1;
+  await enqueueDelivery({ teamId, deliveryId: doc.id, attempt, generation, webhookId });
   logs.deliveryRevived({ teamId, deliveryId: doc.id, webhookId }, attempt, generation);
   return true;
 }
@@ -48,10 +47,15 @@ export async function reconcileOverdue(nowMs = Date.now(), graceMs = RECONCILE_G
   let revived = 0;
   let after: QueryDocumentSnapshot | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const snap = await runQuery({ ...queries.overdueDeliveries(OPEN_STATUSES, dueBefore, PAGE_SIZE), ...(after ? { startAfter: [after] } : {}) });
+    const snap = await runQuery({
+      ...queries.overdueDeliveries(OPEN_STATUSES, dueBefore, PAGE_SIZE),
+      ...(after ? { startAfter: [after] } : {}),
+    });
     scanned += snap.size;
     for (let i = 0; i < snap.docs.length; i += PARALLEL) {
-      const results = await Promise.all(snap.docs.slice(i, i + PARALLEL).map((d) => revive(d, nowMs).catch((err) => logs.reviveFailed(d.id, err))));
+      const results = await Promise.all(
+        snap.docs.slice(i, i + PARALLEL).map((d) => revive(d, nowMs).catch((err) => logs.reviveFailed(d.id, err))),
+      );
       revived += results.filter(Boolean).length;
     }
     if (snap.size < PAGE_SIZE) break;

@@ -6,8 +6,16 @@ export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;
 export const OPEN_STATUSES: DeliveryStatus[] = ["pending", "retrying"];
 
 export const errorClassSchema = z.enum([
-  "http_error", "timeout", "connection_refused", "connection_reset", "dns_error", "tls_error",
-  "invalid_response", "redirect", "network_error", "blocked_address",
+  "http_error",
+  "timeout",
+  "connection_refused",
+  "connection_reset",
+  "dns_error",
+  "tls_error",
+  "invalid_response",
+  "redirect",
+  "network_error",
+  "blocked_address",
 ]);
 export type ErrorClass = z.infer<typeof errorClassSchema>;
 

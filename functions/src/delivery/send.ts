@@ -53,8 +53,11 @@ export function classifyError(err: NodeJS.ErrnoException): ErrorClass {
 export async function send(req: SendRequest): Promise<SendResult> {
   const started = process.hrtime.bigint();
   const failed = (err: unknown): SendResult => ({
-    statusCode: null, durationMs: Number((process.hrtime.bigint() - started) / 1_000_000n),
-    errorClass: classifyError(err as NodeJS.ErrnoException), errorMessage: (err as Error).message, responseExcerpt: null,
+    statusCode: null,
+    durationMs: Number((process.hrtime.bigint() - started) / 1_000_000n),
+    errorClass: classifyError(err as NodeJS.ErrnoException),
+    errorMessage: (err as Error).message,
+    responseExcerpt: null,
   });
   try {
     // A literal IP never goes through lookup: check it here.
@@ -98,7 +101,8 @@ function exchange(req: SendRequest, started: bigint, mayResend: boolean): Promis
       finish({
         statusCode: r.statusCode,
         errorClass: verdict.errorClass,
-        errorMessage: verdict.errorMessage && bodyProblem ? `${verdict.errorMessage} (response body cut short: ${bodyProblem})` : verdict.errorMessage,
+        errorMessage:
+          verdict.errorMessage && bodyProblem ? `${verdict.errorMessage} (response body cut short: ${bodyProblem})` : verdict.errorMessage,
         responseExcerpt: excerpt || null,
         retryAfter: r.retryAfter,
         location: r.location,
@@ -128,16 +132,27 @@ function exchange(req: SendRequest, started: bigint, mayResend: boolean): Promis
       if (!settled && !response && mayResend && request.reusedSocket && classifyError(err) === "connection_reset") {
         settled = true;
         clearTimeout(timer);
-        resolve(exchange({ ...req, timeoutMs: Math.max(1, req.timeoutMs - elapsed()) }, started, false).catch((e: unknown) => ({
-          statusCode: null, durationMs: elapsed(), errorClass: classifyError(e as NodeJS.ErrnoException), errorMessage: (e as Error).message, responseExcerpt: null,
-        })));
+        resolve(
+          exchange({ ...req, timeoutMs: Math.max(1, req.timeoutMs - elapsed()) }, started, false).catch((e: unknown) => ({
+            statusCode: null,
+            durationMs: elapsed(),
+            errorClass: classifyError(e as NodeJS.ErrnoException),
+            errorMessage: (e as Error).message,
+            responseExcerpt: null,
+          })),
+        );
         return;
       }
       fail(err);
     });
     request.on("response", (res) => {
       const retryAfter = res.headers["retry-after"];
-      response = { statusCode: res.statusCode ?? null, chunks: [], retryAfter: typeof retryAfter === "string" ? retryAfter : undefined, location: res.headers.location };
+      response = {
+        statusCode: res.statusCode ?? null,
+        chunks: [],
+        retryAfter: typeof retryAfter === "string" ? retryAfter : undefined,
+        location: res.headers.location,
+      };
       let size = 0;
       res.on("data", (chunk: Buffer) => {
         if (size < MAX_RESPONSE_BYTES) response!.chunks.push(chunk);

@@ -9,8 +9,14 @@ export type Resolver = (host: string) => Promise<{ address: string; family: numb
 export const systemResolver: Resolver = (host) => dns.promises.lookup(host, { all: true, verbatim: true });
 
 const LABELS: Record<string, string> = {
-  private: "private", loopback: "loopback", linkLocal: "link-local", uniqueLocal: "private (unique local)",
-  carrierGradeNat: "carrier-grade NAT", multicast: "multicast", broadcast: "broadcast", unspecified: "unspecified",
+  private: "private",
+  loopback: "loopback",
+  linkLocal: "link-local",
+  uniqueLocal: "private (unique local)",
+  carrierGradeNat: "carrier-grade NAT",
+  multicast: "multicast",
+  broadcast: "broadcast",
+  unspecified: "unspecified",
   reserved: "reserved",
 };
 
@@ -51,7 +57,8 @@ export async function resolveTarget(host: string, resolver: Resolver): Promise<{
   // Sorted, so that the same answers in another order give the same reason.
   for (const a of [...addresses].sort((x, y) => x.address.localeCompare(y.address))) {
     const range = blockedRange(a.address);
-    if (range) throw new BlockedAddressError(ipaddr.isValid(h) ? `${h} is a ${range} address` : `${h} resolves to ${range} address ${a.address}`);
+    if (range)
+      throw new BlockedAddressError(ipaddr.isValid(h) ? `${h} is a ${range} address` : `${h} resolves to ${range} address ${a.address}`);
   }
   return addresses[0];
 }
@@ -61,12 +68,16 @@ export async function resolveTarget(host: string, resolver: Resolver): Promise<{
  * socket, so that a DNS answer that changes between check and connect cannot slip through.
  */
 export function guardedLookup(resolver: Resolver = systemResolver): LookupFunction {
-  return ((host: string, options: dns.LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void) => {
+  return (
+    host: string,
+    options: dns.LookupOptions,
+    callback: (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void,
+  ) => {
     resolveTarget(host, resolver).then(
       (a) => (options?.all ? callback(null, [a]) : callback(null, a.address, a.family)),
       (err: NodeJS.ErrnoException) => callback(err, "", 0),
     );
-  }) as LookupFunction;
+  };
 }
 
 /** The endpoint-validation form: a reason a person can act on, or undefined. DNS failures pass (checked again at send). */

@@ -3,9 +3,19 @@ import { subscriptionSchema } from "../events/catalog";
 
 /** Headers a custom header may not set: the signature, content and hop-by-hop headers. */
 const RESERVED_HEADERS = new Set([
-  "host", "user-agent",
-  "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
-  "te", "trailer", "trailers", "transfer-encoding", "upgrade", "expect",
+  "host",
+  "user-agent",
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "trailers",
+  "transfer-encoding",
+  "upgrade",
+  "expect",
 ]);
 const RESERVED_PREFIXES = ["content-", "webhook-", "x-webhook-"];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
@@ -21,7 +31,10 @@ const headersSchema = z
   .record(
     z.string(),
     // What Node (and HTTP) accepts in a header value; anything else would fail every send.
-    z.string({ error: "header values must be strings" }).max(4096, "header values are at most 4096 characters").regex(/^[\t\x20-\x7e]*$/, "header values must be printable ASCII (space and tab allowed)"),
+    z
+      .string({ error: "header values must be strings" })
+      .max(4096, "header values are at most 4096 characters")
+      .regex(/^[\t\x20-\x7e]*$/, "header values must be printable ASCII (space and tab allowed)"),
     { error: "must be a map of header names to values" },
   )
   .superRefine((headers, ctx) => {
@@ -34,13 +47,21 @@ const headersSchema = z
   });
 
 const int = (min: number, max: number) =>
-  z.number({ error: `must be an integer from ${min} to ${max}` }).int(`must be an integer from ${min} to ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+  z
+    .number({ error: `must be an integer from ${min} to ${max}` })
+    .int(`must be an integer from ${min} to ${max}`)
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
 
 /** The fields an admin writes (CONTRACT section 3), with their defaults. */
 export const endpointInputSchema = z.object({
-  url: z.string({ error: (i) => (i.input === undefined ? "is required (a string)" : "must be a string") }).max(2048, "must be at most 2048 characters"),
+  url: z
+    .string({ error: (i) => (i.input === undefined ? "is required (a string)" : "must be a string") })
+    .max(2048, "must be at most 2048 characters"),
   events: z
-    .array(subscriptionSchema, { error: (i) => (i.input === undefined ? "is required (a list of event types)" : "must be a list of event types") })
+    .array(subscriptionSchema, {
+      error: (i) => (i.input === undefined ? "is required (a list of event types)" : "must be a list of event types"),
+    })
     .min(1, "must name at least one event type"),
   enabled: z.boolean({ error: "must be true or false" }).default(true),
   description: z.string({ error: "must be a string" }).max(500, "must be at most 500 characters").default(""),

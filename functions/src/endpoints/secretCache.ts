@@ -25,7 +25,10 @@ export interface EndpointRevision {
 export class SecretCache {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly ttlMs = SECRET_CACHE_TTL_MS, private readonly maxEntries = MAX_ENTRIES) {}
+  constructor(
+    private readonly ttlMs = SECRET_CACHE_TTL_MS,
+    private readonly maxEntries = MAX_ENTRIES,
+  ) {}
 
   private key(e: EndpointRevision): string {
     return `${e.teamId}/${e.webhookId}@${e.createTime.seconds}.${e.createTime.nanoseconds}`;

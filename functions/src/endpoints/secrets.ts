@@ -39,7 +39,10 @@ export function judgeSecret(data: unknown): SecretState {
   const parsed = secretDocSchema.safeParse(data ?? {});
   if (parsed.success) return { version: parsed.data.version };
   const raw = (data ?? {}) as { version?: unknown };
-  return { version: Number.isInteger(raw.version) ? (raw.version as number) : undefined, problem: `secret ${describeIssues(parsed.error)}` };
+  return {
+    version: Number.isInteger(raw.version) ? (raw.version as number) : undefined,
+    problem: `secret ${describeIssues(parsed.error)}`,
+  };
 }
 
 /** Creates the endpoint's secret if it has none; judges the one it has. */

@@ -29,7 +29,11 @@ const isStreak = (v: unknown) => typeof v === "number" && Number.isInteger(v) &&
  * and reason set, bookkeeping of the wrong type reset. Returns only the fields that differ, so
  * that writing them settles the document.
  */
-export function completionPatch(raw: Record<string, unknown>, allowPrivate: boolean, outside: OutsideProblems = {}): Record<string, unknown> {
+export function completionPatch(
+  raw: Record<string, unknown>,
+  allowPrivate: boolean,
+  outside: OutsideProblems = {},
+): Record<string, unknown> {
   const v = validateEndpoint(raw, allowPrivate, outside.target);
   const problem = v.ok ? outside.secret : v.reason;
   let desired: Record<string, unknown>;

@@ -41,7 +41,9 @@ export const publishedEnvelopeSchema = envelopeSchema
  */
 export function limitEnvelope(e: Envelope): Envelope {
   if (envelopeBytes(e) <= MAX_ENVELOPE_BYTES) return e;
-  const ids = Object.fromEntries(Object.entries(e.data).filter(([k, v]) => (k === "id" || k.endsWith("Id")) && typeof v === "string" && v.length <= 1500));
+  const ids = Object.fromEntries(
+    Object.entries(e.data).filter(([k, v]) => (k === "id" || k.endsWith("Id")) && typeof v === "string" && v.length <= 1500),
+  );
   const { previous: _dropped, ...rest } = e;
   return { ...rest, data: { ...ids, truncated: true } };
 }
@@ -60,12 +62,7 @@ export function deliveryIdFor(eventId: string, webhookId: string): string {
   return `dlv_${digest(eventId, webhookId)}`;
 }
 
-export function buildEnvelope(args: {
-  sourceEventId: string;
-  teamId: string;
-  time: string;
-  event: DetectedEvent;
-}): Envelope {
+export function buildEnvelope(args: { sourceEventId: string; teamId: string; time: string; event: DetectedEvent }): Envelope {
   const { sourceEventId, teamId, time, event } = args;
   return limitEnvelope({
     id: eventIdFor(sourceEventId, event.type),

@@ -2,7 +2,16 @@ import { EventType, TEST_EVENT } from "./catalog";
 import { Envelope } from "./envelope";
 
 const at = "2026-11-28T12:00:00.000Z";
-const ticket = { id: "T-1001", subject: "Cannot log in", status: "open", priority: "normal", assigneeId: "agent-7", requesterId: "contact-42", slaBreachedAt: null, createdAt: at };
+const ticket = {
+  id: "T-1001",
+  subject: "Cannot log in",
+  status: "open",
+  priority: "normal",
+  assigneeId: "agent-7",
+  requesterId: "contact-42",
+  slaBreachedAt: null,
+  createdAt: at,
+};
 const contact = { id: "contact-42", name: "Ada Lovelace", email: "ada@example.com", createdAt: at };
 const conversation = { id: "conv-9", contactId: "contact-42", channel: "chat", status: "open", endedAt: null, startedAt: at };
 const message = { id: "msg-3", conversationId: "conv-9", text: "Hello, I am locked out", sentAt: at };
@@ -17,7 +26,9 @@ export const SAMPLES: Record<EventType, Pick<Envelope, "data" | "previous">> = {
   "ticket.closed": { data: { ...ticket, status: "closed" }, previous: { status: "resolved" } },
   "ticket.priority_changed": { data: { ...ticket, priority: "urgent" }, previous: { priority: "normal" } },
   "ticket.assigned": { data: { ...ticket, assigneeId: "agent-8" }, previous: { assigneeId: "agent-7" } },
-  "ticket.commented": { data: { id: "comment-1", ticketId: "T-1001", body: "Have you tried resetting your password?", authorId: "agent-7", createdAt: at } },
+  "ticket.commented": {
+    data: { id: "comment-1", ticketId: "T-1001", body: "Have you tried resetting your password?", authorId: "agent-7", createdAt: at },
+  },
   "sla.breached": { data: { ...ticket, slaBreachedAt: at }, previous: { slaBreachedAt: null } },
   "contact.created": { data: contact },
   "contact.updated": { data: { ...contact, email: "ada@lovelace.example" }, previous: { email: "ada@example.com" } },

@@ -33,7 +33,11 @@ async function rejectMessage(msg: IncomingMessage, reason: string, teamIdGuess: 
   logs.invalidEventMessage(msg.messageId, team.success ? team.data : undefined, reason);
   await db()
     .collection(col)
-    .doc(docIdSchema.safeParse(msg.messageId).success ? msg.messageId : `msg_${createHash("sha256").update(msg.messageId).digest("hex").slice(0, 32)}`)
+    .doc(
+      docIdSchema.safeParse(msg.messageId).success
+        ? msg.messageId
+        : `msg_${createHash("sha256").update(msg.messageId).digest("hex").slice(0, 32)}`,
+    )
     .set({
       messageId: msg.messageId,
       reason,
@@ -56,7 +60,8 @@ export function nestingDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123 || c === 91) deepest = Math.max(deepest, ++depth);
@@ -89,7 +94,8 @@ function batchSizeFor(payload: string): number {
   return Math.max(1, Math.min(MAX_BATCH_WRITES, Math.floor(MAX_BATCH_BYTES / (Buffer.byteLength(payload) + RECORD_OVERHEAD_BYTES))));
 }
 
-const chunk = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+const chunk = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 /**
  * Creates the records in one commit. A redelivered message finds some of them there already:
@@ -145,7 +151,9 @@ export async function fanOut(msg: IncomingMessage): Promise<number> {
   // Every record exists before its first task is queued. One commit at a time bounds the memory
   // a large event takes (a commit carries up to 8 MiB of payload copies).
   for (const part of chunk(deliveries, batchSizeFor(payload))) await createAll(part);
-  await inChunks(deliveries, PARALLEL, ({ deliveryId, data }) => enqueueDelivery({ teamId: envelope.teamId, deliveryId, attempt: 1, webhookId: data.webhookId }).then(() => undefined));
+  await inChunks(deliveries, PARALLEL, ({ deliveryId, data }) =>
+    enqueueDelivery({ teamId: envelope.teamId, deliveryId, attempt: 1, webhookId: data.webhookId }).then(() => undefined),
+  );
   logs.fannedOut(envelope.teamId, envelope.id, envelope.event, endpoints.size);
   return endpoints.size;
 }

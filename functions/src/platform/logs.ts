@@ -9,7 +9,8 @@ interface DeliveryRef {
 }
 
 export const logs = {
-  eventsPublished: (teamId: string, source: string, events: { id: string; type: string }[]) => logger.info("events published", { teamId, source, events }),
+  eventsPublished: (teamId: string, source: string, events: { id: string; type: string }[]) =>
+    logger.info("events published", { teamId, source, events }),
   invalidEventMessage: (messageId: string, teamId: string | undefined, reason: string) =>
     logger.warn("invalid event message rejected", { messageId, teamId, reason }),
   fannedOut: (teamId: string, eventId: string, type: string, endpoints: number) =>
@@ -17,20 +18,34 @@ export const logs = {
   deliveryMissing: (ref: DeliveryRef) => logger.warn("delivery task for a missing delivery", ref),
   deliverySkipped: (ref: DeliveryRef, reason: string) => logger.debug("delivery task skipped", { ...ref, reason }),
   deliveryDeferred: (ref: DeliveryRef, until: string, reason: string) => logger.debug("delivery deferred", { ...ref, until, reason }),
-  deliveryUnreadable: (ref: DeliveryRef, reason: string) => logger.error("delivery record unreadable, closed as failed", { ...ref, reason }),
-  deliveriesRevived: (revived: number, scanned: number, dueBefore: string) => logger.info("overdue deliveries queued again", { revived, scanned, dueBefore }),
-  deliveryRevived: (ref: DeliveryRef, attempt: number, generation: number) => logger.warn("overdue delivery queued again", { ...ref, attempt, generation }),
+  deliveryUnreadable: (ref: DeliveryRef, reason: string) =>
+    logger.error("delivery record unreadable, closed as failed", { ...ref, reason }),
+  deliveriesRevived: (revived: number, scanned: number, dueBefore: string) =>
+    logger.info("overdue deliveries queued again", { revived, scanned, dueBefore }),
+  deliveryRevived: (ref: DeliveryRef, attempt: number, generation: number) =>
+    logger.warn("overdue delivery queued again", { ...ref, attempt, generation }),
   reviveFailed: (deliveryId: string, err: unknown) => {
     logger.error("overdue delivery could not be queued again", { deliveryId, error: err instanceof Error ? err.message : String(err) });
     return false;
   },
   deliveryCancelled: (ref: DeliveryRef, reason: string) => logger.info("delivery cancelled", { ...ref, reason }),
-  attemptRecorded: (ref: DeliveryRef, attempt: number, outcome: string, statusCode: number | null, errorClass: string | null, durationMs: number) =>
-    logger.info("delivery attempt", { ...ref, attempt, outcome, statusCode, errorClass, durationMs }),
+  attemptRecorded: (
+    ref: DeliveryRef,
+    attempt: number,
+    outcome: string,
+    statusCode: number | null,
+    errorClass: string | null,
+    durationMs: number,
+  ) => logger.info("delivery attempt", { ...ref, attempt, outcome, statusCode, errorClass, durationMs }),
   endpointDisabled: (teamId: string, webhookId: string, reason: string) => logger.warn("endpoint disabled", { teamId, webhookId, reason }),
   endpointValidated: (teamId: string, webhookId: string, status: string, reason: string | null) =>
     logger.info("endpoint validated", { teamId, webhookId, status, reason }),
   callableFailed: (name: string, err: unknown) =>
-    logger.error("callable failed", { callable: name, error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined }),
-  deliveriesCancelled: (teamId: string, webhookId: string, count: number) => logger.info("queued deliveries cancelled", { teamId, webhookId, count }),
+    logger.error("callable failed", {
+      callable: name,
+      error: err instanceof Error ? err.message : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    }),
+  deliveriesCancelled: (teamId: string, webhookId: string, count: number) =>
+    logger.info("queued deliveries cancelled", { teamId, webhookId, count }),
 };

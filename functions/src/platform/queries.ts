@@ -52,14 +52,25 @@ export const queries = {
   /** The fan-out: a team's active endpoints subscribed to any of the selectors of an event type. */
   subscribedEndpoints: (teamId: string, selectors: string[]): QuerySpec => ({
     collection: paths.endpoints(teamId),
-    where: [["status", "==", "active"], ["events", "array-contains-any", selectors]],
+    where: [
+      ["status", "==", "active"],
+      ["events", "array-contains-any", selectors],
+    ],
     select: [],
   }),
-  endpointsByCreation: (teamId: string): QuerySpec => ({ collection: paths.endpoints(teamId), where: [], orderBy: [["createdAt", "desc"]], limit: 500 }),
+  endpointsByCreation: (teamId: string): QuerySpec => ({
+    collection: paths.endpoints(teamId),
+    where: [],
+    orderBy: [["createdAt", "desc"]],
+    limit: 500,
+  }),
   /** One page of an endpoint's open deliveries; what a page cancels leaves the result, so the next page is the same query. */
   openDeliveriesOf: (teamId: string, webhookId: string, openStatuses: string[], pageSize: number): QuerySpec => ({
     collection: paths.deliveries(teamId),
-    where: [["webhookId", "==", webhookId], ["status", "in", openStatuses]],
+    where: [
+      ["webhookId", "==", webhookId],
+      ["status", "in", openStatuses],
+    ],
     select: ["status"],
     limit: pageSize,
   }),
@@ -79,14 +90,21 @@ export const queries = {
       ...(f.since ? [["createdAt", ">=", f.since] as const] : []),
       ...(f.until ? [["createdAt", "<", f.until] as const] : []),
     ] as QuerySpec["where"],
-    orderBy: [["createdAt", "desc"], ["__name__", "desc"]],
+    orderBy: [
+      ["createdAt", "desc"],
+      ["__name__", "desc"],
+    ],
     select: fields,
     limit,
     ...(after ? { startAfter: after } : {}),
   }),
   failedDeliveriesSince: (teamId: string, webhookId: string, since: Timestamp, limit: number): QuerySpec => ({
     collection: paths.deliveries(teamId),
-    where: [["webhookId", "==", webhookId], ["status", "==", "failed"], ["createdAt", ">=", since]],
+    where: [
+      ["webhookId", "==", webhookId],
+      ["status", "==", "failed"],
+      ["createdAt", ">=", since],
+    ],
     orderBy: [["createdAt", "desc"]],
     limit,
   }),
@@ -94,7 +112,10 @@ export const queries = {
   overdueDeliveries: (openStatuses: string[], dueBefore: Timestamp, limit: number): QuerySpec => ({
     collection: DELIVERIES,
     group: true,
-    where: [["status", "in", openStatuses], ["nextAttemptAt", "<", dueBefore]],
+    where: [
+      ["status", "in", openStatuses],
+      ["nextAttemptAt", "<", dueBefore],
+    ],
     orderBy: [["nextAttemptAt", "asc"]],
     select: ["attempts", "generation", "webhookId"],
     limit,

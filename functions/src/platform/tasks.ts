@@ -8,7 +8,12 @@ const DISPATCH_DEADLINE_SECONDS = 120;
  * Enqueues a task under a deterministic id, so that enqueueing the same task twice queues it
  * once. Returns false when the id was already taken.
  */
-export async function enqueueTask(functionName: string, body: Record<string, unknown>, id: string, scheduleAtMs?: number): Promise<boolean> {
+export async function enqueueTask(
+  functionName: string,
+  body: Record<string, unknown>,
+  id: string,
+  scheduleAtMs?: number,
+): Promise<boolean> {
   const queue = getFunctions(adminApp()).taskQueue(functionName);
   try {
     await queue.enqueue(body, {

@@ -31,7 +31,9 @@ function rawBody(body: unknown): string {
   if (typeof body === "string") return body;
   if (body instanceof Uint8Array) return Buffer.from(body).toString("utf8");
   if (body === undefined || body === null) throw new WebhookVerificationError("no request body: pass the raw body as received");
-  throw new WebhookVerificationError("the body must be the raw request body (string or Buffer), not a parsed object: signatures cover the exact bytes (use express.raw() or req.rawBody)");
+  throw new WebhookVerificationError(
+    "the body must be the raw request body (string or Buffer), not a parsed object: signatures cover the exact bytes (use express.raw() or req.rawBody)",
+  );
 }
 
 function safeEqual(a: string, b: string): boolean {
@@ -47,7 +49,8 @@ function safeEqual(a: string, b: string): boolean {
 export function verifyWebhookSignature(opts: VerifyOptions): { id?: string; timestamp: number } {
   if (!opts || typeof opts !== "object") throw new WebhookVerificationError("no options: pass { secret, headers, body }");
   const secrets = Array.isArray(opts.secret) ? opts.secret : [opts.secret];
-  if (secrets.length === 0 || secrets.some((s) => !s || typeof s !== "string")) throw new WebhookVerificationError("no secret to verify with");
+  if (secrets.length === 0 || secrets.some((s) => !s || typeof s !== "string"))
+    throw new WebhookVerificationError("no secret to verify with");
   if (!opts.headers || typeof opts.headers !== "object") throw new WebhookVerificationError("no request headers to verify");
   const body = rawBody(opts.body);
   const tolerance = opts.toleranceSeconds ?? 300;

@@ -2,7 +2,12 @@
  * The nearest-rank percentile of n integer values, found by binary search with a counting function
  * (`how many values are <= x`), so that it can run on aggregation queries without reading documents.
  */
-export async function percentileByCounting(n: number, p: number, countAtMost: (x: number) => Promise<number>, hi = 65_536): Promise<number | null> {
+export async function percentileByCounting(
+  n: number,
+  p: number,
+  countAtMost: (x: number) => Promise<number>,
+  hi = 65_536,
+): Promise<number | null> {
   if (n === 0) return null;
   const rank = Math.max(1, Math.ceil(p * n));
   let lo = 0;

@@ -33,10 +33,20 @@ export async function computeStats(teamId: string, webhookId: string | undefined
   const [p50, p95] = await Promise.all([percentileByCounting(attempted, 0.5, atMost), percentileByCounting(attempted, 0.95, atMost)]);
   const failuresByErrorClass: Record<string, number> = {};
   if (failed > 0) {
-    const counts = await Promise.all(errorClassSchema.options.map((c) => count([["status", "==", "failed"], ["lastErrorClass", "==", c]])));
+    const counts = await Promise.all(
+      errorClassSchema.options.map((c) =>
+        count([
+          ["status", "==", "failed"],
+          ["lastErrorClass", "==", c],
+        ]),
+      ),
+    );
     errorClassSchema.options.forEach((c, i) => counts[i] > 0 && (failuresByErrorClass[c] = counts[i]));
   }
-  const [lastSuccessAt, lastFailureAt] = await Promise.all([lastCompleted(teamId, webhookId, "succeeded"), lastCompleted(teamId, webhookId, "failed")]);
+  const [lastSuccessAt, lastFailureAt] = await Promise.all([
+    lastCompleted(teamId, webhookId, "succeeded"),
+    lastCompleted(teamId, webhookId, "failed"),
+  ]);
   return {
     window,
     since: since.toDate().toISOString(),

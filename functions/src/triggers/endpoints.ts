@@ -18,7 +18,11 @@ type Data = Record<string, unknown>;
  */
 async function settleEndpoint(teamId: string, ref: DocumentReference, data: Data, recheckTarget: boolean): Promise<string | undefined> {
   const secret = await ensureSecret(teamId, ref.id);
-  const target = recheckTarget ? await checkTarget(data.url) : isTargetReason(data.statusReason) && data.status === "invalid" ? (data.statusReason as string) : undefined;
+  const target = recheckTarget
+    ? await checkTarget(data.url)
+    : isTargetReason(data.statusReason) && data.status === "invalid"
+      ? (data.statusReason as string)
+      : undefined;
   const patch = completionPatch(data, privateTargetsAllowed(), { target, secret: secret.problem, targetFromDns: isTargetReason });
   if (secret.version !== undefined && data.secretVersion !== secret.version) patch.secretVersion = secret.version;
   if (Object.keys(patch).length === 0) return data.status as string | undefined;
@@ -33,7 +37,7 @@ async function settleEndpoint(teamId: string, ref: DocumentReference, data: Data
  * (API, console, the delivery path disabling it, a bad secret), its queued deliveries are cancelled.
  */
 export const onEndpointWritten = onDocumentWritten({ document: "teams/{teamId}/webhooks/{webhookId}", retry: true }, async (event) => {
-  const { teamId, webhookId } = event.params as { teamId: string; webhookId: string };
+  const { teamId, webhookId } = event.params;
   const before = event.data?.before.data();
   const after = event.data?.after.data();
   if (!after) {
@@ -49,7 +53,7 @@ export const onEndpointWritten = onDocumentWritten({ document: "teams/{teamId}/w
 
 /** A secret written or deleted by hand is judged at once: one that may not sign makes its endpoint invalid. */
 export const onSecretWritten = onDocumentWritten({ document: "teams/{teamId}/webhookSecrets/{webhookId}", retry: true }, async (event) => {
-  const { teamId, webhookId } = event.params as { teamId: string; webhookId: string };
+  const { teamId, webhookId } = event.params;
   const endpoint = await db().doc(paths.endpoint(teamId, webhookId)).get();
   if (!endpoint.exists) return;
   // Cancelling is left to the endpoint trigger, which sees this write leave `active`.

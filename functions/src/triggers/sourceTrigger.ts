@@ -29,6 +29,10 @@ export function sourceTrigger(path: string, detect: Detector, idParam: string, p
     if (detected.length === 0) return;
     const envelopes = detected.map((d) => buildEnvelope({ sourceEventId: event.id, teamId: params.teamId, time: event.time, event: d }));
     await Promise.all(envelopes.map(publishEvent));
-    logs.eventsPublished(params.teamId, path, envelopes.map((e) => ({ id: e.id, type: e.event })));
+    logs.eventsPublished(
+      params.teamId,
+      path,
+      envelopes.map((e) => ({ id: e.id, type: e.event })),
+    );
   });
 }

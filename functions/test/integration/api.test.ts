@@ -51,21 +51,33 @@ describe("the callable API", () => {
 
     it.each([...manage, ...read])("%s: unauthenticated without a token, permission-denied for a non-member", async (name, input) => {
       expect(await call(name, input())).toMatchObject({ ok: false, status: "UNAUTHENTICATED" });
-      expect(await call(name, input(), stranger)).toMatchObject({ ok: false, status: "PERMISSION_DENIED", message: `not a member of team ${teamId}` });
+      expect(await call(name, input(), stranger)).toMatchObject({
+        ok: false,
+        status: "PERMISSION_DENIED",
+        message: `not a member of team ${teamId}`,
+      });
     });
 
     it.each(manage)("%s: permission-denied for an agent", async (name, input) => {
-      expect(await call(name, input(), agent)).toMatchObject({ ok: false, status: "PERMISSION_DENIED", message: "only team admins may do this" });
+      expect(await call(name, input(), agent)).toMatchObject({
+        ok: false,
+        status: "PERMISSION_DENIED",
+        message: "only team admins may do this",
+      });
     });
 
     it.each([
       ["createWebhook", { teamId, url: "ftp://x", events: ["*"] }, "url must use https"],
-      ["createWebhook", { teamId, url: "https://x.example", events: ["ticket.nope"] }, "events[0]: unknown event type 'ticket.nope' (use an event type, 'category.*' or '*')"],
+      [
+        "createWebhook",
+        { teamId, url: "https://x.example", events: ["ticket.nope"] },
+        "events[0]: unknown event type 'ticket.nope' (use an event type, 'category.*' or '*')",
+      ],
       ["createWebhook", { teamId, events: ["*"] }, "url: is required (a string)"],
       ["updateWebhook", { teamId, webhookId: "w", maxAttempts: 99 }, "maxAttempts: must be at most 20"],
       ["setWebhookEnabled", { teamId, webhookId: "w", enabled: "yes" }, "enabled: Invalid input: expected boolean, received string"],
       ["listDeliveries", { teamId, limit: 1000 }, "limit: Too big: expected number to be <=100"],
-      ["getWebhookStats", { teamId, window: "1y" }, "window: Invalid option: expected one of \"24h\"|\"7d\"|\"30d\""],
+      ["getWebhookStats", { teamId, window: "1y" }, 'window: Invalid option: expected one of "24h"|"7d"|"30d"'],
       ["listDeliveries", { teamId: "a/b" }, "teamId: must be a document id (no '/')"],
     ])("%s: invalid-argument naming the field", async (name, input, message) => {
       expect(await call(name, input, admin)).toMatchObject({ ok: false, status: "INVALID_ARGUMENT", message });
@@ -79,7 +91,11 @@ describe("the callable API", () => {
       ["revealWebhookSecret", {}],
       ["testWebhook", {}],
     ])("%s: not-found for an unknown webhook", async (name, extra) => {
-      expect(await call(name, { teamId, webhookId: "missing", ...extra }, admin)).toMatchObject({ ok: false, status: "NOT_FOUND", message: `no webhook missing in team ${teamId}` });
+      expect(await call(name, { teamId, webhookId: "missing", ...extra }, admin)).toMatchObject({
+        ok: false,
+        status: "NOT_FOUND",
+        message: `no webhook missing in team ${teamId}`,
+      });
     });
 
     it.each(["getDelivery", "redeliver"])("%s: not-found for an unknown delivery", async (name) => {
@@ -90,7 +106,14 @@ describe("the callable API", () => {
   it("creates, reads, updates, disables and deletes an endpoint", async () => {
     const created = await create({ description: "CRM sync", headers: { "X-Team": "7" } });
     expect(created.secret).toMatch(/^whsec_/);
-    expect(created.webhook).toMatchObject({ status: "active", statusReason: null, enabled: true, maxAttempts: 8, secretVersion: 1, description: "CRM sync" });
+    expect(created.webhook).toMatchObject({
+      status: "active",
+      statusReason: null,
+      enabled: true,
+      maxAttempts: 8,
+      secretVersion: 1,
+      description: "CRM sync",
+    });
     expect(JSON.stringify(created.webhook)).not.toContain(created.secret);
     const id = created.webhook.id;
 
@@ -115,11 +138,15 @@ describe("the callable API", () => {
   it("shows agents header names but not their values, and the URL's origin only; admins see both", async () => {
     const { webhook } = await create({ headers: { Authorization: "Bearer sk_live_123", "X-Team": "7" } });
     await ok("updateWebhook", { teamId, webhookId: webhook.id, url: `${receiver.url}?token=abc` }, admin);
-    const asAgent = (await ok<{ webhooks: (Webhook_ & { headers: Record<string, string> })[] }>("listWebhooks", { teamId }, agent)).webhooks.find((w) => w.id === webhook.id)!;
+    const asAgent = (
+      await ok<{ webhooks: (Webhook_ & { headers: Record<string, string> })[] }>("listWebhooks", { teamId }, agent)
+    ).webhooks.find((w) => w.id === webhook.id)!;
     expect(asAgent.headers).toEqual({ Authorization: "(hidden)", "X-Team": "(hidden)" });
     expect(asAgent.url).toBe(`${new URL(receiver.url).origin}/…`);
     expect(JSON.stringify(asAgent)).not.toMatch(/sk_live_123|token=abc/);
-    const asAdmin = (await ok<{ webhooks: (Webhook_ & { headers: Record<string, string> })[] }>("listWebhooks", { teamId }, admin)).webhooks.find((w) => w.id === webhook.id)!;
+    const asAdmin = (
+      await ok<{ webhooks: (Webhook_ & { headers: Record<string, string> })[] }>("listWebhooks", { teamId }, admin)
+    ).webhooks.find((w) => w.id === webhook.id)!;
     expect(asAdmin.headers).toEqual({ Authorization: "Bearer sk_live_123", "X-Team": "7" });
     expect(asAdmin.url).toBe(`${receiver.url}?token=abc`);
 
@@ -131,14 +158,28 @@ describe("the callable API", () => {
   it("refuses header values Node would refuse, naming the header, and changes nothing", async () => {
     const { webhook } = await create();
     const res = await call("updateWebhook", { teamId, webhookId: webhook.id, headers: { "X-Note": "ok ✓" } }, admin);
-    expect(res).toEqual({ ok: false, status: "INVALID_ARGUMENT", message: "headers.X-Note: header values must be printable ASCII (space and tab allowed)" });
-    expect(await call("createWebhook", { teamId, url: receiver.url, events: ["*"], headers: { "Content-MD5": "x" } }, admin)).toMatchObject({ status: "INVALID_ARGUMENT", message: "headers.Content-MD5: 'Content-MD5' may not be overridden" });
+    expect(res).toEqual({
+      ok: false,
+      status: "INVALID_ARGUMENT",
+      message: "headers.X-Note: header values must be printable ASCII (space and tab allowed)",
+    });
+    expect(await call("createWebhook", { teamId, url: receiver.url, events: ["*"], headers: { "Content-MD5": "x" } }, admin)).toMatchObject(
+      { status: "INVALID_ARGUMENT", message: "headers.Content-MD5: 'Content-MD5' may not be overridden" },
+    );
     expect((await firestore().doc(`teams/${teamId}/webhooks/${webhook.id}`).get()).get("headers")).toEqual({});
   });
 
   it.each([["."], [".."], ["__x__"]])("refuses the team id %j as invalid-argument, not internal", async (bad) => {
-    expect(await call("listWebhooks", { teamId: bad }, admin)).toMatchObject({ ok: false, status: "INVALID_ARGUMENT", message: expect.stringMatching(/^teamId: must be a document id/) });
-    expect(await call("getDelivery", { teamId, deliveryId: bad }, admin)).toMatchObject({ ok: false, status: "INVALID_ARGUMENT", message: expect.stringMatching(/^deliveryId: must be a document id/) });
+    expect(await call("listWebhooks", { teamId: bad }, admin)).toMatchObject({
+      ok: false,
+      status: "INVALID_ARGUMENT",
+      message: expect.stringMatching(/^teamId: must be a document id/),
+    });
+    expect(await call("getDelivery", { teamId, deliveryId: bad }, admin)).toMatchObject({
+      ok: false,
+      status: "INVALID_ARGUMENT",
+      message: expect.stringMatching(/^deliveryId: must be a document id/),
+    });
   });
 
   it("answers internal, with no detail, when stored data is broken", async () => {
@@ -156,21 +197,34 @@ describe("the callable API", () => {
   // Other endpoints of the team share the receiver: pick the given endpoint's delivery.
   const deliveryTo = (webhookId: string, subject: string) =>
     waitFor(`the delivery of '${subject}'`, () =>
-      receiver.requests.find((r) => r.body.includes(subject) && r.headers["x-webhook-delivery"] === deliveryIdFor(JSON.parse(r.body).id, webhookId)),
+      receiver.requests.find(
+        (r) => r.body.includes(subject) && r.headers["x-webhook-delivery"] === deliveryIdFor(JSON.parse(r.body).id, webhookId),
+      ),
     );
 
   it("reveals the secret to admins only, and after a rotation both secrets verify the next delivery", async () => {
     const { webhook, secret } = await create({ events: ["ticket.created"] });
-    expect(await ok("revealWebhookSecret", { teamId, webhookId: webhook.id }, admin)).toMatchObject({ secret, secretVersion: 1, previous: null });
+    expect(await ok("revealWebhookSecret", { teamId, webhookId: webhook.id }, admin)).toMatchObject({
+      secret,
+      secretVersion: 1,
+      previous: null,
+    });
     await firestore().doc(`teams/${teamId}/tickets/rot-0`).set({ subject: "before rotation" });
     const before = await deliveryTo(webhook.id, "before rotation");
     expect(() => new Webhook(secret).verify(before.body, before.headers as Record<string, string>)).not.toThrow();
 
-    const rotated = await ok<{ secret: string; secretVersion: number; previousValidUntil: string }>("rotateWebhookSecret", { teamId, webhookId: webhook.id }, admin);
+    const rotated = await ok<{ secret: string; secretVersion: number; previousValidUntil: string }>(
+      "rotateWebhookSecret",
+      { teamId, webhookId: webhook.id },
+      admin,
+    );
     expect(rotated.secret).not.toBe(secret);
     expect(rotated.secretVersion).toBe(2);
     expect(Date.parse(rotated.previousValidUntil) - Date.now()).toBeGreaterThan(23.9 * 3600_000);
-    expect(await ok("revealWebhookSecret", { teamId, webhookId: webhook.id }, admin)).toMatchObject({ secret: rotated.secret, previous: secret });
+    expect(await ok("revealWebhookSecret", { teamId, webhookId: webhook.id }, admin)).toMatchObject({
+      secret: rotated.secret,
+      previous: secret,
+    });
 
     await firestore().doc(`teams/${teamId}/tickets/rot-1`).set({ subject: "after rotation" });
     const req = await deliveryTo(webhook.id, "after rotation");
@@ -181,7 +235,8 @@ describe("the callable API", () => {
 
   it("signs with the new secret when an endpoint is deleted and created again under the same id", async () => {
     const ref = firestore().doc(`teams/${teamId}/webhooks/reborn`);
-    const secretOf = async () => (await firestore().doc(`teams/${teamId}/webhookSecrets/reborn`).get()).get("current") as string | undefined;
+    const secretOf = async () =>
+      (await firestore().doc(`teams/${teamId}/webhookSecrets/reborn`).get()).get("current") as string | undefined;
     await ref.set({ url: receiver.url, events: ["ticket.updated"] });
     const first = await waitFor("the first secret", secretOf);
     await waitFor("the endpoint active", async () => (await ref.get()).get("status") === "active");
@@ -205,13 +260,22 @@ describe("the callable API", () => {
 
   it("sends a test event, or a sample of a chosen type, through the signed path and records it", async () => {
     const { webhook, secret } = await create();
-    const res = await ok<{ testId: string; succeeded: boolean; statusCode: number; durationMs: number; responseExcerpt: string }>("testWebhook", { teamId, webhookId: webhook.id }, admin);
+    const res = await ok<{ testId: string; succeeded: boolean; statusCode: number; durationMs: number; responseExcerpt: string }>(
+      "testWebhook",
+      { teamId, webhookId: webhook.id },
+      admin,
+    );
     expect(res).toMatchObject({ succeeded: true, statusCode: 200, responseExcerpt: "ok" });
     const req = receiver.requests.find((r) => r.headers["x-webhook-delivery"] === res.testId)!;
     expect(JSON.parse(req.body)).toMatchObject({ event: "webhook.test", teamId });
     expect(() => new Webhook(secret).verify(req.body, req.headers as Record<string, string>)).not.toThrow();
     const record = (await firestore().doc(`teams/${teamId}/webhookTests/${res.testId}`).get()).data()!;
-    expect(record).toMatchObject({ webhookId: webhook.id, eventType: "webhook.test", createdBy: admin.uid, response: { succeeded: true, statusCode: 200 } });
+    expect(record).toMatchObject({
+      webhookId: webhook.id,
+      eventType: "webhook.test",
+      createdBy: admin.uid,
+      response: { succeeded: true, statusCode: 200 },
+    });
 
     const sample = await ok<{ testId: string }>("testWebhook", { teamId, webhookId: webhook.id, eventType: "ticket.resolved" }, admin);
     const body = JSON.parse(receiver.requests.find((r) => r.headers["x-webhook-delivery"] === sample.testId)!.body);
@@ -240,11 +304,22 @@ describe("the callable API", () => {
 
     const failed = await ok<Page>("listDeliveries", { teamId, webhookId: webhook.id, status: "failed" }, agent);
     expect(failed.deliveries).toHaveLength(1);
-    const byType = await ok<Page>("listDeliveries", { teamId, webhookId: webhook.id, eventType: "contact.created", since: new Date(Date.now() - 3600_000).toISOString() }, agent);
+    const byType = await ok<Page>(
+      "listDeliveries",
+      { teamId, webhookId: webhook.id, eventType: "contact.created", since: new Date(Date.now() - 3600_000).toISOString() },
+      agent,
+    );
     expect(byType.deliveries).toHaveLength(5);
-    expect((await ok<Page>("listDeliveries", { teamId, webhookId: webhook.id, until: new Date(Date.now() - 3600_000).toISOString() }, agent)).deliveries).toHaveLength(0);
+    expect(
+      (await ok<Page>("listDeliveries", { teamId, webhookId: webhook.id, until: new Date(Date.now() - 3600_000).toISOString() }, agent))
+        .deliveries,
+    ).toHaveLength(0);
 
-    const { delivery } = await ok<{ delivery: { attemptLog: { statusCode: number }[]; payload: string } }>("getDelivery", { teamId, deliveryId: failed.deliveries[0].id }, agent);
+    const { delivery } = await ok<{ delivery: { attemptLog: { statusCode: number }[]; payload: string } }>(
+      "getDelivery",
+      { teamId, deliveryId: failed.deliveries[0].id },
+      agent,
+    );
     expect(delivery.attemptLog).toHaveLength(1);
     expect(delivery.attemptLog[0].statusCode).toBe(500);
     expect(JSON.parse(delivery.payload).data.name).toBe("fail-me");
@@ -257,7 +332,9 @@ describe("the callable API", () => {
     });
     expect(redelivered.attemptLog.map((a) => a.statusCode)).toEqual([500, 200]);
     const succeededId = all.find((d) => d.id !== failed.deliveries[0].id)!.id;
-    expect(await ok("redeliver", { teamId, webhookId: webhook.id, since: new Date(Date.now() - 3600_000).toISOString() }, admin)).toMatchObject({ redelivered: 0 });
+    expect(
+      await ok("redeliver", { teamId, webhookId: webhook.id, since: new Date(Date.now() - 3600_000).toISOString() }, admin),
+    ).toMatchObject({ redelivered: 0 });
     expect(await ok("redeliver", { teamId, deliveryId: succeededId }, admin)).toEqual({ redelivered: 1 });
   });
 

@@ -26,10 +26,15 @@ describe("bursts", () => {
     for (let i = 0; i < 200; i++) void writer.set(db.doc(`teams/${teamId}/tickets/B${i}`), { subject: `burst ${i}`, status: "open" });
     await writer.close();
     await waitFor("200 deliveries at each receiver", () => countIds(a).unique >= 200 && countIds(b).unique >= 200, 360_000, 500);
-    const settled = await waitFor("400 succeeded records", async () => {
-      const ds = await deliveriesOf(teamId);
-      return ds.length === 400 && ds.every((d) => d.status === "succeeded") ? ds : undefined;
-    }, 120_000, 1000);
+    const settled = await waitFor(
+      "400 succeeded records",
+      async () => {
+        const ds = await deliveriesOf(teamId);
+        return ds.length === 400 && ds.every((d) => d.status === "succeeded") ? ds : undefined;
+      },
+      120_000,
+      1000,
+    );
     expect(countIds(a)).toEqual({ total: 200, unique: 200 });
     expect(countIds(b)).toEqual({ total: 200, unique: 200 });
     expect(settled.every((d) => d.attempts === 1)).toBe(true);
@@ -46,10 +51,15 @@ describe("bursts", () => {
       for (let i = 0; i < 1000; i++) void writer.set(db.doc(`teams/${teamId}/contacts/K${i}`), { name: `contact ${i}` });
       await writer.close();
       await waitFor("1,000 deliveries at the receiver", () => countIds(r).unique >= 1000, 400_000, 1000);
-      const settled = await waitFor("1,000 succeeded records", async () => {
-        const ds = await deliveriesOf(teamId, webhookId);
-        return ds.length === 1000 && ds.every((d) => d.status === "succeeded") ? ds : undefined;
-      }, 120_000, 2000);
+      const settled = await waitFor(
+        "1,000 succeeded records",
+        async () => {
+          const ds = await deliveriesOf(teamId, webhookId);
+          return ds.length === 1000 && ds.every((d) => d.status === "succeeded") ? ds : undefined;
+        },
+        120_000,
+        2000,
+      );
       expect(countIds(r)).toEqual({ total: 1000, unique: 1000 });
       expect(new Set(settled.map((d) => d.eventId)).size).toBe(1000);
     } finally {
@@ -68,7 +78,9 @@ describe("bursts", () => {
     const times = limited.requests.map((q) => q.at).sort((x, y) => x - y);
     expect(times[times.length - 1] - times[0]).toBeGreaterThanOrEqual(9000);
     const gaps = times.slice(5).map((t, i) => t - times[i]);
-    console.log(`rate limit: 50 deliveries over ${times[times.length - 1] - times[0]} ms; shortest span of 6 in a row: ${Math.min(...gaps)} ms`);
+    console.log(
+      `rate limit: 50 deliveries over ${times[times.length - 1] - times[0]} ms; shortest span of 6 in a row: ${Math.min(...gaps)} ms`,
+    );
     // Sends go out at slot starts 200 ms apart; what the receiver sees also carries the scheduling
     // jitter of a loaded 2-core machine, so a one-second window may hold one or two more, never a burst.
     const maxInOneSecond = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length));

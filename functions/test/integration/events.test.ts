@@ -6,8 +6,16 @@ import { createEndpoint, firestore, newTeamId, waitFor } from "./helpers/emulato
 import { Receiver } from "./helpers/receiver";
 
 const UPDATE_TYPES = new Set([
-  "ticket.updated", "ticket.status_changed", "ticket.resolved", "ticket.closed", "ticket.priority_changed",
-  "ticket.assigned", "sla.breached", "contact.updated", "conversation.ended", "automation_rule.failed",
+  "ticket.updated",
+  "ticket.status_changed",
+  "ticket.resolved",
+  "ticket.closed",
+  "ticket.priority_changed",
+  "ticket.assigned",
+  "sla.breached",
+  "contact.updated",
+  "conversation.ended",
+  "automation_rule.failed",
 ]);
 
 describe("every event type reaches a subscribed receiver", () => {
@@ -23,7 +31,16 @@ describe("every event type reaches a subscribed receiver", () => {
     const ticket = team.collection("tickets").doc("T1");
     const createdAt = Timestamp.fromMillis(Date.UTC(2026, 10, 28, 12));
 
-    await ticket.set({ subject: "Help", status: "open", priority: "low", assigneeId: null, slaBreachedAt: null, createdAt, requester: team.collection("contacts").doc("k1"), attachment: Buffer.from("hi") });
+    await ticket.set({
+      subject: "Help",
+      status: "open",
+      priority: "low",
+      assigneeId: null,
+      slaBreachedAt: null,
+      createdAt,
+      requester: team.collection("contacts").doc("k1"),
+      attachment: Buffer.from("hi"),
+    });
     await waitFor("ticket.created", () => receiver.bodies().some((b) => b.event === "ticket.created"));
     await ticket.update({ status: "resolved", priority: "high", assigneeId: "agent-1", slaBreachedAt: FieldValue.serverTimestamp() });
     await waitFor("ticket.resolved", () => receiver.bodies().some((b) => b.event === "ticket.resolved"));
@@ -46,24 +63,37 @@ describe("every event type reaches a subscribed receiver", () => {
     await run2.set({ ruleId: "rule-2", status: "running" });
     await run2.update({ status: "failed", error: "boom" });
 
-    await waitFor("all 18 event types", () => EVENT_TYPES.every((t) => receiver.bodies().some((b) => b.event === t && (b as { teamId?: string }).teamId === teamId)));
+    await waitFor("all 18 event types", () =>
+      EVENT_TYPES.every((t) => receiver.bodies().some((b) => b.event === t && (b as { teamId?: string }).teamId === teamId)),
+    );
 
     for (const req of receiver.requests) {
       const body = JSON.parse(req.body);
       const keys = Object.keys(body).sort();
-      expect(keys).toEqual(UPDATE_TYPES.has(body.event) ? ["data", "event", "id", "previous", "teamId", "timestamp"] : ["data", "event", "id", "teamId", "timestamp"]);
+      expect(keys).toEqual(
+        UPDATE_TYPES.has(body.event)
+          ? ["data", "event", "id", "previous", "teamId", "timestamp"]
+          : ["data", "event", "id", "teamId", "timestamp"],
+      );
       expect(body.teamId).toBe(teamId);
       expect(new Date(body.timestamp).toISOString()).toBe(body.timestamp);
       expect(typeof body.data.id).toBe("string");
       expect(req.headers["x-webhook-event"]).toBe(body.event);
       expect(() => new Webhook(secret).verify(req.body, req.headers as Record<string, string>)).not.toThrow();
-      const legacy = { "x-webhook-signature": req.headers["x-webhook-signature"], "x-webhook-signature-timestamp": req.headers["x-webhook-signature-timestamp"] };
+      const legacy = {
+        "x-webhook-signature": req.headers["x-webhook-signature"],
+        "x-webhook-signature-timestamp": req.headers["x-webhook-signature-timestamp"],
+      };
       expect(() => verifyWebhookSignature({ secret, headers: legacy, body: req.body })).not.toThrow();
     }
 
-    const byType = (t: string) => receiver.bodies<{ event: string; data: Record<string, unknown>; previous?: Record<string, unknown> }>().find((b) => b.event === t)!;
+    const byType = (t: string) =>
+      receiver.bodies<{ event: string; data: Record<string, unknown>; previous?: Record<string, unknown> }>().find((b) => b.event === t)!;
     expect(byType("ticket.created").data).toMatchObject({
-      id: "T1", createdAt: "2026-11-28T12:00:00.000Z", requester: `teams/${teamId}/contacts/k1`, attachment: Buffer.from("hi").toString("base64"),
+      id: "T1",
+      createdAt: "2026-11-28T12:00:00.000Z",
+      requester: `teams/${teamId}/contacts/k1`,
+      attachment: Buffer.from("hi").toString("base64"),
     });
     expect(byType("ticket.resolved").previous).toMatchObject({ status: "open", priority: "low", assigneeId: null, slaBreachedAt: null });
     expect(typeof byType("sla.breached").data.slaBreachedAt).toBe("string");

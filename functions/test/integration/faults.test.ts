@@ -22,7 +22,10 @@ function deliveryWorkers(): number[] {
 }
 
 async function writeTickets(teamId: string, n: number) {
-  for (let i = 0; i < n; i++) await firestore().doc(`teams/${teamId}/tickets/F${i}`).set({ subject: `fault ${i}`, status: "open" });
+  for (let i = 0; i < n; i++)
+    await firestore()
+      .doc(`teams/${teamId}/tickets/F${i}`)
+      .set({ subject: `fault ${i}`, status: "open" });
 }
 
 describe("fault injection", () => {
@@ -79,10 +82,14 @@ describe("fault injection", () => {
     const teamId = newTeamId("crash");
     const { webhookId } = await createEndpoint(teamId, { url: r.url, events: ["ticket.created"] });
     await writeTickets(teamId, 1);
-    const [d] = await waitFor("the delivery to be recorded", async () => {
-      const list = await deliveriesOf(teamId, webhookId);
-      return list[0]?.status === "succeeded" ? list : undefined;
-    }, 120_000);
+    const [d] = await waitFor(
+      "the delivery to be recorded",
+      async () => {
+        const list = await deliveriesOf(teamId, webhookId);
+        return list[0]?.status === "succeeded" ? list : undefined;
+      },
+      120_000,
+    );
     expect(killed.length).toBeGreaterThan(0);
     expect(r.requests.length).toBe(2);
     expect(r.requests[0].headers["webhook-id"]).toBe(r.requests[1].headers["webhook-id"]);

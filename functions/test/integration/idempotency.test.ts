@@ -36,13 +36,30 @@ describe("at-least-once inputs produce exactly one delivery and one recorded att
     const teamId = newTeamId("half");
     const first = await createEndpoint(teamId, { url: receiver.url, events: ["contact.created"] });
     const second = await createEndpoint(teamId, { url: receiver.url, events: ["contact.created"] });
-    const envelope: Envelope = { id: `evt_half_${teamId}`, event: "contact.created", timestamp: new Date().toISOString(), teamId, data: { id: "k2", name: "Half-way" } };
+    const envelope: Envelope = {
+      id: `evt_half_${teamId}`,
+      event: "contact.created",
+      timestamp: new Date().toISOString(),
+      teamId,
+      data: { id: "k2", name: "Half-way" },
+    };
     // What an earlier run left before it crashed: the first endpoint's record, and no task.
     const leftId = deliveryIdFor(envelope.id, first.webhookId);
-    await firestore().doc(`teams/${teamId}/webhookDeliveries/${leftId}`).create({
-      webhookId: first.webhookId, eventId: envelope.id, eventType: envelope.event, status: "pending", attempts: 0, attemptLog: [],
-      nextAttemptAt: Timestamp.now(), createdAt: Timestamp.now(), completedAt: null, payload: JSON.stringify(envelope), expireAt: Timestamp.fromMillis(Date.now() + 86_400_000),
-    });
+    await firestore()
+      .doc(`teams/${teamId}/webhookDeliveries/${leftId}`)
+      .create({
+        webhookId: first.webhookId,
+        eventId: envelope.id,
+        eventType: envelope.event,
+        status: "pending",
+        attempts: 0,
+        attemptLog: [],
+        nextAttemptAt: Timestamp.now(),
+        createdAt: Timestamp.now(),
+        completedAt: null,
+        payload: JSON.stringify(envelope),
+        expireAt: Timestamp.fromMillis(Date.now() + 86_400_000),
+      });
     await publishEvent(envelope);
     const ds = await waitFor("two settled deliveries", async () => {
       const list = await deliveriesOf(teamId);

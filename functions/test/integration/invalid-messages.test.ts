@@ -20,7 +20,9 @@ describe("invalid Pub/Sub messages", () => {
   it("keeps each one with a specific reason, under its team when the team is known, and goes on working", async () => {
     const teamId = newTeamId("bad");
     const notJson = await publishRaw("{not json");
-    const wrongType = await publishRaw(JSON.stringify({ id: "evt_1", event: "ticket.exploded", timestamp: new Date().toISOString(), teamId, data: {} }));
+    const wrongType = await publishRaw(
+      JSON.stringify({ id: "evt_1", event: "ticket.exploded", timestamp: new Date().toISOString(), teamId, data: {} }),
+    );
     const noTeam = await publishRaw(JSON.stringify({ id: "evt_2", event: "ticket.created", timestamp: "now", data: {} }));
 
     const a = await errorDoc(`webhookEventErrors/${notJson}`);
@@ -39,8 +41,12 @@ describe("invalid Pub/Sub messages", () => {
   it("records a small message nested 10,000 deep, and team ids Firestore refuses, without crashing the subscriber", async () => {
     const deep = await publishRaw(`{"teamId":"x","data":${"[".repeat(10_000)}${"]".repeat(10_000)}}`);
     expect(Buffer.byteLength(`{"teamId":"x","data":${"[".repeat(10_000)}${"]".repeat(10_000)}}`)).toBeLessThan(21_000);
-    const dots = await publishRaw(JSON.stringify({ id: "evt_3", event: "ticket.created", timestamp: new Date().toISOString(), teamId: "..", data: {} }));
-    const reserved = await publishRaw(JSON.stringify({ id: "evt_4", event: "ticket.created", timestamp: new Date().toISOString(), teamId: "__x__", data: {} }));
+    const dots = await publishRaw(
+      JSON.stringify({ id: "evt_3", event: "ticket.created", timestamp: new Date().toISOString(), teamId: "..", data: {} }),
+    );
+    const reserved = await publishRaw(
+      JSON.stringify({ id: "evt_4", event: "ticket.created", timestamp: new Date().toISOString(), teamId: "__x__", data: {} }),
+    );
     expect((await errorDoc(`webhookEventErrors/${deep}`)).reason).toBe("message nests 10001 levels deep, more than 64");
     expect((await errorDoc(`webhookEventErrors/${dots}`)).reason).toContain("teamId: must be a document id (not '.' or '..')");
     expect((await errorDoc(`webhookEventErrors/${reserved}`)).reason).toContain("teamId: must be a document id (not '__...__')");

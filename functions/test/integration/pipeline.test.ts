@@ -22,7 +22,10 @@ describe("a ticket write reaches a subscribed receiver", () => {
     expect(req.headers["x-webhook-attempt"]).toBe("1");
     expect(req.headers["user-agent"]).toMatch(/^Jiwaku-Webhooks\//);
     expect(() => new Webhook(secret).verify(req.body, req.headers as Record<string, string>)).not.toThrow();
-    const legacy = { "x-webhook-signature": req.headers["x-webhook-signature"], "x-webhook-signature-timestamp": req.headers["x-webhook-signature-timestamp"] };
+    const legacy = {
+      "x-webhook-signature": req.headers["x-webhook-signature"],
+      "x-webhook-signature-timestamp": req.headers["x-webhook-signature-timestamp"],
+    };
     expect(() => verifyWebhookSignature({ secret, headers: legacy, body: req.body })).not.toThrow();
 
     const [delivery] = await waitFor("the succeeded record", async () => {

@@ -30,7 +30,9 @@ describe("retries and outcomes", () => {
     const d = await settledDelivery(teamId, webhookId);
     expect(d).toMatchObject({ status: "succeeded", attempts: 3 });
     expect(d.attemptLog.map((a) => [a.attempt, a.statusCode, a.errorClass])).toEqual([
-      [1, 500, "http_error"], [2, 500, "http_error"], [3, 200, null],
+      [1, 500, "http_error"],
+      [2, 500, "http_error"],
+      [3, 200, null],
     ]);
     expect(d.attemptLog[0].responseExcerpt).toBe("not yet");
     expect(r.requests.map((q) => q.headers["x-webhook-attempt"])).toEqual(["1", "2", "3"]);
@@ -86,7 +88,11 @@ describe("retries and outcomes", () => {
     const d1 = await settledDelivery(teamId, down.webhookId);
     expect(d1.attemptLog[0]).toMatchObject({ statusCode: null, errorClass: "connection_refused" });
     const d2 = await settledDelivery(teamId, moved.webhookId);
-    expect(d2.attemptLog[0]).toMatchObject({ statusCode: 302, errorClass: "redirect", errorMessage: "redirect to https://example.test/elsewhere not followed" });
+    expect(d2.attemptLog[0]).toMatchObject({
+      statusCode: 302,
+      errorClass: "redirect",
+      errorMessage: "redirect to https://example.test/elsewhere not followed",
+    });
     expect(redirect.requests).toHaveLength(1);
   });
 

@@ -18,12 +18,29 @@ jest.mock("firebase-functions/logger", () => ({ info: jest.fn(), warn: jest.fn()
 async function writeDelivery(teamId: string, webhookId: string, label: string, fields: DocumentData = {}) {
   const eventId = eventIdFor(`${teamId}-${label}`, "ticket.created");
   const id = deliveryIdFor(eventId, webhookId);
-  const payload = JSON.stringify({ id: eventId, event: "ticket.created", timestamp: new Date().toISOString(), teamId, data: { id: label } });
-  await firestore().doc(`teams/${teamId}/webhookDeliveries/${id}`).set({
-    webhookId, eventId, eventType: "ticket.created", status: "pending", attempts: 0, attemptLog: [],
-    nextAttemptAt: Timestamp.now(), createdAt: Timestamp.now(), completedAt: null, payload, expireAt: Timestamp.fromMillis(Date.now() + 86_400_000),
-    ...fields,
+  const payload = JSON.stringify({
+    id: eventId,
+    event: "ticket.created",
+    timestamp: new Date().toISOString(),
+    teamId,
+    data: { id: label },
   });
+  await firestore()
+    .doc(`teams/${teamId}/webhookDeliveries/${id}`)
+    .set({
+      webhookId,
+      eventId,
+      eventType: "ticket.created",
+      status: "pending",
+      attempts: 0,
+      attemptLog: [],
+      nextAttemptAt: Timestamp.now(),
+      createdAt: Timestamp.now(),
+      completedAt: null,
+      payload,
+      expireAt: Timestamp.fromMillis(Date.now() + 86_400_000),
+      ...fields,
+    });
   return id;
 }
 
@@ -58,10 +75,24 @@ describe("trust: nothing stuck, lost or leaked", () => {
       const old = Timestamp.fromMillis(Date.now() - 10 * MINUTE);
       const never = await writeDelivery(teamId, webhookId, "never-queued", { nextAttemptAt: old });
       const retry = await writeDelivery(teamId, webhookId, "retry-lost", {
-        status: "retrying", attempts: 1, nextAttemptAt: old,
-        attemptLog: [{ attempt: 1, at: old, statusCode: 500, durationMs: 3, errorClass: "http_error", errorMessage: "HTTP 500", responseExcerpt: null }],
+        status: "retrying",
+        attempts: 1,
+        nextAttemptAt: old,
+        attemptLog: [
+          {
+            attempt: 1,
+            at: old,
+            statusCode: 500,
+            durationMs: 3,
+            errorClass: "http_error",
+            errorMessage: "HTTP 500",
+            responseExcerpt: null,
+          },
+        ],
       });
-      const fresh = await writeDelivery(teamId, webhookId, "not-overdue", { nextAttemptAt: Timestamp.fromMillis(Date.now() + 10 * MINUTE) });
+      const fresh = await writeDelivery(teamId, webhookId, "not-overdue", {
+        nextAttemptAt: Timestamp.fromMillis(Date.now() + 10 * MINUTE),
+      });
 
       const run = await reconcileOverdue();
       expect(run.revived).toBeGreaterThanOrEqual(2);
@@ -76,7 +107,11 @@ describe("trust: nothing stuck, lost or leaked", () => {
     it("never sends twice when the original task is merely late and the reconciler revives the same attempt", async () => {
       const teamId = newTeamId("late");
       const { webhookId } = await createEndpoint(teamId, { url: receiver.url, events: ["ticket.created"] });
-      const ids = await Promise.all(Array.from({ length: 6 }, (_, i) => writeDelivery(teamId, webhookId, `late-${i}`, { nextAttemptAt: Timestamp.fromMillis(Date.now() - 10 * MINUTE) })));
+      const ids = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          writeDelivery(teamId, webhookId, `late-${i}`, { nextAttemptAt: Timestamp.fromMillis(Date.now() - 10 * MINUTE) }),
+        ),
+      );
       // The late original tasks and the reconciler race for each record.
       await Promise.all([...ids.map((id) => enqueue({ teamId, deliveryId: id, attempt: 1, webhookId }, `${id}-1`)), reconcileOverdue()]);
       for (const id of ids) await settled(teamId, id);
@@ -98,14 +133,21 @@ describe("trust: nothing stuck, lost or leaked", () => {
       const teamId = newTeamId("redeliver");
       await addMember(teamId, admin, "admin");
       const { webhookId } = await createEndpoint(teamId, { url: receiver.url, events: ["ticket.created"] });
-      const id = await writeDelivery(teamId, webhookId, "cancelled", { status: "cancelled", nextAttemptAt: null, completedAt: Timestamp.now() });
+      const id = await writeDelivery(teamId, webhookId, "cancelled", {
+        status: "cancelled",
+        nextAttemptAt: null,
+        completedAt: Timestamp.now(),
+      });
       // The task the cancelled delivery once had still holds `${id}-1` (Cloud Tasks keeps a used id for about an hour).
       await enqueue({ teamId, deliveryId: id, attempt: 1, webhookId }, `${id}-1`);
       expect(await ok("redeliver", { teamId, deliveryId: id }, admin)).toEqual({ redelivered: 1 });
       const first = await settled(teamId, id);
       expect(first).toMatchObject({ attempts: 1, generation: 1 });
       expect(await ok("redeliver", { teamId, deliveryId: id }, admin)).toEqual({ redelivered: 1 });
-      await waitFor("the second redelivery", async () => (await delivery(teamId, id)).attempts === 2 && (await delivery(teamId, id)).status === "succeeded");
+      await waitFor(
+        "the second redelivery",
+        async () => (await delivery(teamId, id)).attempts === 2 && (await delivery(teamId, id)).status === "succeeded",
+      );
       expect(sentTo(id).map((r) => r.headers["x-webhook-attempt"])).toEqual(["1", "2"]);
     });
   });
@@ -165,7 +207,9 @@ describe("trust: nothing stuck, lost or leaked", () => {
       for (const r of receiver.requests.filter((x) => x.body.includes(teamId))) {
         const headers = r.headers as Record<string, string>;
         expect(() => new Webhook(rotated.secret).verify(r.body, headers)).not.toThrow();
-        expect(headers["webhook-signature"]).not.toBe(standardSignature("whsec_a", headers["webhook-id"], Number(headers["webhook-timestamp"]), r.body));
+        expect(headers["webhook-signature"]).not.toBe(
+          standardSignature("whsec_a", headers["webhook-id"], Number(headers["webhook-timestamp"]), r.body),
+        );
       }
     });
   });
@@ -225,13 +269,23 @@ describe("trust: nothing stuck, lost or leaked", () => {
       for (let b = 0; b < 3; b++) {
         const batch = firestore().batch();
         for (let i = 0; i < 400; i++) {
-          batch.set(col.doc(`open-${b}-${i}`), { webhookId, status: i % 2 ? "pending" : "retrying", attempts: 0, nextAttemptAt: later, createdAt: Timestamp.now() });
+          batch.set(col.doc(`open-${b}-${i}`), {
+            webhookId,
+            status: i % 2 ? "pending" : "retrying",
+            attempts: 0,
+            nextAttemptAt: later,
+            createdAt: Timestamp.now(),
+          });
         }
         batch.set(col.doc(`done-${b}`), { webhookId, status: "succeeded", attempts: 1, nextAttemptAt: null, createdAt: Timestamp.now() });
         await batch.commit();
       }
       await ref.update({ enabled: false });
-      await waitFor("1,200 deliveries cancelled", async () => (await col.where("webhookId", "==", webhookId).where("status", "==", "cancelled").count().get()).data().count === 1200, 120_000);
+      await waitFor(
+        "1,200 deliveries cancelled",
+        async () => (await col.where("webhookId", "==", webhookId).where("status", "==", "cancelled").count().get()).data().count === 1200,
+        120_000,
+      );
       expect((await col.where("webhookId", "==", webhookId).where("status", "==", "succeeded").count().get()).data().count).toBe(3);
     });
   });
@@ -242,7 +296,9 @@ describe("trust: nothing stuck, lost or leaked", () => {
       const gone = await createEndpoint(teamId, { url: receiver.url, events: ["ticket.created"] });
       const failing = await createEndpoint(teamId, { url: receiver.url, events: ["ticket.created"] });
       const at = Timestamp.now();
-      const log = (statusCode: number) => [{ attempt: 1, at, statusCode, durationMs: 3, errorClass: "http_error", errorMessage: `HTTP ${statusCode}`, responseExcerpt: null }];
+      const log = (statusCode: number) => [
+        { attempt: 1, at, statusCode, durationMs: 3, errorClass: "http_error", errorMessage: `HTTP ${statusCode}`, responseExcerpt: null },
+      ];
       const finished = { status: "failed", attempts: 1, nextAttemptAt: null, completedAt: at, effectApplied: false };
       const goneId = await writeDelivery(teamId, gone.webhookId, "gone", { ...finished, attemptLog: log(410) });
       const failedId = await writeDelivery(teamId, failing.webhookId, "failed", { ...finished, attemptLog: log(500) });

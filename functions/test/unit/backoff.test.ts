@@ -6,7 +6,9 @@ const mid = () => 0.5; // no jitter
 
 describe("the retry schedule", () => {
   it("grows 4 times per failed attempt from 10 s and caps at 12 h", () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => backoffMs(n, 1, mid))).toEqual([10_000, 40_000, 160_000, 640_000, 2_560_000, 10_240_000, 40_960_000]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => backoffMs(n, 1, mid))).toEqual([
+      10_000, 40_000, 160_000, 640_000, 2_560_000, 10_240_000, 40_960_000,
+    ]);
     expect(backoffMs(12, 1, mid)).toBe(MAX_DELAY_MS);
   });
 
@@ -45,12 +47,19 @@ describe("Retry-After", () => {
 
 describe("the outcome of an attempt", () => {
   const result = (statusCode: number | null, extra: Partial<SendResult> = {}): SendResult => ({
-    statusCode, durationMs: 5, errorClass: statusCode && statusCode < 300 ? null : "http_error", errorMessage: null, responseExcerpt: null, ...extra,
+    statusCode,
+    durationMs: 5,
+    errorClass: statusCode && statusCode < 300 ? null : "http_error",
+    errorMessage: null,
+    responseExcerpt: null,
+    ...extra,
   });
-  const decide = (r: SendResult, attempt = 1, maxAttempts = 8) => decideOutcome({ result: r, attempt, maxAttempts, nowMs: 1_000_000, delayScale: 1, random: mid });
+  const decide = (r: SendResult, attempt = 1, maxAttempts = 8) =>
+    decideOutcome({ result: r, attempt, maxAttempts, nowMs: 1_000_000, delayScale: 1, random: mid });
 
   it("finishes on any 2xx", () => {
-    for (const code of [200, 201, 204, 299]) expect(decide(result(code))).toEqual({ status: "succeeded", nextAttemptAtMs: null, endpointEffect: "succeeded" });
+    for (const code of [200, 201, 204, 299])
+      expect(decide(result(code))).toEqual({ status: "succeeded", nextAttemptAtMs: null, endpointEffect: "succeeded" });
   });
   it("gives up at once on 410 and marks the endpoint gone", () => {
     expect(decide(result(410))).toEqual({ status: "failed", nextAttemptAtMs: null, endpointEffect: "gone" });

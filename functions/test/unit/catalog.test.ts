@@ -42,10 +42,26 @@ describe("envelopes and ids", () => {
   });
 
   it("builds the contract's envelope, with previous only for updates", () => {
-    const created = buildEnvelope({ sourceEventId: "s", teamId: "t", time: "2026-11-28T12:00:00Z", event: { type: "ticket.created", data: { id: "T1" } } });
-    expect(created).toEqual({ id: eventIdFor("s", "ticket.created"), event: "ticket.created", timestamp: "2026-11-28T12:00:00.000Z", teamId: "t", data: { id: "T1" } });
+    const created = buildEnvelope({
+      sourceEventId: "s",
+      teamId: "t",
+      time: "2026-11-28T12:00:00Z",
+      event: { type: "ticket.created", data: { id: "T1" } },
+    });
+    expect(created).toEqual({
+      id: eventIdFor("s", "ticket.created"),
+      event: "ticket.created",
+      timestamp: "2026-11-28T12:00:00.000Z",
+      teamId: "t",
+      data: { id: "T1" },
+    });
     expect(envelopeSchema.parse(created)).toEqual(created);
-    const updated = buildEnvelope({ sourceEventId: "s", teamId: "t", time: "2026-11-28T12:00:00Z", event: { type: "ticket.updated", data: { id: "T1" }, previous: { a: 1 } } });
+    const updated = buildEnvelope({
+      sourceEventId: "s",
+      teamId: "t",
+      time: "2026-11-28T12:00:00Z",
+      event: { type: "ticket.updated", data: { id: "T1" }, previous: { a: 1 } },
+    });
     expect(updated.previous).toEqual({ a: 1 });
   });
 
@@ -64,8 +80,14 @@ describe("the envelope size limit", () => {
   it("reduces data to its ids when the envelope is too large", async () => {
     const { MAX_ENVELOPE_BYTES, envelopeBytes } = await import("../../src/events/envelope");
     const big = buildEnvelope({
-      sourceEventId: "s", teamId: "t", time: "2026-11-28T12:00:00Z",
-      event: { type: "ticket.updated", data: { id: "T1", requesterId: "k1", body: "x".repeat(MAX_ENVELOPE_BYTES) }, previous: { body: "y" } },
+      sourceEventId: "s",
+      teamId: "t",
+      time: "2026-11-28T12:00:00Z",
+      event: {
+        type: "ticket.updated",
+        data: { id: "T1", requesterId: "k1", body: "x".repeat(MAX_ENVELOPE_BYTES) },
+        previous: { body: "y" },
+      },
     });
     expect(big.data).toEqual({ id: "T1", requesterId: "k1", truncated: true });
     expect(big.previous).toBeUndefined();

@@ -34,11 +34,19 @@ describe("ticket detection", () => {
   });
 
   it("emits status_changed and resolved together with updated", () => {
-    expect(types(detectTicket(ticket, { ...ticket, status: "resolved" }))).toEqual(["ticket.updated", "ticket.status_changed", "ticket.resolved"]);
+    expect(types(detectTicket(ticket, { ...ticket, status: "resolved" }))).toEqual([
+      "ticket.updated",
+      "ticket.status_changed",
+      "ticket.resolved",
+    ]);
   });
 
   it("emits closed when the status becomes closed", () => {
-    expect(types(detectTicket(ticket, { ...ticket, status: "closed" }))).toEqual(["ticket.updated", "ticket.status_changed", "ticket.closed"]);
+    expect(types(detectTicket(ticket, { ...ticket, status: "closed" }))).toEqual([
+      "ticket.updated",
+      "ticket.status_changed",
+      "ticket.closed",
+    ]);
   });
 
   it("emits priority_changed", () => {
@@ -61,7 +69,12 @@ describe("ticket detection", () => {
   it("emits everything one write implies", () => {
     const after = { ...ticket, status: "resolved", priority: "high", assigneeId: "u1", slaBreachedAt: "2026-11-28T12:00:00.000Z" };
     expect(types(detectTicket(ticket, after))).toEqual([
-      "ticket.updated", "ticket.status_changed", "ticket.resolved", "ticket.priority_changed", "ticket.assigned", "sla.breached",
+      "ticket.updated",
+      "ticket.status_changed",
+      "ticket.resolved",
+      "ticket.priority_changed",
+      "ticket.assigned",
+      "sla.breached",
     ]);
   });
 });
@@ -84,7 +97,9 @@ describe("comment, message, contact, conversation and automation run detection",
   it("emits contact.created / updated / deleted, deleted carrying the contact as it was", () => {
     const c = { id: "k", name: "Ada" };
     expect(types(detectContact(undefined, c))).toEqual(["contact.created"]);
-    expect(detectContact(c, { ...c, name: "Ada L." })).toEqual([{ type: "contact.updated", data: { ...c, name: "Ada L." }, previous: { name: "Ada" } }]);
+    expect(detectContact(c, { ...c, name: "Ada L." })).toEqual([
+      { type: "contact.updated", data: { ...c, name: "Ada L." }, previous: { name: "Ada" } },
+    ]);
     expect(detectContact(c, { ...c })).toEqual([]);
     expect(detectContact(c, undefined)).toEqual([{ type: "contact.deleted", data: c }]);
   });

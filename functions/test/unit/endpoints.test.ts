@@ -9,7 +9,10 @@ const reason = (raw: unknown, allowPrivate = false) => {
 describe("endpoint validation", () => {
   it("fills in the defaults", () => {
     const v = validateEndpoint(valid, false);
-    expect(v).toEqual({ ok: true, endpoint: { ...valid, enabled: true, description: "", headers: {}, maxAttempts: 8, timeoutMs: 30000, rateLimitPerSecond: null } });
+    expect(v).toEqual({
+      ok: true,
+      endpoint: { ...valid, enabled: true, description: "", headers: {}, maxAttempts: 8, timeoutMs: 30000, rateLimitPerSecond: null },
+    });
   });
 
   it("gives a reason a person can act on", () => {
@@ -20,7 +23,9 @@ describe("endpoint validation", () => {
     expect(reason({ events: ["*"] })).toBe("url: is required (a string)");
     expect(reason({ url: valid.url })).toBe("events: is required (a list of event types)");
     expect(reason({ ...valid, events: [] })).toBe("events: must name at least one event type");
-    expect(reason({ ...valid, events: ["ticket.created", "ticket.exploded"] })).toBe("events[1]: unknown event type 'ticket.exploded' (use an event type, 'category.*' or '*')");
+    expect(reason({ ...valid, events: ["ticket.created", "ticket.exploded"] })).toBe(
+      "events[1]: unknown event type 'ticket.exploded' (use an event type, 'category.*' or '*')",
+    );
     expect(reason({ ...valid, maxAttempts: 0 })).toBe("maxAttempts: must be at least 1");
     expect(reason({ ...valid, maxAttempts: 2.5 })).toBe("maxAttempts: must be an integer from 1 to 20");
     expect(reason({ ...valid, timeoutMs: 60000 })).toBe("timeoutMs: must be at most 30000");
@@ -31,20 +36,33 @@ describe("endpoint validation", () => {
 
   it("refuses custom headers that would override the signature, content or hop-by-hop headers", () => {
     expect(reason({ ...valid, headers: { Authorization: "Bearer x", "X-Team": "7" } })).toBeUndefined();
-    expect(reason({ ...valid, headers: { "Content-Type": "text/plain" } })).toBe("headers.Content-Type: 'Content-Type' may not be overridden");
-    expect(reason({ ...valid, headers: { "webhook-signature": "v1,x" } })).toBe("headers.webhook-signature: 'webhook-signature' may not be overridden");
-    expect(reason({ ...valid, headers: { "X-Webhook-Event": "x" } })).toBe("headers.X-Webhook-Event: 'X-Webhook-Event' may not be overridden");
+    expect(reason({ ...valid, headers: { "Content-Type": "text/plain" } })).toBe(
+      "headers.Content-Type: 'Content-Type' may not be overridden",
+    );
+    expect(reason({ ...valid, headers: { "webhook-signature": "v1,x" } })).toBe(
+      "headers.webhook-signature: 'webhook-signature' may not be overridden",
+    );
+    expect(reason({ ...valid, headers: { "X-Webhook-Event": "x" } })).toBe(
+      "headers.X-Webhook-Event: 'X-Webhook-Event' may not be overridden",
+    );
     expect(reason({ ...valid, headers: { Connection: "close" } })).toBe("headers.Connection: 'Connection' may not be overridden");
     expect(reason({ ...valid, headers: { "Bad Name": "x" } })).toBe("headers.Bad Name: 'Bad Name' is not a valid header name");
-    expect(reason({ ...valid, headers: { "X-A": "a\r\nInjected: 1" } })).toBe("headers.X-A: header values must be printable ASCII (space and tab allowed)");
+    expect(reason({ ...valid, headers: { "X-A": "a\r\nInjected: 1" } })).toBe(
+      "headers.X-A: header values must be printable ASCII (space and tab allowed)",
+    );
     for (const name of ["Content-Language", "Content-MD5", "Content-Range", "Content-Disposition"]) {
       expect(reason({ ...valid, headers: { [name]: "x" } })).toBe(`headers.${name}: '${name}' may not be overridden`);
     }
   });
 
-  it.each([["café ✓"], ["ok ✓"], ["\u0001"], ["a\u007fb"], ["tab\u0000"]])("refuses the header value %j, which Node would refuse to send", (value) => {
-    expect(reason({ ...valid, headers: { "X-Note": value } })).toBe("headers.X-Note: header values must be printable ASCII (space and tab allowed)");
-  });
+  it.each([["café ✓"], ["ok ✓"], ["\u0001"], ["a\u007fb"], ["tab\u0000"]])(
+    "refuses the header value %j, which Node would refuse to send",
+    (value) => {
+      expect(reason({ ...valid, headers: { "X-Note": value } })).toBe(
+        "headers.X-Note: header values must be printable ASCII (space and tab allowed)",
+      );
+    },
+  );
 
   it("accepts printable ASCII with spaces and tabs", () => {
     expect(reason({ ...valid, headers: { Authorization: "Bearer abc.def~ghi", "X-Tab": "a\tb c" } })).toBeUndefined();
@@ -76,7 +94,14 @@ describe("completing a stored endpoint document", () => {
   });
 
   it("keeps the backend's reason for a disabled endpoint and resets the failure streak on re-enable", () => {
-    const failing = { ...valid, ...completionPatch(valid, false), enabled: false, status: "disabled", statusReason: "failing", consecutiveFailures: 50 };
+    const failing = {
+      ...valid,
+      ...completionPatch(valid, false),
+      enabled: false,
+      status: "disabled",
+      statusReason: "failing",
+      consecutiveFailures: 50,
+    };
     expect(completionPatch(failing, false)).toEqual({});
     expect(completionPatch({ ...failing, enabled: true }, false)).toEqual({ status: "active", statusReason: null, consecutiveFailures: 0 });
     const manual = { ...valid, ...completionPatch(valid, false), enabled: false };
@@ -105,7 +130,9 @@ describe("completing a document edited by hand", () => {
     const target = "url h.example.com resolves to private address 10.0.0.8";
     const first = { ...settled(valid), ...completionPatch(settled(valid), false, { target }) };
     expect(first).toMatchObject({ status: "invalid", statusReason: target });
-    expect(completionPatch(first, false, { target: "url h.example.com resolves to private address 10.0.0.9", targetFromDns: fromDns })).toEqual({});
+    expect(
+      completionPatch(first, false, { target: "url h.example.com resolves to private address 10.0.0.9", targetFromDns: fromDns }),
+    ).toEqual({});
     expect(completionPatch(first, false, { targetFromDns: fromDns })).toEqual({ status: "active", statusReason: null });
   });
 });

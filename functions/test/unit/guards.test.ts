@@ -8,12 +8,17 @@ import { docIdSchema } from "../../src/platform/ids";
 import { teamIdSchema } from "../../src/events/envelope";
 
 describe("secrets that may sign", () => {
-  it.each([["whsec_"], ["whsec_a"], ["whsec_" + Buffer.alloc(23).toString("base64")], ["whsec_" + Buffer.alloc(65).toString("base64")], ["abc"], ["whsec_!!!!"], [42]])(
-    "refuses %j",
-    (secret) => {
-      expect(secretProblem(secret)).toMatch(/^must be 'whsec_' followed by base64 of 24 to 64 bytes/);
-    },
-  );
+  it.each([
+    ["whsec_"],
+    ["whsec_a"],
+    ["whsec_" + Buffer.alloc(23).toString("base64")],
+    ["whsec_" + Buffer.alloc(65).toString("base64")],
+    ["abc"],
+    ["whsec_!!!!"],
+    [42],
+  ])("refuses %j", (secret) => {
+    expect(secretProblem(secret)).toMatch(/^must be 'whsec_' followed by base64 of 24 to 64 bytes/);
+  });
 
   it("accepts generated secrets and any base64 of 24 to 64 bytes", () => {
     expect(secretProblem(generateSecret())).toBeUndefined();
@@ -23,8 +28,14 @@ describe("secrets that may sign", () => {
 
   it("judges a stored secret document, naming the field", () => {
     expect(judgeSecret({ current: generateSecret(), version: 3 })).toEqual({ version: 3 });
-    expect(judgeSecret({ current: "whsec_a", version: 2 })).toEqual({ version: 2, problem: "secret current: must be 'whsec_' followed by base64 of 24 to 64 bytes" });
-    expect(judgeSecret({ current: generateSecret(), version: "1" })).toEqual({ version: undefined, problem: "secret version: must be an integer" });
+    expect(judgeSecret({ current: "whsec_a", version: 2 })).toEqual({
+      version: 2,
+      problem: "secret current: must be 'whsec_' followed by base64 of 24 to 64 bytes",
+    });
+    expect(judgeSecret({ current: generateSecret(), version: "1" })).toEqual({
+      version: undefined,
+      problem: "secret version: must be an integer",
+    });
   });
 });
 
@@ -54,12 +65,17 @@ describe("hostile messages on the topic", () => {
   });
 
   it("rejects an oversized message by its size before parsing", () => {
-    expect(parseMessage(msg(`"${"x".repeat(300 * 1024)}"`))).toMatchObject({ reason: expect.stringMatching(/^message is \d+ bytes, more than the 262144/) });
+    expect(parseMessage(msg(`"${"x".repeat(300 * 1024)}"`))).toMatchObject({
+      reason: expect.stringMatching(/^message is \d+ bytes, more than the 262144/),
+    });
   });
 
   it("rejects team ids Firestore would refuse", () => {
     const envelope = { id: "evt_1", event: "ticket.created", timestamp: new Date().toISOString(), data: {} };
-    for (const teamId of [".", "..", "__x__"]) expect(parseMessage(msg(JSON.stringify({ ...envelope, teamId })))).toMatchObject({ reason: expect.stringContaining("teamId: must be a document id") });
+    for (const teamId of [".", "..", "__x__"])
+      expect(parseMessage(msg(JSON.stringify({ ...envelope, teamId })))).toMatchObject({
+        reason: expect.stringContaining("teamId: must be a document id"),
+      });
   });
 });
 
@@ -103,8 +119,12 @@ describe("delivery task ids", () => {
   });
 
   it("gives a manual redelivery of attempt n+1 an id no earlier task of attempt n+1 held", () => {
-    expect(deliveryTaskId({ teamId: "t", deliveryId: "d", attempt: 4, generation: 1 })).not.toBe(deliveryTaskId({ teamId: "t", deliveryId: "d", attempt: 4 }));
-    expect(deliveryTaskId({ teamId: "t", deliveryId: "d", attempt: 4, generation: 2 })).not.toBe(deliveryTaskId({ teamId: "t", deliveryId: "d", attempt: 4, generation: 1 }));
+    expect(deliveryTaskId({ teamId: "t", deliveryId: "d", attempt: 4, generation: 1 })).not.toBe(
+      deliveryTaskId({ teamId: "t", deliveryId: "d", attempt: 4 }),
+    );
+    expect(deliveryTaskId({ teamId: "t", deliveryId: "d", attempt: 4, generation: 2 })).not.toBe(
+      deliveryTaskId({ teamId: "t", deliveryId: "d", attempt: 4, generation: 1 }),
+    );
   });
 });
 

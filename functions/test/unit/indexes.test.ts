@@ -10,7 +10,11 @@ import { DeliveryFilters, queries, QuerySpec } from "../../src/platform/queries"
  * This checks every query shape the product builds against firestore.indexes.json by Firestore's
  * rules, conservatively: no index merging is assumed.
  */
-interface IndexField { fieldPath: string; order?: "ASCENDING" | "DESCENDING"; arrayConfig?: "CONTAINS" }
+interface IndexField {
+  fieldPath: string;
+  order?: "ASCENDING" | "DESCENDING";
+  arrayConfig?: "CONTAINS";
+}
 interface IndexFile {
   indexes: { collectionGroup: string; queryScope: "COLLECTION" | "COLLECTION_GROUP"; fields: IndexField[] }[];
   fieldOverrides: { collectionGroup: string; fieldPath: string; indexes: { queryScope: string; order?: string; arrayConfig?: string }[] }[];
@@ -58,7 +62,8 @@ export function missingIndex(spec: QuerySpec, file: IndexFile): string | undefin
     if (ix.collectionGroup !== collectionGroup || ix.queryScope !== scope || ix.fields.length !== prefix + order.length) return false;
     const head = ix.fields.slice(0, prefix);
     const headOk =
-      equal.every((f) => head.some((h) => h.fieldPath === f && h.order)) && arrays.every((f) => head.some((h) => h.fieldPath === f && h.arrayConfig === "CONTAINS"));
+      equal.every((f) => head.some((h) => h.fieldPath === f && h.order)) &&
+      arrays.every((f) => head.some((h) => h.fieldPath === f && h.arrayConfig === "CONTAINS"));
     return headOk && order.every(([f, d], i) => ix.fields[prefix + i].fieldPath === f && ix.fields[prefix + i].order === d);
   });
   return served ? undefined : `${shape}: no composite index`;
@@ -69,8 +74,9 @@ function everyQuery(): [string, QuerySpec][] {
   const t = Timestamp.fromMillis(0);
   const filters = ["webhookId", "status", "eventType", "since", "until"] as const;
   const values: Required<DeliveryFilters> = { webhookId: "w", status: "failed", eventType: "ticket.created", since: t, until: t };
-  const subsets = Array.from({ length: 2 ** filters.length }, (_, mask) =>
-    Object.fromEntries(filters.filter((_, i) => mask & (1 << i)).map((f) => [f, values[f]])) as DeliveryFilters,
+  const subsets = Array.from(
+    { length: 2 ** filters.length },
+    (_, mask) => Object.fromEntries(filters.filter((_, i) => mask & (1 << i)).map((f) => [f, values[f]])) as DeliveryFilters,
   );
   const out: [string, QuerySpec][] = [
     ["subscribedEndpoints", queries.subscribedEndpoints("t", selectorsFor("ticket.created"))],
@@ -79,12 +85,25 @@ function everyQuery(): [string, QuerySpec][] {
     ["highestRateSlot", queries.highestRateSlot("t", "w")],
     ["failedDeliveriesSince", queries.failedDeliveriesSince("t", "w", t, 1000)],
     ["overdueDeliveries", queries.overdueDeliveries(OPEN_STATUSES, t, 200)],
-    ...subsets.map((f): [string, QuerySpec] => [`deliveriesPage ${JSON.stringify(Object.keys(f))}`, queries.deliveriesPage("t", f, [], 26, [t, "d"])]),
+    ...subsets.map((f): [string, QuerySpec] => [
+      `deliveriesPage ${JSON.stringify(Object.keys(f))}`,
+      queries.deliveriesPage("t", f, [], 26, [t, "d"]),
+    ]),
   ];
   for (const webhookId of [undefined, "w"]) {
-    const more: QuerySpec["where"][] = [[], [["status", "==", "failed"]], [["lastDurationMs", ">=", 0]], [["lastDurationMs", "<=", 5]], [["status", "==", "failed"], ["lastErrorClass", "==", "timeout"]]];
+    const more: QuerySpec["where"][] = [
+      [],
+      [["status", "==", "failed"]],
+      [["lastDurationMs", ">=", 0]],
+      [["lastDurationMs", "<=", 5]],
+      [
+        ["status", "==", "failed"],
+        ["lastErrorClass", "==", "timeout"],
+      ],
+    ];
     for (const m of more) out.push([`statsWindow ${webhookId ?? "team"} ${JSON.stringify(m)}`, queries.statsWindow("t", webhookId, t, m)]);
-    for (const status of ["succeeded", "failed"]) out.push([`lastCompleted ${webhookId ?? "team"} ${status}`, queries.lastCompleted("t", webhookId, status)]);
+    for (const status of ["succeeded", "failed"])
+      out.push([`lastCompleted ${webhookId ?? "team"} ${status}`, queries.lastCompleted("t", webhookId, status)]);
   }
   return out;
 }
@@ -106,20 +125,44 @@ describe("production indexes", () => {
   });
 
   it("knows Firestore's rules: equality on two fields plus an order needs a composite, one range field does not", () => {
-    const spec = (where: QuerySpec["where"], orderBy?: QuerySpec["orderBy"]): QuerySpec => ({ collection: "teams/t/webhookDeliveries", where, orderBy });
+    const spec = (where: QuerySpec["where"], orderBy?: QuerySpec["orderBy"]): QuerySpec => ({
+      collection: "teams/t/webhookDeliveries",
+      where,
+      orderBy,
+    });
     const empty: IndexFile = { indexes: [], fieldOverrides: [] };
     expect(missingIndex(spec([["createdAt", ">=", 1]]), empty)).toBeUndefined();
-    expect(missingIndex(spec([["webhookId", "==", "w"], ["status", "==", "x"]]), empty)).toBeUndefined();
+    expect(
+      missingIndex(
+        spec([
+          ["webhookId", "==", "w"],
+          ["status", "==", "x"],
+        ]),
+        empty,
+      ),
+    ).toBeUndefined();
     expect(missingIndex(spec([["webhookId", "==", "w"]], [["createdAt", "desc"]]), empty)).toMatch(/no composite index/);
-    expect(missingIndex(spec([["createdAt", ">=", 1], ["lastDurationMs", "<=", 1]]), empty)).toMatch(/no composite index/);
+    expect(
+      missingIndex(
+        spec([
+          ["createdAt", ">=", 1],
+          ["lastDurationMs", "<=", 1],
+        ]),
+        empty,
+      ),
+    ).toMatch(/no composite index/);
     expect(missingIndex({ ...spec([["nextAttemptAt", "<", 1]]), group: true }, empty)).toMatch(/exempted/);
-    const exempt: IndexFile = { indexes: [], fieldOverrides: [{ collectionGroup: "webhookDeliveries", fieldPath: "completedAt", indexes: [] }] };
+    const exempt: IndexFile = {
+      indexes: [],
+      fieldOverrides: [{ collectionGroup: "webhookDeliveries", fieldPath: "completedAt", indexes: [] }],
+    };
     expect(missingIndex(spec([], [["completedAt", "desc"]]), exempt)).toMatch(/exempted/);
   });
 
   it("finds no query built outside platform/queries.ts", () => {
     const src = join(__dirname, "..", "..", "src");
-    const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
+    const files = (dir: string): string[] =>
+      readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
     const offenders = files(src)
       .filter((f) => f.endsWith(".ts") && !f.endsWith(join("platform", "queries.ts")))
       .filter((f) => /\.(where|orderBy|collectionGroup)\(/.test(readFileSync(f, "utf8")))

@@ -113,11 +113,14 @@ describe("what the status line decides", () => {
 });
 
 describe("a request Node refuses to build", () => {
-  it.each([["café ✓"], ["\u0001"], ["a\r\nb"]])("is a failed attempt with a class for the header value %j, never a throw", async (value) => {
-    const r = await send({ url: "http://127.0.0.1:9/hook", headers: { "x-note": value }, body: "{}", timeoutMs: 1000 });
-    expect(r).toMatchObject({ statusCode: null, errorClass: "network_error" });
-    expect(r.errorMessage).toMatch(/^request could not be built: /);
-  });
+  it.each([["café ✓"], ["\u0001"], ["a\r\nb"]])(
+    "is a failed attempt with a class for the header value %j, never a throw",
+    async (value) => {
+      const r = await send({ url: "http://127.0.0.1:9/hook", headers: { "x-note": value }, body: "{}", timeoutMs: 1000 });
+      expect(r).toMatchObject({ statusCode: null, errorClass: "network_error" });
+      expect(r.errorMessage).toMatch(/^request could not be built: /);
+    },
+  );
 
   it("is a failed attempt for a URL that does not parse", async () => {
     const r = await send({ url: "not a url", headers: {}, body: "{}", timeoutMs: 1000 });

@@ -49,6 +49,8 @@ describe("signing", () => {
     for (const s of [secret, oldSecret]) {
       expect(verifyWebhookSignature({ secret: s, headers: rotated, body, now: () => now * 1000 }).id).toBe("evt_1");
     }
-    expect(verifyWebhookSignature({ secret: [generateSecret(), oldSecret], headers: rotated, body, now: () => now * 1000 }).id).toBe("evt_1");
+    expect(verifyWebhookSignature({ secret: [generateSecret(), oldSecret], headers: rotated, body, now: () => now * 1000 }).id).toBe(
+      "evt_1",
+    );
   });
 });

@@ -1,4 +1,3 @@
 import { Detector } from "./types";
 
-export const detectTicketComment: Detector = (before, after) =>
-  !before && after ? [{ type: "ticket.commented", data: after }] : [];
+export const detectTicketComment: Detector = (before, after) => (!before && after ? [{ type: "ticket.commented", data: after }] : []);

@@ -5,7 +5,8 @@ import { db } from "../../../src/platform/app";
 import type { Delivery } from "../../../src/delivery/schema";
 
 export function firestore(): Firestore {
-  if (!process.env.FIRESTORE_EMULATOR_HOST) throw new Error("FIRESTORE_EMULATOR_HOST is not set: run the integration tests through `npm test`");
+  if (!process.env.FIRESTORE_EMULATOR_HOST)
+    throw new Error("FIRESTORE_EMULATOR_HOST is not set: run the integration tests through `npm test`");
   // A service account id keeps firebase-admin from asking a metadata server for one when enqueueing tasks.
   if (getApps().length === 0) initializeApp({ projectId: process.env.GCLOUD_PROJECT, serviceAccountId: "emulated-service-acct@email.com" });
   // The product's own instance, with its settings: tests that call product code in-process share it.
@@ -17,7 +18,12 @@ export function newTeamId(label: string): string {
 }
 
 /** Polls until `check` returns a value other than undefined/false, or fails with the last value seen. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 60_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -46,7 +52,9 @@ export async function createEndpoint(teamId: string, fields: DocumentData, webho
 }
 
 export async function deliveriesOf(teamId: string, webhookId?: string) {
-  let q = firestore().collection(`teams/${teamId}/webhookDeliveries`).select("webhookId", "eventId", "eventType", "status", "attempts", "attemptLog", "nextAttemptAt", "completedAt");
-  if (webhookId) q = q.where("webhookId", "==", webhookId) as typeof q;
+  let q = firestore()
+    .collection(`teams/${teamId}/webhookDeliveries`)
+    .select("webhookId", "eventId", "eventType", "status", "attempts", "attemptLog", "nextAttemptAt", "completedAt");
+  if (webhookId) q = q.where("webhookId", "==", webhookId);
   return (await q.get()).docs.map((d) => ({ id: d.id, ...(d.data() as Omit<Delivery, "payload" | "createdAt" | "expireAt">) }));
 }
