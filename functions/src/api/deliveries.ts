@@ -5,11 +5,11 @@ import { envelopeEventSchema } from "../events/catalog";
 import { toJson } from "../events/json";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
-import { FAILED_PRECONDITION, hasCode } from "../platform/grpcErrors";
 import { countField, stringField } from "../platform/fields";
 import { docIdSchema } from "../platform/ids";
 import { logs } from "../platform/logs";
 import { queries, runQuery } from "../platform/queries";
+import { updateIfUnchanged } from "../platform/writes";
 import { enqueueDelivery } from "../delivery/tasks";
 import { computeStats, WINDOWS } from "../stats/stats";
 import { requireRole, teamInput } from "./access";
@@ -88,13 +88,8 @@ async function redeliverOne(teamId: string, snap: DocumentSnapshot): Promise<boo
   const attempt = countField(snap, "attempts") + 1;
   const generation = countField(snap, "generation") + 1;
   const reopened = { status: "pending", nextAttemptAt: Timestamp.now(), completedAt: null, lastAttempt: attempt, generation };
-  let written: Timestamp;
-  try {
-    written = (await snap.ref.update(reopened, { lastUpdateTime: snap.updateTime! })).writeTime;
-  } catch (err) {
-    if (hasCode(err, FAILED_PRECONDITION)) throw new ApiError("aborted", `delivery ${snap.id} changed meanwhile: try again`);
-    throw err;
-  }
+  const written = await updateIfUnchanged(snap.ref, reopened, snap.updateTime!);
+  if (!written) throw new ApiError("aborted", `delivery ${snap.id} changed meanwhile: try again`);
   try {
     await enqueueDelivery({ teamId, deliveryId: snap.id, attempt, generation, webhookId: stringField(snap, "webhookId") });
   } catch (err) {
@@ -105,7 +100,7 @@ async function redeliverOne(teamId: string, snap: DocumentSnapshot): Promise<boo
       lastAttempt: (snap.get("lastAttempt") as unknown) ?? FieldValue.delete(),
     };
     // If even this fails, the record is open and overdue: the reconciler queues it.
-    await snap.ref.update(restore, { lastUpdateTime: written }).catch(() => undefined);
+    await updateIfUnchanged(snap.ref, restore, written).catch(() => undefined);
     logs.callableFailed("redeliver", err);
     throw new ApiError("unavailable", `delivery ${snap.id} could not be queued: try again`);
   }

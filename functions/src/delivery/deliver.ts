@@ -5,9 +5,9 @@ import { SecretDoc, secretDocSchema, signingSecrets } from "../endpoints/secrets
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { stringField } from "../platform/fields";
-import { FAILED_PRECONDITION, hasCode } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
 import { delayScaleValue } from "../platform/params";
+import { updateIfUnchanged } from "../platform/writes";
 import { applyEndpointEffect, recordedEffect } from "./endpointHealth";
 import { decideOutcome } from "./outcome";
 import { claimRateSlot } from "./rateLimit";
@@ -75,12 +75,7 @@ type Update = Record<string, unknown> & { status: DeliveryStatus };
  * status it found and queues nothing more.
  */
 async function recordAttempt(ref: DocumentReference, version: Timestamp, attempt: number, update: Update): Promise<DeliveryStatus | null> {
-  try {
-    await ref.update(update, { lastUpdateTime: version });
-    return update.status;
-  } catch (err) {
-    if (!hasCode(err, FAILED_PRECONDITION)) throw err;
-  }
+  if (await updateIfUnchanged(ref, update, version)) return update.status;
   return db().runTransaction(async (tx) => {
     const fresh = deliverySchema.safeParse((await tx.get(ref)).data());
     if (!fresh.success || fresh.data.attempts >= attempt) return null;
@@ -126,9 +121,7 @@ const nextTask = (task: DeliveryTask, webhookId: string): DeliveryTask => ({
 async function closeUnreadable(snap: DocumentSnapshot, task: DeliveryTask, reason: string): Promise<void> {
   logs.deliveryUnreadable(task, reason);
   if (OPEN_STATUSES.includes(stringField(snap, "status") as DeliveryStatus)) {
-    await snap.ref
-      .update({ status: "failed", nextAttemptAt: null, completedAt: Timestamp.now() }, { lastUpdateTime: snap.updateTime! })
-      .catch(() => undefined);
+    await updateIfUnchanged(snap.ref, { status: "failed", nextAttemptAt: null, completedAt: Timestamp.now() }, snap.updateTime!);
   }
 }
 
@@ -189,11 +182,7 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): 
           ? `endpoint ${endpoint.data.status}`
           : "endpoint has no secret that may sign";
     // A failed precondition means the record changed meanwhile (cancelled already, or redelivered): leave it.
-    await ref
-      .update({ status: "cancelled", nextAttemptAt: null, completedAt: Timestamp.now() }, { lastUpdateTime: version })
-      .catch((err) => {
-        if (!hasCode(err, FAILED_PRECONDITION)) throw err;
-      });
+    await updateIfUnchanged(ref, { status: "cancelled", nextAttemptAt: null, completedAt: Timestamp.now() }, version);
     return logs.deliveryCancelled(logRef, reason);
   }
   const ep = endpoint.data;
@@ -262,12 +251,6 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): 
     await applyEndpointEffect(task.teamId, delivery.webhookId, "succeeded", ref);
 }
 
-/** Sets the record's due time with the read's version as precondition; the new version, or undefined when the record changed. */
-async function moveDue(ref: DocumentReference, version: Timestamp, atMs: number): Promise<Timestamp | undefined> {
-  try {
-    return (await ref.update({ nextAttemptAt: Timestamp.fromMillis(atMs) }, { lastUpdateTime: version })).writeTime;
-  } catch (err) {
-    if (hasCode(err, FAILED_PRECONDITION)) return undefined;
-    throw err;
-  }
-}
+/** Sets the record's due time if it is still at `version`: the new version, or undefined when the record changed. */
+const moveDue = (ref: DocumentReference, version: Timestamp, atMs: number) =>
+  updateIfUnchanged(ref, { nextAttemptAt: Timestamp.fromMillis(atMs) }, version);

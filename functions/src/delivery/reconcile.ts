@@ -1,8 +1,8 @@
 import { QueryDocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { countField, stringField } from "../platform/fields";
-import { FAILED_PRECONDITION, hasCode } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
 import { queries, runQuery } from "../platform/queries";
+import { updateIfUnchanged } from "../platform/writes";
 import { OPEN_STATUSES } from "./schema";
 import { enqueueDelivery } from "./tasks";
 
@@ -23,12 +23,7 @@ async function revive(doc: QueryDocumentSnapshot, nowMs: number): Promise<boolea
   const teamId = doc.ref.parent.parent!.id;
   const generation = countField(doc, "generation") + 1;
   const webhookId = stringField(doc, "webhookId");
-  try {
-    await doc.ref.update({ generation, nextAttemptAt: Timestamp.fromMillis(nowMs) }, { lastUpdateTime: doc.updateTime });
-  } catch (err) {
-    if (hasCode(err, FAILED_PRECONDITION)) return false;
-    throw err;
-  }
+  if (!(await updateIfUnchanged(doc.ref, { generation, nextAttemptAt: Timestamp.fromMillis(nowMs) }, doc.updateTime))) return false;
   const attempt = countField(doc, "attempts") + 1;
   await enqueueDelivery({ teamId, deliveryId: doc.id, attempt, generation, webhookId });
   logs.deliveryRevived({ teamId, deliveryId: doc.id, webhookId }, attempt, generation);

@@ -78,8 +78,10 @@ describe("bursts", () => {
     const times = limited.requests.map((q) => q.at).sort((x, y) => x - y);
     expect(times[times.length - 1] - times[0]).toBeGreaterThanOrEqual(9000);
     const gaps = times.slice(5).map((t, i) => t - times[i]);
+    const slots = (await db.collection(`teams/${teamId}/webhookRateSlots`).get()).docs.map((d) => d.get("slot") as number);
     console.log(
-      `rate limit: 50 deliveries over ${times[times.length - 1] - times[0]} ms; shortest span of 6 in a row: ${Math.min(...gaps)} ms`,
+      `rate limit: 50 deliveries over ${times[times.length - 1] - times[0]} ms; shortest span of 6 in a row: ${Math.min(...gaps)} ms; ` +
+        `${slots.length} slots over ${Math.max(...slots) - Math.min(...slots) + 1}`,
     );
     // Sends go out at slot starts 200 ms apart; what the receiver sees also carries the scheduling
     // jitter of a loaded 2-core machine, so a one-second window may hold one or two more, never a burst.
