@@ -4,8 +4,8 @@ import { paths } from "../platform/collections";
 import { countField } from "../platform/fields";
 import { NOT_FOUND, unless } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
-import { failureStreakLimit } from "../platform/params";
-import type { EndpointEffect } from "./outcome";
+import { failingMinDeliveries, failingPeriodHours } from "../platform/params";
+import { EndpointEffect, shouldDisable } from "./outcome";
 import type { Delivery } from "./schema";
 
 /** The effect a finished delivery's last recorded attempt has on its endpoint (for a re-dispatch after a crash). */
@@ -28,11 +28,10 @@ export async function applyEndpointEffect(
 ): Promise<void> {
   const ref = db().doc(paths.endpoint(teamId, webhookId));
   if (effect === "succeeded") {
-    await ref.update({ consecutiveFailures: 0 }).catch(unless(NOT_FOUND));
+    await ref.update({ consecutiveFailures: 0, failingSince: null }).catch(unless(NOT_FOUND));
     return;
   }
   if (effect !== "gone" && effect !== "failed") return;
-  const limit = failureStreakLimit.value();
   const disabled = await db().runTransaction(async (tx) => {
     const [endpoint, record] = await tx.getAll(ref, delivery);
     if (record.get("effectApplied") !== false) return undefined;
@@ -43,10 +42,22 @@ export async function applyEndpointEffect(
       return "endpoint_gone";
     }
     const streak = countField(endpoint, "consecutiveFailures") + 1;
-    const disable = streak >= limit && endpoint.get("status") === "active";
+    const since = endpoint.get("failingSince") as unknown;
+    const now = Timestamp.now();
+    const failingSince = streak > 1 && since instanceof Timestamp ? since : now;
+    const disable =
+      endpoint.get("status") === "active" &&
+      shouldDisable({
+        streak,
+        failingSinceMs: failingSince.toMillis(),
+        nowMs: now.toMillis(),
+        periodMs: failingPeriodHours.value() * 3_600_000,
+        minDeliveries: failingMinDeliveries.value(),
+      });
     tx.update(ref, {
       consecutiveFailures: streak,
-      ...(disable ? { enabled: false, status: "disabled", statusReason: "failing", updatedAt: Timestamp.now() } : {}),
+      failingSince,
+      ...(disable ? { enabled: false, status: "disabled", statusReason: "failing", updatedAt: now } : {}),
     });
     return disable ? "failing" : undefined;
   });

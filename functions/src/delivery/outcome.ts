@@ -12,6 +12,21 @@ export interface Outcome {
   endpointEffect: EndpointEffect;
 }
 
+/**
+ * Whether a failing endpoint is disabled: judged by time, so that a quiet endpoint is judged as
+ * fairly as a busy one. It must have failed continuously for the period (since its first finally
+ * failed delivery in a row) with at least `minDeliveries` finally failed deliveries. Pure.
+ */
+export function shouldDisable(args: {
+  streak: number;
+  failingSinceMs: number;
+  nowMs: number;
+  periodMs: number;
+  minDeliveries: number;
+}): boolean {
+  return args.streak >= args.minDeliveries && args.nowMs - args.failingSinceMs >= args.periodMs;
+}
+
 /** What follows from one attempt's result: finish, retry later, or give up. Pure. */
 export function decideOutcome(args: {
   result: SendResult;

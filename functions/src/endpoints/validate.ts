@@ -46,7 +46,7 @@ export function completionPatch(
     desired = { ...v.endpoint, status: "disabled" satisfies EndpointStatus, statusReason: keep ? raw.statusReason : "manual" };
   } else {
     desired = { ...v.endpoint, status: "active" satisfies EndpointStatus, statusReason: null };
-    if (raw.status !== "active" && raw.consecutiveFailures) desired.consecutiveFailures = 0;
+    if (raw.status !== "active" && raw.consecutiveFailures) Object.assign(desired, { consecutiveFailures: 0, failingSince: null });
   }
   if (!isStreak(raw.consecutiveFailures)) desired.consecutiveFailures = 0;
   const patch: Record<string, unknown> = {};
@@ -57,7 +57,17 @@ export function completionPatch(
 }
 
 /** Fields only the backend writes. A write that changed nothing else was the backend's own (or a hand edit of them). */
-const BACKEND_FIELDS = new Set(["status", "statusReason", "secretVersion", "consecutiveFailures", "createdAt", "updatedAt"]);
+const BACKEND_FIELDS = new Set([
+  "status",
+  "statusReason",
+  "secretVersion",
+  "consecutiveFailures",
+  "failingSince",
+  "createdAt",
+  "updatedAt",
+]);
+/** The delivery path's own bookkeeping: a write of only these needs no judging at all. */
+const HEALTH_FIELDS = new Set(["consecutiveFailures", "failingSince"]);
 
 /**
  * What the endpoint trigger does with a write: `skip` the delivery path's own streak bookkeeping;
@@ -68,6 +78,6 @@ export function howToJudge(before: Record<string, unknown> | undefined, after: R
   if (!before) return "recheck";
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   const changed = [...keys].filter((k) => !isDeepStrictEqual(before[k], after[k]));
-  if (changed.length > 0 && changed.every((k) => k === "consecutiveFailures") && isStreak(after.consecutiveFailures)) return "skip";
+  if (changed.length > 0 && changed.every((k) => HEALTH_FIELDS.has(k)) && isStreak(after.consecutiveFailures)) return "skip";
   return changed.some((k) => !BACKEND_FIELDS.has(k)) ? "recheck" : "reuse";
 }

@@ -9,9 +9,15 @@ export const delayScale = defineString("WEBHOOK_DELAY_SCALE", {
   description: "Factor applied to every retry delay (tests use a small fraction).",
 });
 
-export const failureStreakLimit = defineInt("WEBHOOK_DISABLE_AFTER_FAILED_DELIVERIES", {
-  default: 50,
-  description: "Consecutive failed deliveries after which an endpoint is disabled with statusReason 'failing'.",
+export const failingPeriodHours = defineInt("WEBHOOK_DISABLE_AFTER_FAILING_HOURS", {
+  default: 120,
+  description:
+    "An endpoint whose deliveries have all failed for this long (and at least WEBHOOK_DISABLE_MIN_FAILED_DELIVERIES of them) is disabled with statusReason 'failing'.",
+});
+
+export const failingMinDeliveries = defineInt("WEBHOOK_DISABLE_MIN_FAILED_DELIVERIES", {
+  default: 5,
+  description: "Consecutive failed deliveries an endpoint needs, besides the failing period, before it is disabled.",
 });
 
 export const allowPrivateTargets = defineString("WEBHOOK_ALLOW_PRIVATE_TARGETS", {

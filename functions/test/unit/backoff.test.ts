@@ -1,5 +1,5 @@
 import { backoffMs, MAX_DELAY_MS, MAX_RETRY_AFTER_MS, nextDelayMs, parseRetryAfter } from "../../src/delivery/backoff";
-import { decideOutcome } from "../../src/delivery/outcome";
+import { shouldDisable, decideOutcome } from "../../src/delivery/outcome";
 import type { SendResult } from "../../src/delivery/send";
 
 const mid = () => 0.5; // no jitter
@@ -75,5 +75,20 @@ describe("the outcome of an attempt", () => {
     expect(decide(result(429, { retryAfter: "120" })).nextAttemptAtMs).toBe(1_120_000);
     expect(decide(result(503, { retryAfter: "120" })).nextAttemptAtMs).toBe(1_120_000);
     expect(decide(result(500, { retryAfter: "120" })).nextAttemptAtMs).toBe(1_010_000);
+  });
+});
+
+describe("disabling a failing endpoint by time", () => {
+  const DAY = 24 * 3_600_000;
+  const rule = { periodMs: 5 * DAY, minDeliveries: 5 };
+
+  it("waits for the period however many deliveries failed: a busy endpoint is not judged faster", () => {
+    expect(shouldDisable({ ...rule, streak: 5_000, failingSinceMs: 0, nowMs: 4 * DAY })).toBe(false);
+    expect(shouldDisable({ ...rule, streak: 5_000, failingSinceMs: 0, nowMs: 5 * DAY })).toBe(true);
+  });
+
+  it("judges a quiet endpoint by the same period, once it has the minimum of failed deliveries", () => {
+    expect(shouldDisable({ ...rule, streak: 4, failingSinceMs: 0, nowMs: 9 * DAY })).toBe(false);
+    expect(shouldDisable({ ...rule, streak: 5, failingSinceMs: 0, nowMs: 5 * DAY + 1 })).toBe(true);
   });
 });

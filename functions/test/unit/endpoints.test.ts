@@ -103,7 +103,12 @@ describe("completing a stored endpoint document", () => {
       consecutiveFailures: 50,
     };
     expect(completionPatch(failing, false)).toEqual({});
-    expect(completionPatch({ ...failing, enabled: true }, false)).toEqual({ status: "active", statusReason: null, consecutiveFailures: 0 });
+    expect(completionPatch({ ...failing, enabled: true }, false)).toEqual({
+      status: "active",
+      statusReason: null,
+      consecutiveFailures: 0,
+      failingSince: null,
+    });
     const manual = { ...valid, ...completionPatch(valid, false), enabled: false };
     expect(completionPatch(manual, false)).toEqual({ status: "disabled", statusReason: "manual" });
   });
