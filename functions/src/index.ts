@@ -11,14 +11,18 @@ import { deliveryConcurrency } from "./platform/params";
 export * from "./triggers";
 export { onEndpointWritten, onSecretWritten } from "./triggers/endpoints";
 
-export const fanOutEvent = onMessagePublished({ topic: EVENTS_TOPIC, retry: true }, async (event) => {
-  const { message } = event.data;
-  await fanOut({
-    messageId: message.messageId,
-    text: message.data ? Buffer.from(message.data, "base64").toString("utf8") : "",
-    attributes: message.attributes ?? {},
-  });
-});
+/** One page of endpoints per invocation (WEBHOOK_FANOUT_PAGE_SIZE), well inside the timeout; the rest is a continuation message. */
+export const fanOutEvent = onMessagePublished(
+  { topic: EVENTS_TOPIC, retry: true, timeoutSeconds: 300, memory: "512MiB" },
+  async (event) => {
+    const { message } = event.data;
+    await fanOut({
+      messageId: message.messageId,
+      text: message.data ? Buffer.from(message.data, "base64").toString("utf8") : "",
+      attributes: message.attributes ?? {},
+    });
+  },
+);
 
 /** The queue's own retries cover crashes of the handler only; delivery retries are tasks of their own. */
 export const deliverWebhook = onTaskDispatched(

@@ -8,6 +8,8 @@ import { paths } from "../platform/collections";
 import { ALREADY_EXISTS, hasCode, unless } from "../platform/grpcErrors";
 import { docIdSchema } from "../platform/ids";
 import { logs } from "../platform/logs";
+import { fanoutPageSize } from "../platform/params";
+import { publishJson } from "../platform/pubsub";
 import { queries, runQuery } from "../platform/queries";
 import { enqueueDelivery } from "../delivery/tasks";
 import { RETENTION_DAYS } from "../delivery/schema";
@@ -117,18 +119,31 @@ async function inChunks<T>(items: T[], size: number, fn: (item: T) => Promise<vo
 }
 
 /**
- * Creates one delivery per subscribed active endpoint and queues its first attempt. Both steps are
- * idempotent (deterministic delivery id with create(); task id from the delivery id), so a
- * redelivered message, or one retried after a crash half-way, queues each delivery once.
+ * The attribute of a continuation message: the fan-out of its envelope goes on after this endpoint
+ * id. One invocation handles one page of endpoints, so an event to 10,000+ endpoints never runs into
+ * the function's timeout, and a retried invocation redoes one page, not the whole fan-out.
  */
-export async function fanOut(msg: IncomingMessage): Promise<number> {
+export const CONTINUE_AFTER = "fanoutAfter";
+
+/**
+ * Creates one delivery per subscribed active endpoint of one page and queues its first attempt,
+ * then hands the rest on as a continuation message. Every step is idempotent (deterministic
+ * delivery id with create(); task id from the delivery id; a continuation names where it starts),
+ * so a redelivered message, or one retried after a crash half-way, queues each delivery once.
+ */
+export async function fanOut(msg: IncomingMessage, pageSize = fanoutPageSize.value()): Promise<number> {
   const parsed = parseMessage(msg);
   if ("reason" in parsed) {
     await rejectMessage(msg, parsed.reason, parsed.teamId);
     return 0;
   }
   const { envelope } = parsed;
-  const endpoints = await runQuery(queries.subscribedEndpoints(envelope.teamId, selectorsFor(envelope.event)));
+  const afterId = msg.attributes[CONTINUE_AFTER];
+  if (afterId !== undefined && !docIdSchema.safeParse(afterId).success) {
+    await rejectMessage(msg, `attribute ${CONTINUE_AFTER} is not an endpoint id`, envelope.teamId);
+    return 0;
+  }
+  const endpoints = await runQuery(queries.subscribedEndpoints(envelope.teamId, selectorsFor(envelope.event), pageSize, afterId));
   const payload = JSON.stringify(envelope);
   const now = Timestamp.now();
   const deliveries = endpoints.docs.map((endpoint) => {
@@ -154,6 +169,8 @@ export async function fanOut(msg: IncomingMessage): Promise<number> {
   await inChunks(deliveries, PARALLEL, ({ deliveryId, data }) =>
     enqueueDelivery({ teamId: envelope.teamId, deliveryId, attempt: 1, webhookId: data.webhookId }).then(() => undefined),
   );
-  logs.fannedOut(envelope.teamId, envelope.id, envelope.event, endpoints.size);
+  const more = endpoints.size === pageSize;
+  if (more) await publishJson(envelope, { ...msg.attributes, [CONTINUE_AFTER]: endpoints.docs[endpoints.size - 1].id });
+  logs.fannedOut(envelope.teamId, envelope.id, envelope.event, endpoints.size, afterId ?? null, more);
   return endpoints.size;
 }

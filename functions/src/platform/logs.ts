@@ -13,8 +13,8 @@ export const logs = {
     logger.info("events published", { teamId, source, events }),
   invalidEventMessage: (messageId: string, teamId: string | undefined, reason: string) =>
     logger.warn("invalid event message rejected", { messageId, teamId, reason }),
-  fannedOut: (teamId: string, eventId: string, type: string, endpoints: number) =>
-    logger.info("event fanned out", { teamId, eventId, type, endpoints }),
+  fannedOut: (teamId: string, eventId: string, type: string, endpoints: number, after: string | null, continued: boolean) =>
+    logger.info("event fanned out", { teamId, eventId, type, endpoints, after, continued }),
   deliveryMissing: (ref: DeliveryRef) => logger.warn("delivery task for a missing delivery", ref),
   deliverySkipped: (ref: DeliveryRef, reason: string) => logger.debug("delivery task skipped", { ...ref, reason }),
   deliveryDeferred: (ref: DeliveryRef, until: string, reason: string) => logger.debug("delivery deferred", { ...ref, until, reason }),

@@ -30,6 +30,11 @@ export const tasksServiceAccount = defineString("WEBHOOK_TASKS_SERVICE_ACCOUNT",
   description: "Service account whose OIDC token Cloud Tasks sends to deliverWebhook; empty: the runtime's default account.",
 });
 
+export const fanoutPageSize = defineInt("WEBHOOK_FANOUT_PAGE_SIZE", {
+  default: 500,
+  description: "Endpoints one fan-out invocation handles; the rest of a larger fan-out is handed on as a continuation message.",
+});
+
 export const deliveryConcurrency = defineInt("WEBHOOK_DELIVERY_CONCURRENCY", {
   default: 1000,
   description: "Deliveries in flight at once across the queue (Cloud Tasks maxConcurrentDispatches).",

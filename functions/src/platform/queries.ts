@@ -49,14 +49,17 @@ export interface DeliveryFilters {
 }
 
 export const queries = {
-  /** The fan-out: a team's active endpoints subscribed to any of the selectors of an event type. */
-  subscribedEndpoints: (teamId: string, selectors: string[]): QuerySpec => ({
+  /** The fan-out: one page of a team's active endpoints subscribed to any of the selectors of an event type, in id order. */
+  subscribedEndpoints: (teamId: string, selectors: string[], pageSize: number, afterId?: string): QuerySpec => ({
     collection: paths.endpoints(teamId),
     where: [
       ["status", "==", "active"],
       ["events", "array-contains-any", selectors],
     ],
+    orderBy: [["__name__", "asc"]],
     select: [],
+    limit: pageSize,
+    ...(afterId ? { startAfter: [afterId] } : {}),
   }),
   endpointsByCreation: (teamId: string): QuerySpec => ({
     collection: paths.endpoints(teamId),

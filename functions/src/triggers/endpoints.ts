@@ -36,26 +36,32 @@ async function settleEndpoint(teamId: string, ref: DocumentReference, data: Data
  * The one owner of an endpoint's clean-up: when it is deleted, or leaves `active` by any path
  * (API, console, the delivery path disabling it, a bad secret), its queued deliveries are cancelled.
  */
-export const onEndpointWritten = onDocumentWritten({ document: "teams/{teamId}/webhooks/{webhookId}", retry: true }, async (event) => {
-  const { teamId, webhookId } = event.params;
-  const before = event.data?.before.data();
-  const after = event.data?.after.data();
-  if (!after) {
-    await cancelQueuedDeliveries(teamId, webhookId);
-    await db().doc(paths.secret(teamId, webhookId)).delete();
-    return;
-  }
-  const judge = howToJudge(before, after);
-  if (judge === "skip") return;
-  const status = await settleEndpoint(teamId, event.data!.after.ref, after, judge === "recheck");
-  if (before?.status === "active" && status !== "active") await cancelQueuedDeliveries(teamId, webhookId);
-});
+export const onEndpointWritten = onDocumentWritten(
+  { document: "teams/{teamId}/webhooks/{webhookId}", retry: true, timeoutSeconds: 300 },
+  async (event) => {
+    const { teamId, webhookId } = event.params;
+    const before = event.data?.before.data();
+    const after = event.data?.after.data();
+    if (!after) {
+      await cancelQueuedDeliveries(teamId, webhookId);
+      await db().doc(paths.secret(teamId, webhookId)).delete();
+      return;
+    }
+    const judge = howToJudge(before, after);
+    if (judge === "skip") return;
+    const status = await settleEndpoint(teamId, event.data!.after.ref, after, judge === "recheck");
+    if (before?.status === "active" && status !== "active") await cancelQueuedDeliveries(teamId, webhookId);
+  },
+);
 
 /** A secret written or deleted by hand is judged at once: one that may not sign makes its endpoint invalid. */
-export const onSecretWritten = onDocumentWritten({ document: "teams/{teamId}/webhookSecrets/{webhookId}", retry: true }, async (event) => {
-  const { teamId, webhookId } = event.params;
-  const endpoint = await db().doc(paths.endpoint(teamId, webhookId)).get();
-  if (!endpoint.exists) return;
-  // Cancelling is left to the endpoint trigger, which sees this write leave `active`.
-  await settleEndpoint(teamId, endpoint.ref, endpoint.data()!, false);
-});
+export const onSecretWritten = onDocumentWritten(
+  { document: "teams/{teamId}/webhookSecrets/{webhookId}", retry: true, timeoutSeconds: 60 },
+  async (event) => {
+    const { teamId, webhookId } = event.params;
+    const endpoint = await db().doc(paths.endpoint(teamId, webhookId)).get();
+    if (!endpoint.exists) return;
+    // Cancelling is left to the endpoint trigger, which sees this write leave `active`.
+    await settleEndpoint(teamId, endpoint.ref, endpoint.data()!, false);
+  },
+);

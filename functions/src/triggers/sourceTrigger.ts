@@ -21,7 +21,7 @@ function asDoc(snap: DocumentSnapshot | undefined, params: Params, idParam: stri
 
 /** A thin Firestore trigger: detect events in the change and publish one envelope each. */
 export function sourceTrigger(path: string, detect: Detector, idParam: string, parentParam?: string) {
-  return onDocumentWritten({ document: path, retry: true }, async (event) => {
+  return onDocumentWritten({ document: path, retry: true, timeoutSeconds: 60 }, async (event) => {
     const params = event.params as Params;
     const before = asDoc(event.data?.before, params, idParam, parentParam);
     const after = asDoc(event.data?.after, params, idParam, parentParam);

@@ -79,7 +79,7 @@ function everyQuery(): [string, QuerySpec][] {
     (_, mask) => Object.fromEntries(filters.filter((_, i) => mask & (1 << i)).map((f) => [f, values[f]])) as DeliveryFilters,
   );
   const out: [string, QuerySpec][] = [
-    ["subscribedEndpoints", queries.subscribedEndpoints("t", selectorsFor("ticket.created"))],
+    ["subscribedEndpoints", queries.subscribedEndpoints("t", selectorsFor("ticket.created"), 500, "w")],
     ["endpointsByCreation", queries.endpointsByCreation("t")],
     ["openDeliveriesOf", queries.openDeliveriesOf("t", "w", OPEN_STATUSES, 500)],
     ["highestRateSlot", queries.highestRateSlot("t", "w")],

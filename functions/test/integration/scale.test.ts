@@ -1,0 +1,40 @@
+import { PubSub } from "@google-cloud/pubsub";
+import { CONTINUE_AFTER } from "../../src/fanout/fanout";
+import { EVENTS_TOPIC } from "../../src/platform/collections";
+import { createEndpoint, deliveriesOf, firestore, newTeamId, waitFor } from "./helpers/emulators";
+import { Receiver } from "./helpers/receiver";
+
+describe("scale", () => {
+  const receiver = new Receiver();
+  const pubsub = new PubSub({ projectId: process.env.GCLOUD_PROJECT });
+  beforeAll(() => receiver.start());
+  afterAll(() => Promise.all([receiver.stop(), pubsub.close()]));
+
+  it("fans one event out to more endpoints than a page in pages, each delivery queued and sent once", async () => {
+    const teamId = newTeamId("pages");
+    // The test project's fan-out page is 10 endpoints: 25 take three invocations.
+    const endpoints = [];
+    for (let i = 0; i < 25; i++)
+      endpoints.push(await createEndpoint(teamId, { url: receiver.url, events: ["ticket.created"] }, `wh-${String(i).padStart(2, "0")}`));
+    // A subscription of our own sees every message on the topic, continuations included.
+    const [watch] = await pubsub.topic(EVENTS_TOPIC).createSubscription(`watch-${teamId}`);
+    const continuations: (string | undefined)[] = [];
+    watch.on("message", (m: { attributes: Record<string, string>; data: Buffer; ack: () => void }) => {
+      if (m.data.toString().includes(teamId)) continuations.push(m.attributes[CONTINUE_AFTER]);
+      m.ack();
+    });
+    await firestore().doc(`teams/${teamId}/tickets/T1`).set({ subject: "to many" });
+    const ds = await waitFor("25 deliveries succeeded", async () => {
+      const list = await deliveriesOf(teamId);
+      return list.length === 25 && list.every((d) => d.status === "succeeded") ? list : undefined;
+    });
+    expect(new Set(ds.map((d) => d.webhookId))).toEqual(new Set(endpoints.map((e) => e.webhookId)));
+    const sent = receiver.requests.filter((r) => r.body.includes(teamId));
+    expect(sent).toHaveLength(25);
+    expect(new Set(sent.map((r) => r.headers["x-webhook-delivery"])).size).toBe(25);
+    // The event, then one continuation after each full page of 10.
+    await waitFor("three messages", () => continuations.length >= 3);
+    expect(continuations.sort()).toEqual(["wh-09", "wh-19", undefined]);
+    await watch.close();
+  });
+});
