@@ -4,6 +4,7 @@ import { onTaskDispatched } from "firebase-functions/v2/tasks";
 import { reconcileOverdue, RECONCILE_EVERY_MINUTES } from "./delivery/reconcile";
 import { handleDeliveryTask } from "./delivery/deliver";
 import { deliveryTaskSchema } from "./delivery/schema";
+import { DELIVERY_SHARDS, deliveryFunctionName } from "./delivery/shards";
 import { fanOut } from "./fanout/fanout";
 import { EVENTS_TOPIC } from "./platform/collections";
 import { deliveryConcurrency } from "./platform/params";
@@ -24,19 +25,25 @@ export const fanOutEvent = onMessagePublished(
   },
 );
 
-/** The queue's own retries cover crashes of the handler only; delivery retries are tasks of their own. */
-export const deliverWebhook = onTaskDispatched(
-  {
-    retryConfig: { maxAttempts: 10, minBackoffSeconds: 5, maxBackoffSeconds: 300, maxDoublings: 4 },
-    rateLimits: { maxConcurrentDispatches: deliveryConcurrency },
-    timeoutSeconds: 120,
-    memory: "256MiB",
-  },
-  async (req) => {
-    const task = deliveryTaskSchema.parse(req.data);
-    await handleDeliveryTask(task, req.retryCount);
-  },
-);
+/**
+ * One delivery function, so one Cloud Tasks queue, per shard: deliverWebhook0 ... deliverWebhook<n-1>.
+ * The queue's own retries cover crashes of the handler only; delivery retries are tasks of their own.
+ */
+const deployed = exports as Record<string, unknown>;
+for (let shard = 0; shard < DELIVERY_SHARDS; shard++) {
+  deployed[deliveryFunctionName(shard)] = onTaskDispatched(
+    {
+      retryConfig: { maxAttempts: 10, minBackoffSeconds: 5, maxBackoffSeconds: 300, maxDoublings: 4 },
+      rateLimits: { maxConcurrentDispatches: deliveryConcurrency },
+      timeoutSeconds: 120,
+      memory: "256MiB",
+    },
+    async (req) => {
+      const task = deliveryTaskSchema.parse(req.data);
+      await handleDeliveryTask(task, req.retryCount, shard);
+    },
+  );
+}
 
 /** No delivery open forever: overdue open deliveries are queued again (the emulators never fire schedules; tests call reconcileOverdue). */
 export const reconcileDeliveries = onSchedule(

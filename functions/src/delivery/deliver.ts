@@ -52,9 +52,10 @@ async function handOn(task: DeliveryTask, untilMs: number, reason: string): Prom
   logs.deliveryDeferred(task, new Date(untilMs).toISOString(), reason);
 }
 
-function attemptEntry(attempt: number, atMs: number, result: SendResult, queueRetries: number): Attempt {
+function attemptEntry(attempt: number, atMs: number, result: SendResult, queueRetries: number, shard: number): Attempt {
   return {
     attempt,
+    shard,
     at: Timestamp.fromMillis(atMs),
     statusCode: result.statusCode,
     durationMs: result.durationMs,
@@ -135,7 +136,7 @@ async function followUpRecorded(task: DeliveryTask, ref: DocumentReference, deli
   }
 }
 
-export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): Promise<void> {
+export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, shard = 0): Promise<void> {
   // Gate: read the record (and the endpoint the task names, in the same round trip).
   const ref = db().doc(paths.delivery(task.teamId, task.deliveryId));
   const endpointRef = (webhookId: string) => db().doc(paths.endpoint(task.teamId, webhookId));
@@ -231,7 +232,7 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0): 
   const recorded = await recordAttempt(ref, version, task.attempt, {
     status: outcome.status,
     attempts: task.attempt,
-    attemptLog: FieldValue.arrayUnion(attemptEntry(task.attempt, nowMs, result, queueRetries)),
+    attemptLog: FieldValue.arrayUnion(attemptEntry(task.attempt, nowMs, result, queueRetries, shard)),
     nextAttemptAt: outcome.nextAttemptAtMs === null ? null : Timestamp.fromMillis(outcome.nextAttemptAtMs),
     completedAt: outcome.nextAttemptAtMs === null ? Timestamp.fromMillis(doneMs) : null,
     lastStatusCode: result.statusCode,

@@ -27,6 +27,8 @@ export const attemptSchema = z.object({
   errorClass: errorClassSchema.nullable(),
   errorMessage: z.string().nullable(),
   responseExcerpt: z.string().nullable(),
+  /** The delivery shard (task queue) that ran the attempt. */
+  shard: z.number().int().optional(),
   /** How many times the queue had already dispatched this attempt's task: >0 means an earlier try may have sent it. */
   queueRetries: z.number().int().optional(),
 });

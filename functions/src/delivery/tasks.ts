@@ -1,7 +1,6 @@
 import { enqueueTask } from "../platform/tasks";
 import type { DeliveryTask } from "./schema";
-
-export const DELIVERY_FUNCTION = "deliverWebhook";
+import { deliveryFunctionName, shardOf } from "./shards";
 
 /**
  * A task id for every (delivery, attempt, generation, hand-on): never one an earlier task of the
@@ -13,6 +12,6 @@ export function deliveryTaskId(task: DeliveryTask): string {
   return task.hop ? `${base}-${task.slotAt !== undefined ? "s" : "w"}${task.hop}` : base;
 }
 
-/** Queues a delivery task; returns false when a task of the same id is queued or ran already. */
+/** Queues a delivery task on its endpoint's shard; returns false when a task of the same id is queued or ran already. */
 export const enqueueDelivery = (task: DeliveryTask, scheduleAtMs?: number): Promise<boolean> =>
-  enqueueTask(DELIVERY_FUNCTION, task, deliveryTaskId(task), scheduleAtMs);
+  enqueueTask(deliveryFunctionName(shardOf(task.webhookId)), task, deliveryTaskId(task), scheduleAtMs);

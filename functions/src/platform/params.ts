@@ -27,7 +27,7 @@ export const allowPrivateTargets = defineString("WEBHOOK_ALLOW_PRIVATE_TARGETS",
 
 export const tasksServiceAccount = defineString("WEBHOOK_TASKS_SERVICE_ACCOUNT", {
   default: "",
-  description: "Service account whose OIDC token Cloud Tasks sends to deliverWebhook; empty: the runtime's default account.",
+  description: "Service account whose OIDC token Cloud Tasks sends to the deliverWebhook functions; empty: the runtime's default account.",
 });
 
 export const fanoutPageSize = defineInt("WEBHOOK_FANOUT_PAGE_SIZE", {
@@ -37,7 +37,7 @@ export const fanoutPageSize = defineInt("WEBHOOK_FANOUT_PAGE_SIZE", {
 
 export const deliveryConcurrency = defineInt("WEBHOOK_DELIVERY_CONCURRENCY", {
   default: 1000,
-  description: "Deliveries in flight at once across the queue (Cloud Tasks maxConcurrentDispatches).",
+  description: "Deliveries in flight at once on each delivery shard's queue (Cloud Tasks maxConcurrentDispatches).",
 });
 
 export function delayScaleValue(): number {

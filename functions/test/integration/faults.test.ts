@@ -7,13 +7,15 @@ import { Receiver } from "./helpers/receiver";
 
 const SCALE = 0.001; // WEBHOOK_DELAY_SCALE of the test project
 
-/** The Functions emulator's worker processes that serve deliverWebhook (Linux: read from /proc). */
+/** The Functions emulator's worker processes that serve the delivery shards (Linux: read from /proc). */
 function deliveryWorkers(): number[] {
   return readdirSync("/proc")
     .filter((d) => /^\d+$/.test(d))
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes("FUNCTION_TARGET=deliverWebhook");
+        return readFileSync(`/proc/${pid}/environ`, "utf8")
+          .split("\0")
+          .some((v) => v.startsWith("FUNCTION_TARGET=deliverWebhook"));
       } catch {
         return false;
       }

@@ -1,3 +1,4 @@
+import { deliveryFunctionName, shardOf } from "../../src/delivery/shards";
 import { getFunctions } from "firebase-admin/functions";
 import { publishEvent } from "../../src/events/publish";
 import { Timestamp } from "firebase-admin/firestore";
@@ -79,7 +80,7 @@ describe("at-least-once inputs produce exactly one delivery and one recorded att
       return list[0]?.status === "succeeded" ? list : undefined;
     });
     firestore();
-    const queue = getFunctions().taskQueue("deliverWebhook");
+    const queue = getFunctions().taskQueue(deliveryFunctionName(shardOf(webhookId)));
     const task = { teamId, deliveryId: d.id, attempt: 1 };
     await Promise.all([queue.enqueue(task, { id: `${d.id}-1-again-a` }), queue.enqueue(task, { id: `${d.id}-1-again-b` })]);
     // The second attempt's task is the observable end: enqueue a marker task and wait until it ran.

@@ -1,4 +1,5 @@
 import { PubSub } from "@google-cloud/pubsub";
+import { DELIVERY_SHARDS, shardOf } from "../../src/delivery/shards";
 import { CONTINUE_AFTER } from "../../src/fanout/fanout";
 import { EVENTS_TOPIC } from "../../src/platform/collections";
 import { createEndpoint, deliveriesOf, firestore, newTeamId, waitFor } from "./helpers/emulators";
@@ -36,5 +37,35 @@ describe("scale", () => {
     await waitFor("three messages", () => continuations.length >= 3);
     expect(continuations.sort()).toEqual(["wh-09", "wh-19", undefined]);
     await watch.close();
+  });
+
+  it("spreads the deliveries of many endpoints over every shard, each retry in its endpoint's shard", async () => {
+    const teamId = newTeamId("shards");
+    // Three endpoint ids per shard, chosen by the same hash the product uses.
+    const ids: string[] = [];
+    for (let i = 0; ids.length < 3 * DELIVERY_SHARDS; i++) {
+      const id = `wh-shard-${i}`;
+      if (ids.filter((x) => shardOf(x) === shardOf(id)).length < 3) ids.push(id);
+    }
+    const r = new Receiver((req, _n, res) => {
+      // Every delivery fails once, so each has a retry.
+      const first = r.requests.filter((x) => x.headers["x-webhook-delivery"] === req.headers["x-webhook-delivery"]).length === 1;
+      res.writeHead(first ? 500 : 200).end();
+    });
+    await r.start();
+    for (const id of ids) await createEndpoint(teamId, { url: r.url, events: ["ticket.created"] }, id);
+    await firestore().doc(`teams/${teamId}/tickets/T1`).set({ subject: "sharded" });
+    const ds = await waitFor("every delivery succeeded on its retry", async () => {
+      const list = await deliveriesOf(teamId);
+      return list.length === ids.length && list.every((d) => d.status === "succeeded") ? list : undefined;
+    });
+    await r.stop();
+    const used = new Set<number | undefined>();
+    for (const d of ds) {
+      expect(d.attemptLog.map((a) => a.shard)).toEqual([shardOf(d.webhookId), shardOf(d.webhookId)]);
+      used.add(d.attemptLog[0].shard);
+    }
+    expect(used.size).toBe(DELIVERY_SHARDS);
+    expect(DELIVERY_SHARDS).toBeGreaterThan(1);
   });
 });

@@ -2,6 +2,7 @@ import { getFunctions } from "firebase-admin/functions";
 import { DocumentData, Timestamp } from "firebase-admin/firestore";
 import { Webhook } from "standardwebhooks";
 import { claimRateSlot } from "../../src/delivery/rateLimit";
+import { deliveryFunctionName, shardOf } from "../../src/delivery/shards";
 import { reconcileOverdue } from "../../src/delivery/reconcile";
 import { deliveryIdFor, eventIdFor } from "../../src/events/envelope";
 import { standardSignature } from "../../src/signing/sign";
@@ -44,7 +45,10 @@ async function writeDelivery(teamId: string, webhookId: string, label: string, f
   return id;
 }
 
-const enqueue = (task: Record<string, unknown>, id: string) => getFunctions().taskQueue("deliverWebhook").enqueue(task, { id });
+const enqueue = (task: { webhookId: string } & Record<string, unknown>, id: string) =>
+  getFunctions()
+    .taskQueue(deliveryFunctionName(shardOf(task.webhookId)))
+    .enqueue(task, { id });
 const delivery = async (teamId: string, id: string) => (await firestore().doc(`teams/${teamId}/webhookDeliveries/${id}`).get()).data()!;
 const settled = (teamId: string, id: string, status = "succeeded") =>
   waitFor(`delivery ${id} ${status}`, async () => {
