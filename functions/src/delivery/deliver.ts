@@ -6,8 +6,9 @@ import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { stringField } from "../platform/fields";
 import { logs } from "../platform/logs";
-import { delayScaleValue } from "../platform/params";
+import { circuitCooldownSeconds, delayScaleValue } from "../platform/params";
 import { updateIfUnchanged } from "../platform/writes";
+import { circuitGate, circuitStateSchema, claimProbe, recordReachability } from "./circuit";
 import { applyEndpointEffect, recordedEffect } from "./endpointHealth";
 import { decideOutcome } from "./outcome";
 import { claimRateSlot } from "./rateLimit";
@@ -188,6 +189,19 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
   }
   const ep = endpoint.data;
 
+  // The circuit breaker: while it is open the delivery waits, and no attempt is counted.
+  const circuit = circuitStateSchema.parse(endpointSnap.data());
+  const gate = circuitGate(circuit, Date.now());
+  const probe = gate.kind === "probe" && (await claimProbe(endpointSnap, ep.timeoutMs));
+  if (gate.kind === "wait" || (gate.kind === "probe" && !probe)) {
+    const untilMs = gate.kind === "wait" ? gate.untilMs : Date.now() + ep.timeoutMs;
+    if (untilMs - Date.now() > LATE_CLAIM_MS && !(await moveDue(ref, version, untilMs))) {
+      return logs.deliverySkipped(logRef, "record changed while the circuit was open");
+    }
+    const { slotAt: _slot, ...waiting } = task;
+    return handOn(waiting, untilMs, "circuit open");
+  }
+
   if (ep.rateLimitPerSecond && task.slotAt === undefined) {
     const slotAt = await claimRateSlot(task.teamId, delivery.webhookId, ep.rateLimitPerSecond, task.deliveryId);
     if (slotAt === undefined) return handOn(task, Date.now() + RATE_CLAIM_RETRY_MS, "no rate-limit slot won yet");
@@ -240,6 +254,15 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
     lastDurationMs: result.durationMs,
     // Until the endpoint is disabled or its streak counted: a re-dispatch after a crash finishes it.
     ...(hasEffect ? { effectApplied: false } : {}),
+  });
+  await recordReachability({
+    teamId: task.teamId,
+    endpoint: endpointSnap,
+    state: circuit,
+    errorClass: result.errorClass,
+    statusCode: result.statusCode,
+    probe,
+    baseCooldownMs: circuitCooldownSeconds.value() * 1000,
   });
   if (recorded === null) return logs.deliverySkipped(logRef, "attempt recorded by a concurrent dispatch");
   logs.attemptRecorded(logRef, task.attempt, recorded, result.statusCode, result.errorClass, result.durationMs);

@@ -46,7 +46,11 @@ export function completionPatch(
     desired = { ...v.endpoint, status: "disabled" satisfies EndpointStatus, statusReason: keep ? raw.statusReason : "manual" };
   } else {
     desired = { ...v.endpoint, status: "active" satisfies EndpointStatus, statusReason: null };
-    if (raw.status !== "active" && raw.consecutiveFailures) Object.assign(desired, { consecutiveFailures: 0, failingSince: null });
+    // Enabled again: a fresh start, for the failure streak and the circuit.
+    const stale = raw.consecutiveFailures || (typeof raw.circuit === "string" && raw.circuit !== "closed");
+    if (raw.status !== "active" && stale) {
+      Object.assign(desired, { consecutiveFailures: 0, failingSince: null, circuit: "closed", circuitOpenUntil: null, circuitOpenings: 0 });
+    }
   }
   if (!isStreak(raw.consecutiveFailures)) desired.consecutiveFailures = 0;
   const patch: Record<string, unknown> = {};
@@ -56,18 +60,10 @@ export function completionPatch(
   return patch;
 }
 
-/** Fields only the backend writes. A write that changed nothing else was the backend's own (or a hand edit of them). */
-const BACKEND_FIELDS = new Set([
-  "status",
-  "statusReason",
-  "secretVersion",
-  "consecutiveFailures",
-  "failingSince",
-  "createdAt",
-  "updatedAt",
-]);
 /** The delivery path's own bookkeeping: a write of only these needs no judging at all. */
-const HEALTH_FIELDS = new Set(["consecutiveFailures", "failingSince"]);
+const HEALTH_FIELDS = new Set(["consecutiveFailures", "failingSince", "circuit", "circuitOpenUntil", "circuitOpenings"]);
+/** Fields only the backend writes. A write that changed nothing else was the backend's own (or a hand edit of them). */
+const BACKEND_FIELDS = new Set(["status", "statusReason", "secretVersion", "createdAt", "updatedAt", ...HEALTH_FIELDS]);
 
 /**
  * What the endpoint trigger does with a write: `skip` the delivery path's own streak bookkeeping;

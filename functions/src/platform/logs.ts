@@ -37,6 +37,8 @@ export const logs = {
     errorClass: string | null,
     durationMs: number,
   ) => logger.info("delivery attempt", { ...ref, attempt, outcome, statusCode, errorClass, durationMs }),
+  circuitChanged: (teamId: string, webhookId: string, circuit: string, until: string | null) =>
+    logger.warn("endpoint circuit changed", { teamId, webhookId, circuit, until }),
   endpointDisabled: (teamId: string, webhookId: string, reason: string) => logger.warn("endpoint disabled", { teamId, webhookId, reason }),
   endpointValidated: (teamId: string, webhookId: string, status: string, reason: string | null) =>
     logger.info("endpoint validated", { teamId, webhookId, status, reason }),

@@ -30,6 +30,11 @@ export const tasksServiceAccount = defineString("WEBHOOK_TASKS_SERVICE_ACCOUNT",
   description: "Service account whose OIDC token Cloud Tasks sends to the deliverWebhook functions; empty: the runtime's default account.",
 });
 
+export const circuitCooldownSeconds = defineInt("WEBHOOK_CIRCUIT_COOLDOWN_SECONDS", {
+  default: 30,
+  description: "First cool-down of an endpoint's open circuit; it doubles with each opening in a row, up to an hour.",
+});
+
 export const fanoutPageSize = defineInt("WEBHOOK_FANOUT_PAGE_SIZE", {
   default: 500,
   description: "Endpoints one fan-out invocation handles; the rest of a larger fan-out is handed on as a continuation message.",

@@ -1,4 +1,5 @@
 import { PubSub } from "@google-cloud/pubsub";
+import { Timestamp } from "firebase-admin/firestore";
 import { DELIVERY_SHARDS, shardOf } from "../../src/delivery/shards";
 import { CONTINUE_AFTER } from "../../src/fanout/fanout";
 import { EVENTS_TOPIC } from "../../src/platform/collections";
@@ -67,5 +68,49 @@ describe("scale", () => {
     }
     expect(used.size).toBe(DELIVERY_SHARDS);
     expect(DELIVERY_SHARDS).toBeGreaterThan(1);
+  });
+
+  it("opens the circuit of an endpoint that refuses connections, probes once per cool-down, and delivers everything once it is back", async () => {
+    const teamId = newTeamId("circuit");
+    const probe = new Receiver();
+    const url = await probe.start();
+    await probe.stop();
+    const { ref, webhookId } = await createEndpoint(teamId, { url, events: ["ticket.created"], maxAttempts: 20 });
+    for (let i = 0; i < 8; i++)
+      await firestore()
+        .doc(`teams/${teamId}/tickets/C${i}`)
+        .set({ subject: `circuit ${i}` });
+    const opened = await waitFor("the circuit open", async () => {
+      const d = (await ref.get()).data()!;
+      return d.circuit === "open" && d.circuitOpenings === 1 ? (d.circuitOpenUntil as Timestamp).toMillis() : undefined;
+    });
+    const reopened = await waitFor("the failed probe opening it again", async () => {
+      const d = (await ref.get()).data()!;
+      return d.circuitOpenings === 2 ? (d.circuitOpenUntil as Timestamp).toMillis() : undefined;
+    });
+    const COOLDOWN = 3000; // WEBHOOK_CIRCUIT_COOLDOWN_SECONDS of the test project
+    const attemptsBetween = async (fromMs: number, toMs: number) =>
+      (await deliveriesOf(teamId, webhookId))
+        .flatMap((d) => d.attemptLog)
+        .filter((a) => a.at.toMillis() > fromMs && a.at.toMillis() <= toMs);
+    // While open: nothing but the one probe, sent once the cool-down was over.
+    const during = await attemptsBetween(opened - COOLDOWN + 200, reopened - 2 * COOLDOWN);
+    expect(during).toHaveLength(1);
+    expect(during[0].at.toMillis()).toBeGreaterThanOrEqual(opened);
+
+    const back = new Receiver();
+    await back.start(Number(new URL(url).port));
+    const ds = await waitFor(
+      "every delivery succeeded",
+      async () => {
+        const list = await deliveriesOf(teamId, webhookId);
+        return list.length === 8 && list.every((d) => d.status === "succeeded") ? list : undefined;
+      },
+      90_000,
+    );
+    await back.stop();
+    expect((await ref.get()).data()).toMatchObject({ circuit: "closed", circuitOpenings: 0, status: "active" });
+    expect(new Set(back.requests.map((r) => r.headers["webhook-id"])).size).toBe(8);
+    expect(ds.every((d) => d.attempts < 20)).toBe(true);
   });
 });

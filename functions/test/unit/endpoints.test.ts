@@ -108,6 +108,9 @@ describe("completing a stored endpoint document", () => {
       statusReason: null,
       consecutiveFailures: 0,
       failingSince: null,
+      circuit: "closed",
+      circuitOpenUntil: null,
+      circuitOpenings: 0,
     });
     const manual = { ...valid, ...completionPatch(valid, false), enabled: false };
     expect(completionPatch(manual, false)).toEqual({ status: "disabled", statusReason: "manual" });
