@@ -5,6 +5,7 @@ import { reconcileOverdue, RECONCILE_EVERY_MINUTES } from "./delivery/reconcile"
 import { handleDeliveryTask } from "./delivery/deliver";
 import { deliveryTaskSchema } from "./delivery/schema";
 import { DELIVERY_SHARDS, deliveryFunctionName } from "./delivery/shards";
+import { flushRollups } from "./stats/stats";
 import { fanOut } from "./fanout/fanout";
 import { EVENTS_TOPIC } from "./platform/collections";
 import { deliveryConcurrency } from "./platform/params";
@@ -40,7 +41,11 @@ for (let shard = 0; shard < DELIVERY_SHARDS; shard++) {
     },
     async (req) => {
       const task = deliveryTaskSchema.parse(req.data);
-      await handleDeliveryTask(task, req.retryCount, shard);
+      try {
+        await handleDeliveryTask(task, req.retryCount, shard);
+      } finally {
+        await flushRollups();
+      }
     },
   );
 }

@@ -9,6 +9,7 @@ import { logs } from "../platform/logs";
 import { circuitCooldownSeconds, delayScaleValue } from "../platform/params";
 import { updateIfUnchanged } from "../platform/writes";
 import { circuitGate, circuitStateSchema, claimProbe, recordReachability } from "./circuit";
+import { countFinished } from "../stats/stats";
 import { applyEndpointEffect, recordedEffect } from "./endpointHealth";
 import { decideOutcome } from "./outcome";
 import { claimRateSlot } from "./rateLimit";
@@ -268,6 +269,14 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
   logs.attemptRecorded(logRef, task.attempt, recorded, result.statusCode, result.errorClass, result.durationMs);
 
   // Follow up.
+  if (recorded === "succeeded" || recorded === "failed") {
+    countFinished(task.teamId, delivery.webhookId, {
+      status: recorded,
+      errorClass: result.errorClass,
+      durationMs: result.durationMs,
+      atMs: doneMs,
+    });
+  }
   if (recorded === "retrying") await enqueueDelivery(nextTask(task, delivery.webhookId), outcome.nextAttemptAtMs!);
   if (recorded !== outcome.status) return;
   if (hasEffect) await applyEndpointEffect(task.teamId, delivery.webhookId, outcome.endpointEffect, ref);

@@ -10,6 +10,8 @@ export const paths = {
   globalEventErrors: () => "webhookEventErrors",
   rateSlots: (teamId: string) => `teams/${teamId}/webhookRateSlots`,
   tests: (teamId: string) => `teams/${teamId}/webhookTests`,
+  endpointStatsDay: (teamId: string, webhookId: string, day: string) => `teams/${teamId}/webhookStatsDays/${day}_${webhookId}`,
+  teamStatsDay: (teamId: string, day: string) => `teams/${teamId}/webhookTeamStatsDays/${day}`,
 };
 
 export const EVENTS_TOPIC = "webhook-events";

@@ -39,6 +39,8 @@ export const logs = {
   ) => logger.info("delivery attempt", { ...ref, attempt, outcome, statusCode, errorClass, durationMs }),
   circuitChanged: (teamId: string, webhookId: string, circuit: string, until: string | null) =>
     logger.warn("endpoint circuit changed", { teamId, webhookId, circuit, until }),
+  statsFlushFailed: (path: string, err: unknown) =>
+    logger.warn("stats rollup not written, kept for the next flush", { path, error: err instanceof Error ? err.message : String(err) }),
   endpointDisabled: (teamId: string, webhookId: string, reason: string) => logger.warn("endpoint disabled", { teamId, webhookId, reason }),
   endpointValidated: (teamId: string, webhookId: string, status: string, reason: string | null) =>
     logger.info("endpoint validated", { teamId, webhookId, status, reason }),

@@ -35,6 +35,11 @@ export const circuitCooldownSeconds = defineInt("WEBHOOK_CIRCUIT_COOLDOWN_SECOND
   description: "First cool-down of an endpoint's open circuit; it doubles with each opening in a row, up to an hour.",
 });
 
+export const statsFlushSeconds = defineInt("WEBHOOK_STATS_FLUSH_SECONDS", {
+  default: 10,
+  description: "How long a function instance gathers stats rollup increments before writing them (0: at every delivery).",
+});
+
 export const fanoutPageSize = defineInt("WEBHOOK_FANOUT_PAGE_SIZE", {
   default: 500,
   description: "Endpoints one fan-out invocation handles; the rest of a larger fan-out is handed on as a continuation message.",

@@ -123,12 +123,10 @@ export const queries = {
     select: ["attempts", "generation", "webhookId"],
     limit,
   }),
-  /** The stats' aggregation queries: deliveries created in the window, narrowed by more equality or range filters. */
-  statsWindow: (teamId: string, webhookId: string | undefined, since: Timestamp, more: QuerySpec["where"] = []): QuerySpec => ({
+  /** How many deliveries are open, for the stats. */
+  openDeliveries: (teamId: string, webhookId: string | undefined, openStatuses: string[]): QuerySpec => ({
     collection: paths.deliveries(teamId),
-    where: [...byWebhook(webhookId), ...more, ["createdAt", ">=", since]],
-    // Ordered as the delivery list is, so that the same indexes serve both.
-    orderBy: [["createdAt", "desc"]],
+    where: [...byWebhook(webhookId), ["status", "in", openStatuses]],
   }),
   lastCompleted: (teamId: string, webhookId: string | undefined, status: string): QuerySpec => ({
     collection: paths.deliveries(teamId),

@@ -1,10 +1,81 @@
-import { Timestamp } from "firebase-admin/firestore";
-import { errorClassSchema } from "../delivery/schema";
-import { countQuery, queries, QuerySpec, runQuery } from "../platform/queries";
-import { percentileByCounting } from "./percentile";
+import { DocumentData, FieldValue, Timestamp } from "firebase-admin/firestore";
+import { OPEN_STATUSES } from "../delivery/schema";
+import { db } from "../platform/app";
+import { paths } from "../platform/collections";
+import { logs } from "../platform/logs";
+import { statsFlushSeconds } from "../platform/params";
+import { countQuery, queries, runQuery } from "../platform/queries";
+import { DayDoc, daysOf, Finished, incrementsFor, summarize, windowPoints } from "./rollup";
 
 export const WINDOWS = { "24h": 24 * 3600_000, "7d": 7 * 24 * 3600_000, "30d": 30 * 24 * 3600_000 } as const;
 export type Window = keyof typeof WINDOWS;
+
+const RETENTION_MS = 35 * 24 * 3600_000;
+const MAX_PENDING_DOCS = 200;
+
+/**
+ * Rollup increments not yet written, by document path. A delivery adds to them in memory; they are
+ * written when the oldest is WEBHOOK_STATS_FLUSH_SECONDS old (at the end of a later delivery), so a
+ * busy endpoint costs one write per day document every few seconds per instance, not one per
+ * delivery, and no document takes more than about one write a second. What an instance holds when
+ * it is stopped is written on SIGTERM; counts of an instance that dies outright are lost, so the
+ * stats may undercount, never double count.
+ */
+const pending = new Map<string, Record<string, number>>();
+let oldestMs = 0;
+
+function nest(fields: Record<string, number>): DocumentData {
+  const out: DocumentData = {};
+  for (const [path, n] of Object.entries(fields)) {
+    const parts = path.split(".");
+    let node = out;
+    for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as DocumentData;
+    node[parts[parts.length - 1]] = FieldValue.increment(n);
+  }
+  return out;
+}
+
+/** Adds a finished delivery to its endpoint's and its team's day rollups (in memory until the next flush). */
+export function countFinished(teamId: string, webhookId: string, d: Finished): void {
+  const { day, fields } = incrementsFor(d);
+  for (const path of [paths.endpointStatsDay(teamId, webhookId, day), paths.teamStatsDay(teamId, day)]) {
+    const into = pending.get(path) ?? {};
+    for (const [f, n] of Object.entries(fields)) into[f] = (into[f] ?? 0) + n;
+    pending.set(path, into);
+  }
+  if (oldestMs === 0) oldestMs = Date.now();
+}
+
+export async function flushRollups(force = false): Promise<void> {
+  if (pending.size === 0) return;
+  if (!force && Date.now() - oldestMs < statsFlushSeconds.value() * 1000 && pending.size < MAX_PENDING_DOCS) return;
+  const batch = [...pending.entries()];
+  pending.clear();
+  oldestMs = 0;
+  await Promise.all(
+    batch.map(async ([path, fields]) => {
+      const day = path.slice(path.lastIndexOf("/") + 1, path.lastIndexOf("/") + 11);
+      try {
+        await db()
+          .doc(path)
+          .set({ day, expireAt: Timestamp.fromMillis(Date.parse(day) + RETENTION_MS), ...nest(fields) }, { merge: true });
+      } catch (err) {
+        // Kept for the next flush rather than lost.
+        for (const [f, n] of Object.entries(fields)) countInto(path, f, n);
+        logs.statsFlushFailed(path, err);
+      }
+    }),
+  );
+}
+
+function countInto(path: string, field: string, n: number) {
+  const into = pending.get(path) ?? {};
+  into[field] = (into[field] ?? 0) + n;
+  pending.set(path, into);
+  if (oldestMs === 0) oldestMs = Date.now();
+}
+
+process.once("SIGTERM", () => void flushRollups(true));
 
 async function lastCompleted(teamId: string, webhookId: string | undefined, status: string): Promise<string | null> {
   const snap = await runQuery(queries.lastCompleted(teamId, webhookId, status));
@@ -12,51 +83,19 @@ async function lastCompleted(teamId: string, webhookId: string | undefined, stat
 }
 
 /**
- * Delivery figures for one endpoint or a whole team over a window, from aggregation queries over
- * the delivery records (no counter documents, so no hot spot). Latency is the duration of each
- * delivery's last attempt; p50 and p95 are nearest-rank percentiles found by binary search on
- * counts. Cost: every count() is billed one read per 1,000 index entries it matches (at least
- * one): about 50 aggregation queries in all, so roughly 50 + 50 * N / 1000 reads for N deliveries
- * in the window, and 2 document reads for the last success and failure.
+ * Figures for one endpoint or a whole team over a window, from the day rollups: at most 31
+ * document reads for 30 days whatever the volume, plus 2 one-document queries (last success and
+ * failure) and one count of the open deliveries. Percentiles are read from the latency buckets.
  */
 export async function computeStats(teamId: string, webhookId: string | undefined, window: Window, nowMs = Date.now()) {
-  const since = Timestamp.fromMillis(nowMs - WINDOWS[window]);
-  const count = (more: QuerySpec["where"] = []) => countQuery(queries.statsWindow(teamId, webhookId, since, more));
-
-  const [total, succeeded, failed, attempted] = await Promise.all([
-    count(),
-    count([["status", "==", "succeeded"]]),
-    count([["status", "==", "failed"]]),
-    count([["lastDurationMs", ">=", 0]]),
-  ]);
-  const atMost = (x: number) => count([["lastDurationMs", "<=", x]]);
-  const [p50, p95] = await Promise.all([percentileByCounting(attempted, 0.5, atMost), percentileByCounting(attempted, 0.95, atMost)]);
-  const failuresByErrorClass: Record<string, number> = {};
-  if (failed > 0) {
-    const counts = await Promise.all(
-      errorClassSchema.options.map((c) =>
-        count([
-          ["status", "==", "failed"],
-          ["lastErrorClass", "==", c],
-        ]),
-      ),
-    );
-    errorClassSchema.options.forEach((c, i) => counts[i] > 0 && (failuresByErrorClass[c] = counts[i]));
-  }
-  const [lastSuccessAt, lastFailureAt] = await Promise.all([
+  const days = daysOf(windowPoints(window, nowMs).starts);
+  const refs = days.map((day) => db().doc(webhookId ? paths.endpointStatsDay(teamId, webhookId, day) : paths.teamStatsDay(teamId, day)));
+  const [snaps, lastSuccessAt, lastFailureAt, open] = await Promise.all([
+    db().getAll(...refs),
     lastCompleted(teamId, webhookId, "succeeded"),
     lastCompleted(teamId, webhookId, "failed"),
+    countQuery(queries.openDeliveries(teamId, webhookId, OPEN_STATUSES)),
   ]);
-  return {
-    window,
-    since: since.toDate().toISOString(),
-    total,
-    succeeded,
-    failed,
-    successRate: succeeded + failed > 0 ? succeeded / (succeeded + failed) : null,
-    latencyMs: { p50, p95 },
-    failuresByErrorClass,
-    lastSuccessAt,
-    lastFailureAt,
-  };
+  const docs = snaps.filter((s) => s.exists).map((s) => s.data() as DayDoc);
+  return { ...summarize(docs, window, nowMs), open, lastSuccessAt, lastFailureAt };
 }

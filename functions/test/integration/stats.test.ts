@@ -1,57 +1,60 @@
-import { Timestamp } from "firebase-admin/firestore";
 import { addMember, ok, signUp } from "./helpers/api";
-import { firestore, newTeamId } from "./helpers/emulators";
+import { createEndpoint, deliveriesOf, firestore, newTeamId, waitFor } from "./helpers/emulators";
+import { Receiver } from "./helpers/receiver";
+
+type Stats = {
+  total: number;
+  succeeded: number;
+  failed: number;
+  successRate: number | null;
+  open: number;
+  latencyMs: { p50: number | null; p95: number | null };
+  failuresByErrorClass: Record<string, number>;
+  series: { deliveries: number; p95Ms: number | null }[];
+  lastSuccessAt: string | null;
+};
 
 describe("getWebhookStats", () => {
-  it("returns exactly the figures of a known sequence of deliveries", async () => {
+  it("returns the figures and the series of deliveries made through the pipeline, from the rollups", async () => {
     const teamId = newTeamId("stats");
     const agent = await signUp();
     await addMember(teamId, agent, "agent");
-    const now = Date.now();
-    const col = firestore().collection(`teams/${teamId}/webhookDeliveries`);
-    const record = (i: number, webhookId: string, ageMs: number, status: string, durationMs: number | null, errorClass: string | null) =>
-      col.doc(`d${webhookId}${i}`).set({
-        webhookId,
-        eventId: `evt_${i}`,
-        eventType: "ticket.created",
-        status,
-        attempts: durationMs === null ? 0 : 1,
-        attemptLog: [],
-        createdAt: Timestamp.fromMillis(now - ageMs),
-        completedAt: status === "succeeded" || status === "failed" ? Timestamp.fromMillis(now - ageMs + 1000) : null,
-        nextAttemptAt: null,
-        payload: "{}",
-        expireAt: Timestamp.fromMillis(now + 86400_000),
-        ...(durationMs === null ? {} : { lastDurationMs: durationMs, lastStatusCode: errorClass ? 500 : 200, lastErrorClass: errorClass }),
-      });
-    // Endpoint A, last 24 h: durations 10..100 ms; 7 succeeded, 3 failed (2 timeouts, 1 HTTP error); 1 still pending.
-    const failures: Record<number, string> = { 3: "timeout", 6: "timeout", 9: "http_error" };
-    for (let i = 1; i <= 10; i++) await record(i, "A", i * 60_000, failures[i] ? "failed" : "succeeded", i * 10, failures[i] ?? null);
-    await record(11, "A", 30_000, "pending", null, null);
-    // Endpoint A, three days ago (in 7d, not in 24h), and endpoint B today.
-    await record(12, "A", 3 * 86400_000, "failed", 5000, "connection_refused");
-    await record(13, "B", 120_000, "succeeded", 250, null);
+    // "fail" answers 500, "slow" answers after 300 ms, anything else at once.
+    const r = new Receiver(async (req, _n, res) => {
+      if (req.body.includes("slow")) await new Promise((done) => setTimeout(done, 300));
+      res.writeHead(req.body.includes("fail") ? 500 : 200).end();
+    });
+    await r.start();
+    const a = await createEndpoint(teamId, { url: r.url, events: ["ticket.created"], maxAttempts: 1 });
+    const b = await createEndpoint(teamId, { url: r.url, events: ["contact.created"] });
+    // Two failures, not three: the test project disables an endpoint at its third failed delivery in a row.
+    const subjects = ["ok", "ok", "ok", "ok", "ok", "ok", "slow", "slow", "fail", "fail"];
+    for (const [i, subject] of subjects.entries()) await firestore().doc(`teams/${teamId}/tickets/S${i}`).set({ subject });
+    await firestore().doc(`teams/${teamId}/contacts/K1`).set({ name: "ok" });
+    await waitFor("11 finished deliveries", async () => {
+      const ds = await deliveriesOf(teamId);
+      return ds.length === 11 && ds.every((d) => d.status === "succeeded" || d.status === "failed");
+    });
+    await r.stop();
 
-    const a24 = await ok("getWebhookStats", { teamId, webhookId: "A", window: "24h" }, agent);
-    expect(a24).toMatchObject({
-      window: "24h",
-      total: 11,
-      succeeded: 7,
-      failed: 3,
-      successRate: 0.7,
-      latencyMs: { p50: 50, p95: 100 },
-      failuresByErrorClass: { timeout: 2, http_error: 1 },
-      lastSuccessAt: new Date(now - 60_000 + 1000).toISOString(),
-      lastFailureAt: new Date(now - 180_000 + 1000).toISOString(),
+    const day = await waitFor("the rollups written", async () => {
+      const s = await ok<Stats>("getWebhookStats", { teamId, webhookId: a.webhookId, window: "24h" }, agent);
+      return s.total === 10 ? s : undefined;
     });
-    const a7 = await ok("getWebhookStats", { teamId, webhookId: "A", window: "7d" }, agent);
-    expect(a7).toMatchObject({
-      total: 12,
-      failed: 4,
-      failuresByErrorClass: { timeout: 2, http_error: 1, connection_refused: 1 },
-      latencyMs: { p50: 60, p95: 5000 },
-    });
-    const team = await ok("getWebhookStats", { teamId, window: "24h" }, agent);
-    expect(team).toMatchObject({ total: 12, succeeded: 8, failed: 3, latencyMs: { p50: 60, p95: 250 } });
+    expect(day).toMatchObject({ succeeded: 8, failed: 2, successRate: 0.8, open: 0, failuresByErrorClass: { http_error: 2 } });
+    expect(day.latencyMs.p95).toBe(500); // the slow ones, in the bucket up to 500 ms
+    expect(day.latencyMs.p50).toBeLessThanOrEqual(250);
+    expect(day.series).toHaveLength(24);
+    expect(day.series.reduce((n, p) => n + p.deliveries, 0)).toBe(10);
+    expect(day.lastSuccessAt).not.toBeNull();
+
+    const month = await ok<Stats>("getWebhookStats", { teamId, webhookId: a.webhookId, window: "30d" }, agent);
+    expect(month).toMatchObject({ total: 10, succeeded: 8 });
+    expect(month.series).toHaveLength(30);
+    const team = await ok<Stats>("getWebhookStats", { teamId, window: "7d" }, agent);
+    expect(team).toMatchObject({ total: 11, succeeded: 9, failed: 2 });
+    expect(team.series).toHaveLength(7);
+    const other = await ok<Stats>("getWebhookStats", { teamId, webhookId: b.webhookId, window: "24h" }, agent);
+    expect(other).toMatchObject({ total: 1, succeeded: 1, failed: 0, successRate: 1 });
   });
 });

@@ -91,17 +91,7 @@ function everyQuery(): [string, QuerySpec][] {
     ]),
   ];
   for (const webhookId of [undefined, "w"]) {
-    const more: QuerySpec["where"][] = [
-      [],
-      [["status", "==", "failed"]],
-      [["lastDurationMs", ">=", 0]],
-      [["lastDurationMs", "<=", 5]],
-      [
-        ["status", "==", "failed"],
-        ["lastErrorClass", "==", "timeout"],
-      ],
-    ];
-    for (const m of more) out.push([`statsWindow ${webhookId ?? "team"} ${JSON.stringify(m)}`, queries.statsWindow("t", webhookId, t, m)]);
+    out.push([`openDeliveries ${webhookId ?? "team"}`, queries.openDeliveries("t", webhookId, OPEN_STATUSES)]);
     for (const status of ["succeeded", "failed"])
       out.push([`lastCompleted ${webhookId ?? "team"} ${status}`, queries.lastCompleted("t", webhookId, status)]);
   }

@@ -1,0 +1,130 @@
+/**
+ * Delivery figures kept as rollups: one document per endpoint and day (and one per team and day),
+ * with a map of its 24 hours, each counting finished deliveries by outcome and error class and
+ * their last attempt's duration in fixed buckets. Pure: the keys, the increments and the summary.
+ */
+
+/** Upper bounds of the latency buckets, in ms; a last bucket holds everything slower. */
+export const LATENCY_BUCKETS_MS = [50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000] as const;
+
+export interface Finished {
+  status: "succeeded" | "failed";
+  errorClass: string | null;
+  durationMs: number;
+  atMs: number;
+}
+
+export interface HourFigures {
+  s?: number;
+  f?: number;
+  e?: Record<string, number>;
+  l?: Record<string, number>;
+}
+export interface DayDoc {
+  day: string;
+  h?: Record<string, HourFigures>;
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export const dayKey = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const hourKey = (ms: number) => new Date(ms).toISOString().slice(11, 13);
+
+export function bucketOf(durationMs: number): number {
+  const i = LATENCY_BUCKETS_MS.findIndex((b) => durationMs <= b);
+  return i === -1 ? LATENCY_BUCKETS_MS.length : i;
+}
+
+/** The increments one finished delivery adds to its day document, as dotted field paths. */
+export function incrementsFor(d: Finished): { day: string; fields: Record<string, number> } {
+  const h = `h.${hourKey(d.atMs)}`;
+  const fields: Record<string, number> = { [`${h}.${d.status === "succeeded" ? "s" : "f"}`]: 1, [`${h}.l.${bucketOf(d.durationMs)}`]: 1 };
+  if (d.status === "failed" && d.errorClass) fields[`${h}.e.${d.errorClass}`] = 1;
+  return { day: dayKey(d.atMs), fields };
+}
+
+/** The points of a window: 24 hours, or 7 or 30 days, the last one the current (partial) hour or day. */
+export function windowPoints(window: "24h" | "7d" | "30d", nowMs: number): { granularity: "hour" | "day"; starts: number[] } {
+  if (window === "24h") {
+    const current = Math.floor(nowMs / HOUR) * HOUR;
+    return { granularity: "hour", starts: Array.from({ length: 24 }, (_, i) => current - (23 - i) * HOUR) };
+  }
+  const n = window === "7d" ? 7 : 30;
+  const today = Math.floor(nowMs / DAY) * DAY;
+  return { granularity: "day", starts: Array.from({ length: n }, (_, i) => today - (n - 1 - i) * DAY) };
+}
+
+/** The day documents a window reads: at most 31, whatever the volume. */
+export const daysOf = (starts: number[]) => [...new Set(starts.map(dayKey))];
+
+/**
+ * The nearest-rank percentile from bucket counts, reported as the bucket's upper bound (so at most
+ * one bucket too high); null when there is nothing, and for the last bucket its lower bound.
+ */
+export function percentileFromBuckets(counts: number[], p: number): number | null {
+  const n = counts.reduce((a, b) => a + b, 0);
+  if (n === 0) return null;
+  const rank = Math.max(1, Math.ceil(p * n));
+  let seen = 0;
+  for (let i = 0; i < counts.length; i++) {
+    seen += counts[i];
+    if (seen >= rank) return LATENCY_BUCKETS_MS[i] ?? LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1];
+  }
+  return null;
+}
+
+interface Tally {
+  succeeded: number;
+  failed: number;
+  errors: Record<string, number>;
+  buckets: number[];
+}
+const emptyTally = (): Tally => ({ succeeded: 0, failed: 0, errors: {}, buckets: Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0) });
+
+function add(t: Tally, h: HourFigures): void {
+  t.succeeded += h.s ?? 0;
+  t.failed += h.f ?? 0;
+  for (const [c, n] of Object.entries(h.e ?? {})) t.errors[c] = (t.errors[c] ?? 0) + n;
+  for (const [b, n] of Object.entries(h.l ?? {})) if (t.buckets[Number(b)] !== undefined) t.buckets[Number(b)] += n;
+}
+
+const rate = (t: Tally) => (t.succeeded + t.failed > 0 ? t.succeeded / (t.succeeded + t.failed) : null);
+
+/** The figures of a window and its series (one point per hour or day) from the day documents. */
+export function summarize(docs: DayDoc[], window: "24h" | "7d" | "30d", nowMs: number) {
+  const { granularity, starts } = windowPoints(window, nowMs);
+  const byDay = new Map(docs.map((d) => [d.day, d]));
+  const total = emptyTally();
+  const series = starts.map((start) => {
+    const t = emptyTally();
+    const day = byDay.get(dayKey(start));
+    const hours = granularity === "hour" ? [hourKey(start)] : Object.keys(day?.h ?? {});
+    for (const hour of hours) {
+      const figures = day?.h?.[hour];
+      if (figures) add(t, figures);
+    }
+    add(total, { s: t.succeeded, f: t.failed, e: t.errors, l: Object.fromEntries(t.buckets.map((n, i) => [String(i), n])) });
+    return {
+      start: new Date(start).toISOString(),
+      deliveries: t.succeeded + t.failed,
+      succeeded: t.succeeded,
+      failed: t.failed,
+      successRate: rate(t),
+      p95Ms: percentileFromBuckets(t.buckets, 0.95),
+    };
+  });
+  return {
+    window,
+    granularity,
+    since: new Date(starts[0]).toISOString(),
+    total: total.succeeded + total.failed,
+    succeeded: total.succeeded,
+    failed: total.failed,
+    successRate: rate(total),
+    latencyMs: { p50: percentileFromBuckets(total.buckets, 0.5), p95: percentileFromBuckets(total.buckets, 0.95) },
+    latencyBucketsMs: LATENCY_BUCKETS_MS,
+    failuresByErrorClass: total.errors,
+    series,
+  };
+}

@@ -1,0 +1,71 @@
+import type { DayDoc } from "../../src/stats/rollup";
+import {
+  bucketOf,
+  daysOf,
+  incrementsFor,
+  LATENCY_BUCKETS_MS,
+  percentileFromBuckets,
+  summarize,
+  windowPoints,
+} from "../../src/stats/rollup";
+
+const NOW = Date.parse("2026-11-29T15:30:00.000Z");
+
+describe("stats rollups", () => {
+  it("puts a finished delivery in its day document, hour, outcome, error class and latency bucket", () => {
+    expect(incrementsFor({ status: "failed", errorClass: "timeout", durationMs: 30_000, atMs: NOW })).toEqual({
+      day: "2026-11-29",
+      fields: { "h.15.f": 1, "h.15.l.8": 1, "h.15.e.timeout": 1 },
+    });
+    expect(incrementsFor({ status: "succeeded", errorClass: null, durationMs: 12, atMs: NOW }).fields).toEqual({
+      "h.15.s": 1,
+      "h.15.l.0": 1,
+    });
+    expect([0, 50, 51, 30_000, 30_001].map(bucketOf)).toEqual([0, 0, 1, 8, 9]);
+  });
+
+  it("reads at most 31 day documents for 30 days, 2 for 24 hours", () => {
+    expect(daysOf(windowPoints("30d", NOW).starts)).toHaveLength(30);
+    expect(daysOf(windowPoints("7d", NOW).starts)).toHaveLength(7);
+    expect(daysOf(windowPoints("24h", NOW).starts)).toEqual(["2026-11-28", "2026-11-29"]);
+  });
+
+  it("gives nearest-rank percentiles as bucket upper bounds", () => {
+    const counts = Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0);
+    counts[0] = 90; // <= 50 ms
+    counts[3] = 10; // <= 500 ms
+    expect(percentileFromBuckets(counts, 0.5)).toBe(50);
+    expect(percentileFromBuckets(counts, 0.9)).toBe(50);
+    expect(percentileFromBuckets(counts, 0.95)).toBe(500);
+    expect(
+      percentileFromBuckets(
+        counts.map(() => 0),
+        0.95,
+      ),
+    ).toBeNull();
+    counts[9] = 1000; // slower than the last bound
+    expect(percentileFromBuckets(counts, 0.99)).toBe(30_000);
+  });
+
+  it("summarizes a window and its series from the day documents", () => {
+    const docs: DayDoc[] = [
+      { day: "2026-11-28", h: { "10": { s: 4, l: { "0": 4 } }, "20": { s: 1, f: 1, e: { http_error: 1 }, l: { "0": 1, "3": 1 } } } },
+      { day: "2026-11-29", h: { "15": { s: 2, f: 2, e: { timeout: 2 }, l: { "0": 2, "8": 2 } } } },
+    ];
+    const day = summarize(docs, "24h", NOW);
+    expect(day).toMatchObject({
+      granularity: "hour",
+      total: 6,
+      succeeded: 3,
+      failed: 3,
+      successRate: 0.5,
+      failuresByErrorClass: { http_error: 1, timeout: 2 },
+    });
+    expect(day.series).toHaveLength(24);
+    expect(day.series[23]).toMatchObject({ start: "2026-11-29T15:00:00.000Z", deliveries: 4, successRate: 0.5, p95Ms: 30_000 });
+    expect(day.series.reduce((n, p) => n + p.deliveries, 0)).toBe(6); // 10:00 yesterday is outside the last 24 hours
+    const week = summarize(docs, "7d", NOW);
+    expect(week).toMatchObject({ granularity: "day", total: 10, succeeded: 7, latencyMs: { p50: 50, p95: 30_000 } });
+    expect(week.series.map((p) => p.deliveries)).toEqual([0, 0, 0, 0, 0, 6, 4]);
+  });
+});
