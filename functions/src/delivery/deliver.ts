@@ -6,11 +6,12 @@ import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { stringField } from "../platform/fields";
 import { logs } from "../platform/logs";
-import { circuitCooldownSeconds, delayScaleValue } from "../platform/params";
+import { circuitCooldownSeconds, delayScaleValue, endpointMaxInFlight } from "../platform/params";
 import { updateIfUnchanged } from "../platform/writes";
 import { circuitGate, circuitStateSchema, claimProbe, recordReachability } from "./circuit";
 import { countFinished } from "../stats/stats";
 import { applyEndpointEffect, recordedEffect } from "./endpointHealth";
+import { acquireLease, FAST_MS, paceOf, setPace, SLOW_MS } from "./inflight";
 import { decideOutcome } from "./outcome";
 import { claimRateSlot } from "./rateLimit";
 import { sendSigned } from "./request";
@@ -29,6 +30,8 @@ export const MAX_INLINE_WAIT_MS = 15_000;
  * never pays for it, and it finishes long before the reconciler's grace period ends.
  */
 export const LATE_CLAIM_MS = 60_000;
+/** An endpoint at its in-flight limit: the delivery tries again after this long (and up to as long again). */
+const LEASE_RETRY_MS = 2_000;
 /** When no rate slot could be won (a very large burst), the delivery claims again this much later. */
 const RATE_CLAIM_RETRY_MS = 1_000;
 
@@ -217,22 +220,42 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
     return;
   }
 
-  // Send.
+  // Isolation: an endpoint not known to answer fast holds at most a few dispatch slots at once.
+  const pace = paceOf(endpointSnap);
+  const lease =
+    pace === "fast"
+      ? undefined
+      : await acquireLease(task.teamId, delivery.webhookId, task.deliveryId, endpointMaxInFlight.value(), ep.timeoutMs);
+  if (pace !== "fast" && !lease) {
+    const { slotAt: _slot, ...waiting } = task;
+    return handOn(waiting, Date.now() + LEASE_RETRY_MS + Math.random() * LEASE_RETRY_MS, "endpoint at its in-flight limit");
+  }
+
+  // Send. An answer still missing after SLOW_MS marks the endpoint slow, so that the next dispatches take leases.
+  const slowTimer =
+    pace === "fast" ? setTimeout(() => void setPace(task.teamId, endpointSnap, "slow").catch(() => undefined), SLOW_MS) : undefined;
   const nowMs = Date.now();
-  const result = await sendSigned(
-    {
-      url: ep.url,
-      customHeaders: ep.headers,
-      timeoutMs: ep.timeoutMs,
-      secrets: signingSecrets(secret, nowMs),
-      eventId: delivery.eventId,
-      eventType: delivery.eventType,
-      deliveryId: task.deliveryId,
-      attempt: task.attempt,
-      payload: delivery.payload,
-    },
-    nowMs,
-  );
+  let result: SendResult;
+  try {
+    result = await sendSigned(
+      {
+        url: ep.url,
+        customHeaders: ep.headers,
+        timeoutMs: ep.timeoutMs,
+        secrets: signingSecrets(secret, nowMs),
+        eventId: delivery.eventId,
+        eventType: delivery.eventType,
+        deliveryId: task.deliveryId,
+        attempt: task.attempt,
+        payload: delivery.payload,
+      },
+      nowMs,
+    );
+  } finally {
+    clearTimeout(slowTimer);
+    await lease?.release().catch(() => undefined);
+  }
+  if (result.statusCode !== null && result.durationMs <= FAST_MS && pace !== "fast") await setPace(task.teamId, endpointSnap, "fast");
 
   // Record.
   const doneMs = Date.now();

@@ -9,6 +9,7 @@ export const paths = {
   eventErrors: (teamId: string) => `teams/${teamId}/webhookEventErrors`,
   globalEventErrors: () => "webhookEventErrors",
   rateSlots: (teamId: string) => `teams/${teamId}/webhookRateSlots`,
+  lease: (teamId: string, webhookId: string, k: number) => `teams/${teamId}/webhookLeases/${webhookId}_${k}`,
   tests: (teamId: string) => `teams/${teamId}/webhookTests`,
   endpointStatsDay: (teamId: string, webhookId: string, day: string) => `teams/${teamId}/webhookStatsDays/${day}_${webhookId}`,
   teamStatsDay: (teamId: string, day: string) => `teams/${teamId}/webhookTeamStatsDays/${day}`,

@@ -41,6 +41,7 @@ export const logs = {
     logger.warn("endpoint circuit changed", { teamId, webhookId, circuit, until }),
   statsFlushFailed: (path: string, err: unknown) =>
     logger.warn("stats rollup not written, kept for the next flush", { path, error: err instanceof Error ? err.message : String(err) }),
+  paceChanged: (teamId: string, webhookId: string, pace: string) => logger.info("endpoint pace changed", { teamId, webhookId, pace }),
   endpointDisabled: (teamId: string, webhookId: string, reason: string) => logger.warn("endpoint disabled", { teamId, webhookId, reason }),
   endpointValidated: (teamId: string, webhookId: string, status: string, reason: string | null) =>
     logger.info("endpoint validated", { teamId, webhookId, status, reason }),

@@ -40,6 +40,11 @@ export const statsFlushSeconds = defineInt("WEBHOOK_STATS_FLUSH_SECONDS", {
   description: "How long a function instance gathers stats rollup increments before writing them (0: at every delivery).",
 });
 
+export const endpointMaxInFlight = defineInt("WEBHOOK_ENDPOINT_MAX_IN_FLIGHT", {
+  default: 10,
+  description: "Attempts in flight at once to an endpoint that is not known to answer fast (a new, slow or dead one).",
+});
+
 export const fanoutPageSize = defineInt("WEBHOOK_FANOUT_PAGE_SIZE", {
   default: 500,
   description: "Endpoints one fan-out invocation handles; the rest of a larger fan-out is handed on as a continuation message.",

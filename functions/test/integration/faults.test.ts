@@ -48,9 +48,15 @@ describe("fault injection", () => {
     const teamId = newTeamId("down");
     const { webhookId } = await createEndpoint(teamId, { url, events: ["ticket.created"], maxAttempts: 12 });
     await writeTickets(teamId, 5);
-    await waitFor("three refused attempts each", async () => {
+    // Refused attempts in a row open the endpoint's circuit: the deliveries then wait, with a probe now and then.
+    await waitFor("refused attempts and the circuit open", async () => {
       const ds = await deliveriesOf(teamId, webhookId);
-      return ds.length === 5 && ds.every((d) => d.attempts >= 3);
+      const refused = ds.reduce((n, d) => n + d.attempts, 0);
+      return (
+        ds.length === 5 &&
+        refused >= 5 &&
+        (await firestore().doc(`teams/${teamId}/webhooks/${webhookId}`).get()).get("circuit") !== "closed"
+      );
     });
     const back = await receiver(undefined, port);
     const ds = await waitFor("every delivery to succeed", async () => {

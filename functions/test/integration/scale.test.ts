@@ -113,4 +113,38 @@ describe("scale", () => {
     expect(new Set(back.requests.map((r) => r.headers["webhook-id"])).size).toBe(8);
     expect(ds.every((d) => d.attempts < 20)).toBe(true);
   });
+
+  it("keeps a team's deliveries flowing while another team's endpoint on the same shard hangs", async () => {
+    // Team A's endpoint takes every request and never answers (each attempt waits out the 30 s timeout).
+    const hanging = new Receiver(() => new Promise(() => undefined));
+    await hanging.start();
+    const healthy = new Receiver();
+    await healthy.start();
+    const teamA = newTeamId("noisy");
+    const teamB = newTeamId("quiet");
+    const idA = "wh-noisy";
+    let idB = "wh-quiet-0";
+    for (let i = 1; shardOf(idB) !== shardOf(idA); i++) idB = `wh-quiet-${i}`;
+    const a = await createEndpoint(teamA, { url: hanging.url, events: ["ticket.created"], maxAttempts: 1 }, idA);
+    await createEndpoint(teamB, { url: healthy.url, events: ["ticket.created"] }, idB);
+    for (let i = 0; i < 60; i++)
+      await firestore()
+        .doc(`teams/${teamA}/tickets/A${i}`)
+        .set({ subject: `hang ${i}` });
+    const writtenAt = Date.now();
+    for (let i = 0; i < 20; i++)
+      await firestore()
+        .doc(`teams/${teamB}/tickets/B${i}`)
+        .set({ subject: `flow ${i}` });
+    await waitFor("team B's 20 deliveries", () => healthy.requests.length >= 20, 60_000);
+    const lastB = Math.max(...healthy.requests.map((r) => r.at));
+    console.log(
+      `noisy neighbour: team B's 20 delivered ${lastB - writtenAt} ms after the first was written; team A had ${hanging.requests.length} requests hanging`,
+    );
+    expect(lastB - writtenAt).toBeLessThan(20_000);
+    // At most the in-flight limit (3 on the test project) of team A's requests were ever open at once.
+    expect(hanging.requests.length).toBeLessThanOrEqual(3);
+    await a.ref.update({ enabled: false });
+    await Promise.all([hanging.stop(), healthy.stop()]);
+  });
 });
