@@ -157,6 +157,11 @@ async function pipeline(label, endpoints) {
     });
     await waitUntil(async () => (await ref.get()).get("status") === "active");
   }
+  // One delivery to each endpoint first: the figures are those of an endpoint that has answered
+  // before (a new one pays for in-flight leases until its first fast answer).
+  await db.doc(`teams/${team}/tickets/warm`).set({ subject: "warm" });
+  await waitUntil(() => arrivals.length >= endpoints);
+  arrivals.length = 0;
   await sleep(1000);
   const before = opsByFunction();
   const started = Date.now();
@@ -167,7 +172,7 @@ async function pipeline(label, endpoints) {
   await waitUntil(() => arrivals.length >= N * endpoints);
   const result = figures(written, arrivals, started);
   // Let the last records land before reading the counters.
-  await waitUntil(() => succeeded(team, N * endpoints));
+  await waitUntil(() => succeeded(team, N * endpoints + endpoints)); // the warm-up ones too
   await sleep(1500);
   const ops = diffOps(before, opsByFunction());
   servers.forEach((s) => s.close());
@@ -185,6 +190,10 @@ async function thirdAttempt(events) {
     events: ["contact.created"],
   });
   await waitUntil(async () => (await ref.get()).get("status") === "active");
+  await db.doc(`teams/${team}/contacts/warm`).set({ name: "warm" });
+  await waitUntil(() => arrivals.length >= 1);
+  arrivals.length = 0;
+  await sleep(1000);
   const before = opsByFunction();
   const started = Date.now();
   const writer = db.bulkWriter();
@@ -195,7 +204,7 @@ async function thirdAttempt(events) {
   await writer.close();
   await waitUntil(() => arrivals.length >= events);
   const seconds = (Math.max(...arrivals.map((a) => a.at)) - started) / 1000;
-  await waitUntil(() => succeeded(team, events));
+  await waitUntil(() => succeeded(team, events + 1)); // the warm-up one too
   await sleep(1500);
   const ops = diffOps(before, opsByFunction(), [
     "onContactWritten",

@@ -1,4 +1,4 @@
-import { Timestamp } from "firebase-admin/firestore";
+import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import { db } from "../platform/app";
 import { FAILED_PRECONDITION, hasCode } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
@@ -25,13 +25,19 @@ export async function cancelQueuedDeliveries(teamId: string, webhookId: string):
     const writer = db().bulkWriter();
     const now = Timestamp.now();
     const results = open.docs.map((doc) =>
-      writer.update(doc.ref, { status: "cancelled", nextAttemptAt: null, completedAt: now }, { lastUpdateTime: doc.updateTime }).then(
-        () => true,
-        (err) => {
-          if (hasCode(err, FAILED_PRECONDITION)) return false;
-          throw err;
-        },
-      ),
+      writer
+        .update(
+          doc.ref,
+          { status: "cancelled", nextAttemptAt: null, completedAt: now, parked: FieldValue.delete() },
+          { lastUpdateTime: doc.updateTime },
+        )
+        .then(
+          () => true,
+          (err) => {
+            if (hasCode(err, FAILED_PRECONDITION)) return false;
+            throw err;
+          },
+        ),
     );
     await writer.close();
     const done = (await Promise.all(results)).filter(Boolean).length;

@@ -11,7 +11,7 @@ import { updateIfUnchanged } from "../platform/writes";
 import { circuitGate, circuitStateSchema, claimProbe, recordReachability } from "./circuit";
 import { countFinished } from "../stats/stats";
 import { applyEndpointEffect, recordedEffect } from "./endpointHealth";
-import { acquireLease, FAST_MS, paceOf, setPace, SLOW_MS } from "./inflight";
+import { acquireLease, FAST_MS, PARK_MS, paceOf, setPace, SLOW_MS, wakeOneParked } from "./inflight";
 import { decideOutcome } from "./outcome";
 import { claimRateSlot } from "./rateLimit";
 import { sendSigned } from "./request";
@@ -30,8 +30,6 @@ export const MAX_INLINE_WAIT_MS = 15_000;
  * never pays for it, and it finishes long before the reconciler's grace period ends.
  */
 export const LATE_CLAIM_MS = 60_000;
-/** An endpoint at its in-flight limit: the delivery tries again after this long (and up to as long again). */
-const LEASE_RETRY_MS = 2_000;
 /** When no rate slot could be won (a very large burst), the delivery claims again this much later. */
 const RATE_CLAIM_RETRY_MS = 1_000;
 
@@ -227,8 +225,8 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
       ? undefined
       : await acquireLease(task.teamId, delivery.webhookId, task.deliveryId, endpointMaxInFlight.value(), ep.timeoutMs);
   if (pace !== "fast" && !lease) {
-    const { slotAt: _slot, ...waiting } = task;
-    return handOn(waiting, Date.now() + LEASE_RETRY_MS + Math.random() * LEASE_RETRY_MS, "endpoint at its in-flight limit");
+    const parked = await updateIfUnchanged(ref, { parked: true, nextAttemptAt: Timestamp.fromMillis(Date.now() + PARK_MS) }, version);
+    return logs.deliverySkipped(logRef, parked ? "parked: the endpoint is at its in-flight limit" : "record changed while parking");
   }
 
   // Send. An answer still missing after SLOW_MS marks the endpoint slow, so that the next dispatches take leases.
@@ -253,7 +251,10 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
     );
   } finally {
     clearTimeout(slowTimer);
-    await lease?.release().catch(() => undefined);
+    if (lease) {
+      await lease.release().catch(() => undefined);
+      await wakeOneParked(task.teamId, delivery.webhookId).catch((err) => logs.reviveFailed(task.deliveryId, err));
+    }
   }
   if (result.statusCode !== null && result.durationMs <= FAST_MS && pace !== "fast") await setPace(task.teamId, endpointSnap, "fast");
 

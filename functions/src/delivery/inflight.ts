@@ -1,8 +1,10 @@
-import { DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
+import { DocumentReference, DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { logs } from "../platform/logs";
+import { queries, runQuery } from "../platform/queries";
 import { updateIfUnchanged } from "../platform/writes";
+import { revive } from "./reconcile";
 import { ALREADY_EXISTS, hasCode, NOT_FOUND, unless } from "../platform/grpcErrors";
 
 /**
@@ -20,6 +22,8 @@ import { ALREADY_EXISTS, hasCode, NOT_FOUND, unless } from "../platform/grpcErro
 export const FAST_MS = 2_000;
 export const SLOW_MS = 5_000;
 const LEASE_GRACE_MS = 15_000;
+/** Leases tried blind (create, no read) before reading them all. */
+const BLIND_TRIES = 3;
 
 export type Pace = "fast" | "slow";
 export const paceOf = (endpoint: DocumentSnapshot): Pace => (endpoint.get("pace") === "fast" ? "fast" : "slow");
@@ -28,7 +32,11 @@ export interface Lease {
   release: () => Promise<void>;
 }
 
-/** Takes a free (missing or expired) lease of the endpoint, or returns undefined when all are held. */
+/**
+ * Takes a free lease of the endpoint, or returns undefined when all are held. It first tries to
+ * create a few at random (no read: the usual case of a new endpoint costs one create), then reads
+ * them all to find one whose holder died (expired) and takes that over.
+ */
 export async function acquireLease(
   teamId: string,
   webhookId: string,
@@ -37,21 +45,43 @@ export async function acquireLease(
   timeoutMs: number,
 ): Promise<Lease | undefined> {
   const refs = Array.from({ length: maxInFlight }, (_, k) => db().doc(paths.lease(teamId, webhookId, k)));
-  const snaps = await db().getAll(...refs);
-  const now = Date.now();
-  const lease = { deliveryId, expireAt: Timestamp.fromMillis(now + timeoutMs + LEASE_GRACE_MS) };
-  // Start at a random free one, so that concurrent claimers rarely pick the same.
-  const free = snaps.filter((s) => !s.exists || ((s.get("expireAt") as Timestamp | undefined)?.toMillis() ?? 0) < now);
-  for (const snap of free.sort(() => Math.random() - 0.5)) {
+  const lease = () => ({ deliveryId, expireAt: Timestamp.fromMillis(Date.now() + timeoutMs + LEASE_GRACE_MS) });
+  const held = (ref: DocumentReference): Lease => ({ release: () => ref.delete().then(() => undefined, unless(NOT_FOUND)) });
+  for (const ref of [...refs].sort(() => Math.random() - 0.5).slice(0, BLIND_TRIES)) {
     try {
-      const won = snap.exists ? await updateIfUnchanged(snap.ref, lease, snap.updateTime!) : (await snap.ref.create(lease)).writeTime;
-      if (!won) continue;
-      return { release: () => snap.ref.delete().then(() => undefined, unless(NOT_FOUND)) };
+      await ref.create(lease());
+      return held(ref);
     } catch (err) {
       if (!hasCode(err, ALREADY_EXISTS)) throw err;
     }
   }
+  const now = Date.now();
+  for (const snap of await db().getAll(...refs)) {
+    if (!snap.exists) {
+      const created = await snap.ref.create(lease()).then(() => true, unless(ALREADY_EXISTS));
+      if (created) return held(snap.ref);
+    } else if (
+      ((snap.get("expireAt") as Timestamp | undefined)?.toMillis() ?? 0) < now &&
+      (await updateIfUnchanged(snap.ref, lease(), snap.updateTime!))
+    ) {
+      return held(snap.ref);
+    }
+  }
   return undefined;
+}
+
+/**
+ * An attempt that found every lease held parks its delivery instead of polling: the record gets
+ * `parked: true` and a due time PARK_MS away, and no task. Whoever releases a lease wakes the
+ * delivery that has waited longest (queued again under a new generation, as the reconciler does),
+ * so a waiting delivery holds no dispatch slot and costs nothing while it waits. If a wake-up is
+ * lost, the reconciler finds the parked delivery overdue a few minutes later.
+ */
+export const PARK_MS = 60_000;
+
+export async function wakeOneParked(teamId: string, webhookId: string): Promise<void> {
+  const snap = await runQuery(queries.parkedDelivery(teamId, webhookId));
+  if (!snap.empty) await revive(snap.docs[0], Date.now());
 }
 
 const markedSlow = new Set<string>();

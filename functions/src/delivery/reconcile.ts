@@ -1,4 +1,4 @@
-import { QueryDocumentSnapshot, Timestamp } from "firebase-admin/firestore";
+import { FieldValue, QueryDocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { countField, stringField } from "../platform/fields";
 import { logs } from "../platform/logs";
 import { queries, runQuery } from "../platform/queries";
@@ -19,11 +19,12 @@ const PARALLEL = 20;
  * (it claims the record before sending, see LATE_CLAIM_MS) and the reconciler cannot both win.
  * A task of the older generation that turns up later does nothing.
  */
-async function revive(doc: QueryDocumentSnapshot, nowMs: number): Promise<boolean> {
+export async function revive(doc: QueryDocumentSnapshot, nowMs: number): Promise<boolean> {
   const teamId = doc.ref.parent.parent!.id;
   const generation = countField(doc, "generation") + 1;
   const webhookId = stringField(doc, "webhookId");
-  if (!(await updateIfUnchanged(doc.ref, { generation, nextAttemptAt: Timestamp.fromMillis(nowMs) }, doc.updateTime))) return false;
+  const update = { generation, nextAttemptAt: Timestamp.fromMillis(nowMs), parked: FieldValue.delete() };
+  if (!(await updateIfUnchanged(doc.ref, update, doc.updateTime))) return false;
   const attempt = countField(doc, "attempts") + 1;
   await enqueueDelivery({ teamId, deliveryId: doc.id, attempt, generation, webhookId });
   logs.deliveryRevived({ teamId, deliveryId: doc.id, webhookId }, attempt, generation);

@@ -57,6 +57,8 @@ export const deliverySchema = z.object({
    * lost task): a task of an older generation finds it different and does nothing.
    */
   generation: z.number().int().default(0),
+  /** Waiting for one of its endpoint's in-flight leases, with no task (see delivery/inflight.ts). */
+  parked: z.boolean().optional(),
   /** False from recording an attempt that must disable the endpoint or count a failure until that is done. */
   effectApplied: z.boolean().optional(),
 });

@@ -111,6 +111,17 @@ export const queries = {
     orderBy: [["createdAt", "desc"]],
     limit,
   }),
+  /** The delivery that has waited longest for one of its endpoint's in-flight leases. */
+  parkedDelivery: (teamId: string, webhookId: string): QuerySpec => ({
+    collection: paths.deliveries(teamId),
+    where: [
+      ["webhookId", "==", webhookId],
+      ["parked", "==", true],
+    ],
+    orderBy: [["nextAttemptAt", "asc"]],
+    select: ["attempts", "generation", "webhookId"],
+    limit: 1,
+  }),
   /** Open deliveries of every team whose next attempt is overdue, oldest first (the reconciler). */
   overdueDeliveries: (openStatuses: string[], dueBefore: Timestamp, limit: number): QuerySpec => ({
     collection: DELIVERIES,

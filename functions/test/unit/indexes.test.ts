@@ -85,6 +85,7 @@ function everyQuery(): [string, QuerySpec][] {
     ["highestRateSlot", queries.highestRateSlot("t", "w")],
     ["failedDeliveriesSince", queries.failedDeliveriesSince("t", "w", t, 1000)],
     ["overdueDeliveries", queries.overdueDeliveries(OPEN_STATUSES, t, 200)],
+    ["parkedDelivery", queries.parkedDelivery("t", "w")],
     ...subsets.map((f): [string, QuerySpec] => [
       `deliveriesPage ${JSON.stringify(Object.keys(f))}`,
       queries.deliveriesPage("t", f, [], 26, [t, "d"]),
