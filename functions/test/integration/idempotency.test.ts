@@ -1,9 +1,8 @@
 import { deliveryFunctionName, shardOf } from "../../src/delivery/shards";
 import { getFunctions } from "firebase-admin/functions";
 import { publishEvent } from "../../src/events/publish";
-import { Timestamp } from "firebase-admin/firestore";
 import { deliveryIdFor, Envelope } from "../../src/events/envelope";
-import { createEndpoint, deliveriesOf, firestore, newTeamId, waitFor } from "./helpers/emulators";
+import { createEndpoint, deliveriesOf, deliveryRecord, firestore, newTeamId, waitFor } from "./helpers/emulators";
 import { Receiver } from "./helpers/receiver";
 
 describe("at-least-once inputs produce exactly one delivery and one recorded attempt", () => {
@@ -48,19 +47,9 @@ describe("at-least-once inputs produce exactly one delivery and one recorded att
     const leftId = deliveryIdFor(envelope.id, first.webhookId);
     await firestore()
       .doc(`teams/${teamId}/webhookDeliveries/${leftId}`)
-      .create({
-        webhookId: first.webhookId,
-        eventId: envelope.id,
-        eventType: envelope.event,
-        status: "pending",
-        attempts: 0,
-        attemptLog: [],
-        nextAttemptAt: Timestamp.now(),
-        createdAt: Timestamp.now(),
-        completedAt: null,
-        payload: JSON.stringify(envelope),
-        expireAt: Timestamp.fromMillis(Date.now() + 86_400_000),
-      });
+      .create(
+        deliveryRecord({ webhookId: first.webhookId, eventId: envelope.id, eventType: envelope.event, payload: JSON.stringify(envelope) }),
+      );
     await publishEvent(envelope);
     const ds = await waitFor("two settled deliveries", async () => {
       const list = await deliveriesOf(teamId);

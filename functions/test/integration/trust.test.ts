@@ -7,7 +7,7 @@ import { reconcileOverdue } from "../../src/delivery/reconcile";
 import { deliveryIdFor, eventIdFor } from "../../src/events/envelope";
 import { standardSignature } from "../../src/signing/sign";
 import { addMember, call, ok, signUp, User } from "./helpers/api";
-import { createEndpoint, deliveriesOf, firestore, newTeamId, waitFor } from "./helpers/emulators";
+import { createEndpoint, deliveriesOf, deliveryRecord, firestore, newTeamId, waitFor } from "./helpers/emulators";
 import { Receiver } from "./helpers/receiver";
 
 const MINUTE = 60_000;
@@ -28,20 +28,7 @@ async function writeDelivery(teamId: string, webhookId: string, label: string, f
   });
   await firestore()
     .doc(`teams/${teamId}/webhookDeliveries/${id}`)
-    .set({
-      webhookId,
-      eventId,
-      eventType: "ticket.created",
-      status: "pending",
-      attempts: 0,
-      attemptLog: [],
-      nextAttemptAt: Timestamp.now(),
-      createdAt: Timestamp.now(),
-      completedAt: null,
-      payload,
-      expireAt: Timestamp.fromMillis(Date.now() + 86_400_000),
-      ...fields,
-    });
+    .set(deliveryRecord({ webhookId, eventId, eventType: "ticket.created", payload, ...fields }));
   return id;
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { getApps, initializeApp } from "firebase-admin/app";
-import { DocumentData, Firestore } from "firebase-admin/firestore";
+import { DocumentData, Firestore, Timestamp } from "firebase-admin/firestore";
 import { db } from "../../../src/platform/app";
 import type { Delivery } from "../../../src/delivery/schema";
 
@@ -57,4 +57,20 @@ export async function deliveriesOf(teamId: string, webhookId?: string) {
     .select("webhookId", "eventId", "eventType", "status", "attempts", "attemptLog", "nextAttemptAt", "completedAt");
   if (webhookId) q = q.where("webhookId", "==", webhookId);
   return (await q.get()).docs.map((d) => ({ id: d.id, ...(d.data() as Omit<Delivery, "payload" | "createdAt" | "expireAt">) }));
+}
+
+/** A pending delivery record as the fan-out writes it; overrides make the state a crash, a lost task or a hand edit leaves. */
+export function deliveryRecord(
+  fields: { webhookId: string; eventId: string; eventType: string; payload: string } & DocumentData,
+): DocumentData {
+  return {
+    status: "pending",
+    attempts: 0,
+    attemptLog: [],
+    nextAttemptAt: Timestamp.now(),
+    createdAt: Timestamp.now(),
+    completedAt: null,
+    expireAt: Timestamp.fromMillis(Date.now() + 86_400_000),
+    ...fields,
+  };
 }
