@@ -147,4 +147,35 @@ describe("scale", () => {
     await a.ref.update({ enabled: false });
     await Promise.all([hanging.stop(), healthy.stop()]);
   });
+
+  it("lets a slow endpoint have at most its in-flight limit of requests open, waking each parked delivery as a request ends", async () => {
+    const teamId = newTeamId("slow");
+    let open = 0;
+    let most = 0;
+    // Answers after 2.5 s: never fast enough (2 s) to lift the limit of 3 on the test project.
+    const slow = new Receiver(async (_req, _n, res) => {
+      most = Math.max(most, ++open);
+      await new Promise((r) => setTimeout(r, 2500));
+      open--;
+      res.writeHead(200).end();
+    });
+    await slow.start();
+    const { webhookId } = await createEndpoint(teamId, { url: slow.url, events: ["ticket.created"] });
+    for (let i = 0; i < 10; i++)
+      await firestore()
+        .doc(`teams/${teamId}/tickets/P${i}`)
+        .set({ subject: `slow ${i}` });
+    // Parked deliveries are woken by the releases; without that they would wait minutes for the reconciler.
+    await waitFor(
+      "all 10 delivered",
+      async () => {
+        const ds = await deliveriesOf(teamId, webhookId);
+        return ds.length === 10 && ds.every((d) => d.status === "succeeded");
+      },
+      60_000,
+    );
+    await slow.stop();
+    expect(most).toBeLessThanOrEqual(3);
+    expect(new Set(slow.requests.map((r) => r.headers["webhook-id"])).size).toBe(10);
+  });
 });
