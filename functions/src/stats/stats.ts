@@ -75,7 +75,15 @@ function countInto(path: string, field: string, n: number) {
   if (oldestMs === 0) oldestMs = Date.now();
 }
 
-process.once("SIGTERM", () => void flushRollups(true));
+/** How long a stopping instance spends writing what it gathered before it exits anyway. */
+const FLUSH_ON_EXIT_MS = 3_000;
+
+// A SIGTERM listener replaces Node's default of exiting: write what is gathered (briefly), then
+// raise the signal again with no listener left, so the instance still stops.
+process.once("SIGTERM", () => {
+  const timeout = new Promise((r) => setTimeout(r, FLUSH_ON_EXIT_MS).unref());
+  void Promise.race([flushRollups(true).catch(() => undefined), timeout]).finally(() => process.kill(process.pid, "SIGTERM"));
+});
 
 async function lastCompleted(teamId: string, webhookId: string | undefined, status: string): Promise<string | null> {
   const snap = await runQuery(queries.lastCompleted(teamId, webhookId, status));
