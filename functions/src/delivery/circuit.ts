@@ -1,5 +1,6 @@
 import { DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { z } from "zod";
+import { NOT_FOUND, unless } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
 import { updateIfUnchanged } from "../platform/writes";
 import type { ErrorClass } from "./schema";
@@ -46,6 +47,12 @@ export function circuitGate(state: CircuitState, nowMs: number): { kind: "send" 
   return nowMs < until ? { kind: "wait", untilMs: until } : { kind: "probe" };
 }
 
+/** An endpoint deleted meanwhile has no circuit to write; any other failure is thrown. */
+const notFound = (err: unknown): false => {
+  unless(NOT_FOUND)(err);
+  return false;
+};
+
 const failuresInARow = new Map<string, number>();
 const key = (teamId: string, webhookId: string) => `${teamId}/${webhookId}`;
 
@@ -75,7 +82,7 @@ export async function recordReachability(args: {
   if (reached || (args.errorClass !== null && !UNREACHABLE.has(args.errorClass))) {
     failuresInARow.delete(k);
     if (state.circuit !== "closed") {
-      await endpoint.ref.update({ circuit: "closed", circuitOpenUntil: null, circuitOpenings: 0 }).catch(() => undefined);
+      await endpoint.ref.update({ circuit: "closed", circuitOpenUntil: null, circuitOpenings: 0 }).catch(unless(NOT_FOUND));
       logs.circuitChanged(teamId, endpoint.id, "closed", null);
     }
     return;
@@ -88,10 +95,7 @@ export async function recordReachability(args: {
   const until = Timestamp.fromMillis(Date.now() + cooldownMs(openings, args.baseCooldownMs));
   // From closed, only if nobody changed the endpoint meanwhile: concurrent instances open it once.
   const written = probe
-    ? await endpoint.ref.update({ circuit: "open", circuitOpenUntil: until, circuitOpenings: openings }).then(
-        () => true,
-        () => false,
-      )
+    ? await endpoint.ref.update({ circuit: "open", circuitOpenUntil: until, circuitOpenings: openings }).then(() => true, notFound)
     : (await updateIfUnchanged(
         endpoint.ref,
         { circuit: "open", circuitOpenUntil: until, circuitOpenings: openings },

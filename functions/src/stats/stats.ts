@@ -39,11 +39,8 @@ function nest(fields: Record<string, number>): DocumentData {
 export function countFinished(teamId: string, webhookId: string, d: Finished): void {
   const { day, fields } = incrementsFor(d);
   for (const path of [paths.endpointStatsDay(teamId, webhookId, day), paths.teamStatsDay(teamId, day)]) {
-    const into = pending.get(path) ?? {};
-    for (const [f, n] of Object.entries(fields)) into[f] = (into[f] ?? 0) + n;
-    pending.set(path, into);
+    for (const [f, n] of Object.entries(fields)) countInto(path, f, n);
   }
-  if (oldestMs === 0) oldestMs = Date.now();
 }
 
 export async function flushRollups(force = false): Promise<void> {
