@@ -3,8 +3,9 @@
 // times; N ticket writes to 5 receivers; N/2 deliveries that succeed on their third attempt; one
 // event to FANOUT endpoints beside a no-op fan-out of as many tasks. The functions' Firestore
 // operations and task enqueues are counted by count-ops.cjs.
+import { spawnSync } from "node:child_process";
 import http from "node:http";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 
@@ -14,7 +15,7 @@ const { getFirestore } = require("firebase-admin/firestore");
 
 const N = Number(process.env.BENCH_EVENTS ?? 200);
 const FANOUT = Number(process.env.BENCH_FANOUT ?? 1000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const opsDir = process.env.BENCH_OPS_DIR;
 const db = getFirestore(
   initializeApp({ projectId: process.env.GCLOUD_PROJECT }),
@@ -317,8 +318,16 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function sideBySide() {
   const rounds = [];
   for (let r = 1; r <= ROUNDS; r++) {
-    const baseline = await noop(r);
-    const oneEndpoint = await pipeline(`one-${r}`, 1);
+    // Interleaved: the no-op chain goes first in odd rounds and second in even ones.
+    let baseline;
+    let oneEndpoint;
+    if (r % 2) {
+      baseline = await noop(r);
+      oneEndpoint = await pipeline(`one-${r}`, 1);
+    } else {
+      oneEndpoint = await pipeline(`one-${r}`, 1);
+      baseline = await noop(r);
+    }
     rounds.push({
       baseline,
       oneEndpoint,
@@ -364,6 +373,144 @@ await (async () => {
   await db.recursiveDelete(db.collection("benchNoopFanDone"));
 })();
 
+/** Team B's 20 deliveries alone, then while team A's 60 hang on an endpoint that never answers (same shard). */
+async function noisyNeighbour() {
+  const hangingSockets = new Set();
+  const hanging = http.createServer(() => undefined);
+  hanging.on("connection", (s) => hangingSockets.add(s));
+  let hangingRequests = 0;
+  hanging.on("request", () => hangingRequests++);
+  await new Promise((r) => hanging.listen(0, "127.0.0.1", r));
+  const arrivals = [];
+  const healthy = await receiver(arrivals);
+  const b = db.doc("teams/bench-quiet/webhooks/w");
+  await b.set({ url: `http://127.0.0.1:${healthy.address().port}/hook`, events: ["ticket.created"] });
+  await waitUntil(async () => (await b.get()).get("status") === "active");
+  await db.doc("teams/bench-quiet/tickets/warm").set({ subject: "warm" });
+  await waitUntil(() => arrivals.length >= 1);
+
+  const teamB = async (prefix) => {
+    arrivals.length = 0;
+    const written = new Map();
+    for (let i = 0; i < 20; i++) {
+      await db.doc(`teams/bench-quiet/tickets/${prefix}${i}`).set({ subject: `quiet ${i}` });
+      written.set(`${prefix}${i}`, Date.now());
+    }
+    await waitUntil(() => arrivals.length >= 20, 120_000);
+    const latencies = arrivals.map((x) => x.at - written.get(x.id)).sort((x, y) => x - y);
+    return { p50Ms: percentile(latencies, 0.5), p95Ms: percentile(latencies, 0.95), lastMs: Math.max(...arrivals.map((x) => x.at)) - Math.min(...written.values()) };
+  };
+  await teamB("warm"); // so that the baseline meets warm function workers, as the later batches do
+  const alone = await teamB("alone");
+
+  const a = db.doc("teams/bench-noisy/webhooks/w");
+  await a.set({ url: `http://127.0.0.1:${hanging.address().port}/hook`, events: ["ticket.created"], maxAttempts: 1 });
+  await waitUntil(async () => (await a.get()).get("status") === "active");
+  const writer = db.bulkWriter();
+  for (let i = 0; i < 60; i++) void writer.set(db.doc(`teams/bench-noisy/tickets/A${i}`), { subject: `hang ${i}` });
+  await writer.close();
+  const burstAt = Date.now();
+  await waitUntil(() => hangingRequests >= 1);
+  const duringBurst = await teamB("burst");
+  // Then the lasting state of a dead endpoint: its in-flight limit of requests hanging, the rest parked.
+  const parked = db.collection("teams/bench-noisy/webhookDeliveries").where("parked", "==", true);
+  await waitUntil(async () => (await parked.count().get()).data().count + hangingRequests >= 60, 120_000);
+  const settledSeconds = (Date.now() - burstAt) / 1000;
+  const withNoisy = await teamB("noisy");
+  const hangingOpen = hangingRequests;
+  await a.update({ enabled: false });
+  hangingSockets.forEach((s) => s.destroy());
+  hanging.close();
+  healthy.close();
+  return { alone, duringBurst, settledSeconds, withNoisy, hangingOpen, p95Ratio: Number((withNoisy.p95Ms / alone.p95Ms).toFixed(2)) };
+}
+
+/**
+ * The cost of getWebhookStats over 30 days for one endpoint with 1,000 and with 10,000 delivery
+ * records: the rollups' reads counted in a process of its own, beside the aggregation queries the
+ * stats used before rollups (each count() billed one read per 1,000 index entries it matches).
+ */
+async function statsCost() {
+  const { incrementsFor } = require("./lib/stats/rollup.js");
+  const ERROR_CLASSES = require("./lib/delivery/schema.js").errorClassSchema.options;
+  const { Timestamp, FieldValue } = require("firebase-admin/firestore");
+  const now = Date.now();
+  const rows = [];
+  for (const records of [1000, 10000]) {
+    const team = `bench-stats-${records}`;
+    const days = new Map();
+    const writer = db.bulkWriter();
+    for (let i = 0; i < records; i++) {
+      const atMs = now - Math.floor(((i + 0.5) / records) * 29.5 * 24 * 3600_000);
+      const failed = i % 10 === 0;
+      const durationMs = 20 + ((i * 37) % 900);
+      const d = { status: failed ? "failed" : "succeeded", errorClass: failed ? "http_error" : null, durationMs, atMs };
+      const at = Timestamp.fromMillis(atMs);
+      void writer.set(db.doc(`teams/${team}/webhookDeliveries/d${i}`), {
+        webhookId: "w", eventType: "ticket.created", status: d.status, attempts: 1, createdAt: at, completedAt: at,
+        lastDurationMs: durationMs, lastErrorClass: d.errorClass, lastStatusCode: failed ? 500 : 200,
+      });
+      const { day, fields } = incrementsFor(d);
+      const into = days.get(day) ?? {};
+      for (const [f, n] of Object.entries(fields)) into[f] = (into[f] ?? 0) + n;
+      days.set(day, into);
+    }
+    for (const [day, fields] of days) {
+      const doc = { day };
+      for (const [path, n] of Object.entries(fields)) {
+        const parts = path.split(".");
+        let node = doc;
+        for (const p of parts.slice(0, -1)) node = node[p] ??= {};
+        node[parts.at(-1)] = FieldValue.increment(n);
+      }
+      void writer.set(db.doc(`teams/${team}/webhookStatsDays/${day}_w`), doc, { merge: true });
+    }
+    await writer.close();
+
+    // The rollups: computeStats in a process whose Firestore reads count-ops.cjs counts.
+    const file = join(opsDir, "..", `bench-stats-${records}.json`);
+    const code = `require("./lib/stats/stats.js").computeStats(${JSON.stringify(team)}, "w", "30d").then((s) => { require("fs").writeFileSync(${JSON.stringify(file)}, JSON.stringify(s)); setTimeout(() => process.exit(0), 500); })`;
+    const statsOps = join(opsDir, "..", `bench-stats-ops-${records}`);
+    mkdirSync(statsOps, { recursive: true });
+    const run = spawnSync(process.execPath, ["-e", code], { cwd: join(process.cwd(), "functions"), env: { ...process.env, FUNCTION_TARGET: "getWebhookStats", BENCH_OPS_DIR: statsOps }, encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`computeStats failed: ${run.stderr}`);
+    const stats = JSON.parse(readFileSync(file, "utf8"));
+    const counted = readdirSync(statsOps).map((f) => JSON.parse(readFileSync(join(statsOps, f), "utf8"))).reduce((n, c) => n + c.reads, 0);
+
+    // The aggregation queries of the stats before rollups, on the same records, billed as Firestore bills them.
+    const since = Timestamp.fromMillis(now - 30 * 24 * 3600_000);
+    const base = db.collection(`teams/${team}/webhookDeliveries`).where("webhookId", "==", "w").where("createdAt", ">=", since);
+    let queriesRun = 0;
+    let billed = 0;
+    const count = async (q) => {
+      const n = (await q.count().get()).data().count;
+      queriesRun++;
+      billed += Math.max(1, Math.ceil(n / 1000));
+      return n;
+    };
+    const [, , failedCount, attempted] = await Promise.all([
+      count(base),
+      count(base.where("status", "==", "succeeded")),
+      count(base.where("status", "==", "failed")),
+      count(base.where("lastDurationMs", ">=", 0)),
+    ]);
+    for (const p of [0.5, 0.95]) {
+      const rank = Math.max(1, Math.ceil(p * attempted));
+      let lo = 0;
+      let hi = 65_536;
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        if ((await count(base.where("lastDurationMs", "<=", mid))) >= rank) hi = mid;
+        else lo = mid + 1;
+      }
+    }
+    if (failedCount > 0) for (const c of ERROR_CLASSES) await count(base.where("status", "==", "failed").where("lastErrorClass", "==", c));
+    billed += 2; // the last success and the last failure, one document each
+    rows.push({ records, rollupReads: counted, total: stats.total, aggregationQueries: queriesRun + 2, aggregationReadsBilled: billed });
+  }
+  return rows;
+}
+
 // Each phase's figures are saved as soon as they are in, so that a failed phase keeps the others.
 const results = { events: N };
 const phases = {
@@ -371,8 +518,11 @@ const phases = {
   fiveEndpoints: () => pipeline("five", 5),
   thirdAttempt: () => thirdAttempt(Math.ceil(N / 2)),
   fanOut,
+  noisyNeighbour,
+  statsCost,
 };
-for (const [name, run] of Object.entries(phases)) {
+const only = process.env.BENCH_PHASES ? process.env.BENCH_PHASES.split(",") : undefined;
+for (const [name, run] of Object.entries(phases).filter(([name]) => !only || only.includes(name))) {
   results[name] = await run();
   writeFileSync(process.env.BENCH_RESULT, JSON.stringify(results, null, 2));
 }

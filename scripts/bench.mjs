@@ -18,9 +18,12 @@ if (!existsSync(join(noopDir, "node_modules", "firebase-functions"))) {
 }
 
 console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-const { benchDeliveryPath } = await import("../bench/delivery-path.mjs");
-console.log("\n# delivery path in process, 1 KB bodies, beside undici.request signing the same way (baseline) and Node's fetch");
-console.table(await benchDeliveryPath());
+// BENCH_PHASES=noisyNeighbour,statsCost (say) runs only those end-to-end phases.
+if (!process.env.BENCH_PHASES) {
+  const { benchDeliveryPath } = await import("../bench/delivery-path.mjs");
+  console.log("\n# delivery path in process, 1 KB bodies, beside undici.request signing the same way (baseline) and Node's fetch");
+  console.table(await benchDeliveryPath());
+}
 
 const runtime = join(ROOT, ".runtime");
 const opsDir = join(runtime, "bench-ops");
@@ -38,7 +41,7 @@ const { env } = emulatorEnvOrExit();
 const log = openSync(join(runtime, "bench-emulators.log"), "w");
 const child = spawnFirebase(
   ["emulators:exec", "--config", configPath, "--only", "firestore,pubsub,functions,tasks", "--project", "demo-jiwaku-bench", "node bench/e2e-driver.mjs"],
-  { ...env, BENCH_EVENTS: events, BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "3", BENCH_FANOUT: process.env.BENCH_FANOUT ?? "1000", BENCH_OPS_DIR: opsDir, BENCH_RESULT: resultFile, NODE_OPTIONS: `--require ${join(ROOT, "bench", "count-ops.cjs")}` },
+  { ...env, BENCH_EVENTS: events, BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "5", BENCH_PHASES: process.env.BENCH_PHASES ?? "", BENCH_FANOUT: process.env.BENCH_FANOUT ?? "1000", BENCH_OPS_DIR: opsDir, BENCH_RESULT: resultFile, NODE_OPTIONS: `--require ${join(ROOT, "bench", "count-ops.cjs")}` },
   { stdio: ["ignore", log, log], detached: false },
 );
 const code = await new Promise((resolve) => child.on("exit", resolve));
@@ -60,9 +63,9 @@ const t = r.thirdAttempt;
 if (t) {
   console.log(`\n# cost of a success on the third attempt: ${t.deliveries} deliveries failed twice (HTTP 500), ${t.onThirdAttempt} succeeded on attempt 3, in ${t.seconds} s`);
   console.table([
-    { delivery: "first-attempt success (1 endpoint, last round)", "reads/delivery": side.rounds.at(-1).oneEndpoint.readsPerDelivery, "writes/delivery": side.rounds.at(-1).oneEndpoint.writesPerDelivery },
+    side && { delivery: "first-attempt success (1 endpoint, last round)", "reads/delivery": side.rounds.at(-1).oneEndpoint.readsPerDelivery, "writes/delivery": side.rounds.at(-1).oneEndpoint.writesPerDelivery },
     { delivery: "success on the third attempt", "reads/delivery": t.readsPerDelivery, "writes/delivery": t.writesPerDelivery },
-  ]);
+  ].filter(Boolean));
 }
 
 const f = r.fanOut;
@@ -74,3 +77,19 @@ if (f) {
   ]);
 }
 
+
+const n = r.noisyNeighbour;
+if (n) {
+  console.log(`\n# noisy neighbour: team B's 20 deliveries (written one by one) to a healthy endpoint, alone and while team A's 60 hang on an endpoint that never answers (30 s timeout), same shard; ${n.hangingOpen} of A's requests were open at once`);
+  console.table([
+    { "team B": "alone (baseline)", "p50 ms": n.alone.p50Ms, "p95 ms": n.alone.p95Ms, "all 20 arrived after ms": n.alone.lastMs },
+    { "team B": "during team A's burst of 60 (A's events fanned out, its tasks parked)", "p50 ms": n.duringBurst.p50Ms, "p95 ms": n.duringBurst.p95Ms, "all 20 arrived after ms": n.duringBurst.lastMs, "p95 vs alone": Number((n.duringBurst.p95Ms / n.alone.p95Ms).toFixed(2)) },
+    { "team B": `beside team A hanging (settled after ${n.settledSeconds} s)`, "p50 ms": n.withNoisy.p50Ms, "p95 ms": n.withNoisy.p95Ms, "all 20 arrived after ms": n.withNoisy.lastMs, "p95 vs alone": n.p95Ratio },
+  ]);
+  console.log(`p95 beside the hanging neighbour vs alone: ${n.p95Ratio} (goal <= 1.5)`);
+}
+
+if (r.statsCost) {
+  console.log("\n# getWebhookStats over 30 days for one endpoint: reads counted from the rollups, beside the aggregation queries used before them (billed 1 read per 1,000 index entries matched)");
+  console.table(r.statsCost.map((x) => ({ "delivery records": x.records, "rollups: reads": x.rollupReads, "rollups: total counted": x.total, "aggregation: queries": x.aggregationQueries, "aggregation: reads billed": x.aggregationReadsBilled })));
+}
