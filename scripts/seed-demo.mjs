@@ -2,19 +2,19 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { ROOT } from "./lib/emulator-env.mjs";
-import { DEMO_SECRET, DEMO_TEAM, DEMO_WEBHOOK, RECEIVER_URL } from "./lib/demo.mjs";
+import { DEMO_SECRET, DEMO_TEAM, DEMO_USERS, DEMO_WEBHOOK, RECEIVER_URL } from "./lib/demo.mjs";
 
 const require = createRequire(join(ROOT, "functions", "package.json"));
 const { initializeApp } = require("firebase-admin/app");
 const { getFirestore, Timestamp } = require("firebase-admin/firestore");
+const { getAuth } = require("firebase-admin/auth");
 
 const db = getFirestore(initializeApp({ projectId: process.env.GCLOUD_PROJECT }));
 const team = db.doc(`teams/${DEMO_TEAM}`);
 const now = Timestamp.now();
 const batch = db.batch();
 batch.set(team, { name: "Demo Helpdesk", createdAt: now });
-batch.set(team.collection("members").doc("demo-admin"), { role: "admin", email: "admin@demo.jiwaku.test" });
-batch.set(team.collection("members").doc("demo-agent"), { role: "agent", email: "agent@demo.jiwaku.test" });
+for (const u of DEMO_USERS) batch.set(team.collection("members").doc(u.uid), { role: u.role, email: u.email });
 batch.set(team.collection("contacts").doc("ada"), { name: "Ada Lovelace", email: "ada@example.com", createdAt: now });
 batch.set(team.collection("contacts").doc("grace"), { name: "Grace Hopper", email: "grace@example.com", createdAt: now });
 batch.set(team.collection("tickets").doc("T-1001"), {
@@ -40,4 +40,6 @@ batch.set(team.collection("webhooks").doc("example-receiver"), {
 });
 batch.set(team.collection("webhookSecrets").doc("example-receiver"), { current: DEMO_SECRET, version: 1, previous: null, previousExpiresAt: null, createdAt: now });
 await batch.commit();
+// The dashboard's demo users (src/firebase.ts offers them on the sign-in page of a demo project).
+for (const { uid, email, password, displayName } of DEMO_USERS) await getAuth().createUser({ uid, email, password, displayName, emailVerified: true });
 console.log(`seeded team ${DEMO_TEAM}`);

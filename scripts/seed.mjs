@@ -1,4 +1,4 @@
-// `npm run seed`: rebuilds emulator-data/ from scripts/seed-demo.mjs on a fresh Firestore emulator.
+// `npm run seed`: rebuilds emulator-data/ from scripts/seed-demo.mjs on fresh Auth and Firestore emulators.
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { DEMO_PROJECT } from "./lib/demo.mjs";
@@ -10,7 +10,7 @@ ensureInstalled();
 const { env } = emulatorEnvOrExit();
 rmSync(join(ROOT, "emulator-data"), { recursive: true, force: true });
 const child = spawnFirebase(
-  ["emulators:exec", "--only", "firestore", "--project", DEMO_PROJECT, "--export-on-exit", "emulator-data", `node ${JSON.stringify(join(ROOT, "scripts", "seed-demo.mjs"))}`],
+  ["emulators:exec", "--only", "auth,firestore", "--project", DEMO_PROJECT, "--export-on-exit", "emulator-data", `node ${JSON.stringify(join(ROOT, "scripts", "seed-demo.mjs"))}`],
   env,
   { detached: false },
 );

@@ -1,12 +1,13 @@
-// `npm start`: installs when needed, builds the functions, starts the emulators with the demo data
-// and a sample receiver on loopback, and stays up until Ctrl-C, which stops every child process.
+// `npm start`: installs when needed, builds the functions and the dashboard, starts the emulators
+// (the dashboard on the Hosting emulator) with the demo data and users and a sample receiver on
+// loopback, and stays up until Ctrl-C, which stops every child process.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { DEMO_PROJECT, DEMO_TEAM, PORTS, RECEIVER_URL } from "./lib/demo.mjs";
+import { DASHBOARD_URL, DEMO_PROJECT, DEMO_TEAM, DEMO_USERS, PORTS, RECEIVER_URL } from "./lib/demo.mjs";
 import { ROOT, emulatorEnvOrExit } from "./lib/emulator-env.mjs";
 import { spawnFirebase, stopGroup } from "./lib/firebase.mjs";
-import { buildFunctions, ensureInstalled } from "./lib/install.mjs";
+import { buildDashboard, buildFunctions, ensureInstalled } from "./lib/install.mjs";
 import { startSampleReceiver } from "./sample-receiver.mjs";
 
 const args = process.argv.slice(2);
@@ -31,6 +32,7 @@ ensureInstalled();
 const setup = emulatorEnvOrExit();
 setup.notes.forEach((n) => console.log(`  ${n}`));
 buildFunctions();
+buildDashboard();
 
 const receiver = await startSampleReceiver().catch((err) => {
   console.error(`The sample receiver could not listen on ${RECEIVER_URL}: ${err.message}`);
@@ -71,6 +73,8 @@ child.on("exit", (code) => {
 await ready;
 console.log(`
 Jiwaku Webhooks is running on the emulators (project ${DEMO_PROJECT}):
+  Dashboard       ${DASHBOARD_URL}
+                  sign in as ${DEMO_USERS.map((u) => `${u.email} (${u.role})`).join(" or ")}, password ${DEMO_USERS[0].password}
   Firestore       http://127.0.0.1:${PORTS.firestore}
   Functions       http://127.0.0.1:${PORTS.functions}
   Pub/Sub         127.0.0.1:${PORTS.pubsub}
@@ -79,6 +83,7 @@ Jiwaku Webhooks is running on the emulators (project ${DEMO_PROJECT}):
   Emulator UI     ${config.ui ? `http://127.0.0.1:${PORTS.ui}` : "off (not cached; `npm start -- --ui` downloads it)"}
   Sample receiver ${RECEIVER_URL} (endpoint teams/${DEMO_TEAM}/webhooks/demo-receiver, all events)
 
-Watch a delivery: in another terminal run \`npm run demo:event\`; the receiver's lines appear here and
-the records land in teams/${DEMO_TEAM}/webhookDeliveries. Ctrl-C stops everything.
+Watch a delivery: in another terminal run \`npm run demo:event\`; the receiver's lines appear here,
+and the deliveries appear on the dashboard's page of the demo endpoint without a reload (records in
+teams/${DEMO_TEAM}/webhookDeliveries). Ctrl-C stops everything.
 `);

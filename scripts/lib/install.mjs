@@ -1,4 +1,4 @@
-// Installs the root and functions dependencies when they are missing or older than the lockfile.
+// Installs the root, functions and dashboard dependencies when they are missing or older than the lockfile.
 import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -21,9 +21,9 @@ export function runOrExit(cmd, args, options = {}) {
 }
 
 export function ensureInstalled() {
-  for (const dir of [ROOT, join(ROOT, "functions")]) {
+  for (const dir of [ROOT, join(ROOT, "functions"), join(ROOT, "dashboard")]) {
     if (upToDate(dir)) continue;
-    console.log(`Installing dependencies in ${dir === ROOT ? "." : "functions/"} ...`);
+    console.log(`Installing dependencies in ${dir === ROOT ? "." : `${dir.slice(ROOT.length + 1)}/`} ...`);
     const args = existsSync(join(dir, "package-lock.json")) ? ["ci"] : ["install"];
     runOrExit(npm, [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir });
   }
@@ -31,4 +31,9 @@ export function ensureInstalled() {
 
 export function buildFunctions() {
   runOrExit(npm, ["run", "--silent", "build"], { cwd: join(ROOT, "functions") });
+}
+
+/** Type-checks the dashboard and builds it into dashboard/dist, which Hosting (and its emulator) serves. */
+export function buildDashboard() {
+  runOrExit(npm, ["run", "--silent", "build", "--", "--logLevel", "warn"], { cwd: join(ROOT, "dashboard") });
 }

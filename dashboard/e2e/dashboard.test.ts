@@ -1,0 +1,273 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db, endpoint, member, newTeamId, newUser, Receiver } from "./backend";
+import { DASHBOARD, launch, newPage, signIn } from "./browser";
+import { checkPage, fitsWidth, row } from "./pages";
+
+let browser: Browser;
+const receivers: Receiver[] = [];
+const receiver = async () => {
+  const r = await new Receiver().start();
+  receivers.push(r);
+  return r;
+};
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all(receivers.map((r) => r.stop()));
+});
+
+async function adminOn(teamId: string, path = "") {
+  const admin = await member(teamId, "admin", "admin");
+  const { page, context } = await newPage(browser);
+  await signIn(page, teamId, admin.email, admin.password, path);
+  return { page, context, admin };
+}
+
+/** The newest delivery of an endpoint, once there is one matching `where`. */
+async function deliveryOf(teamId: string, webhookId: string, where: (d: Record<string, unknown>) => boolean) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const snap = await db().collection(`teams/${teamId}/webhookDeliveries`).where("webhookId", "==", webhookId).get();
+    const found = snap.docs.find((d) => where(d.data()));
+    if (found) return found.id;
+    if (Date.now() > deadline) throw new Error(`no matching delivery of ${webhookId}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function createThroughForm(page: Page, url: string) {
+  await page.getByRole("button", { name: "New Webhook" }).click();
+  await page.getByLabel("Webhook URL").fill(url);
+  await page.getByRole("checkbox", { name: "All ticket events" }).check();
+  await page.getByRole("checkbox", { name: "contact.created" }).check();
+}
+
+describe("the webhooks dashboard", () => {
+  it("1. an admin signs in, creates a webhook with events by category, advanced settings and a custom header, and sees the secret once", async () => {
+    const teamId = newTeamId("create");
+    const r = await receiver();
+    const { page, context } = await adminOn(teamId);
+    await page.getByRole("heading", { name: "Webhooks", exact: true }).waitFor();
+    await page.getByText("No webhooks yet").waitFor();
+    await checkPage(page, "list-empty");
+
+    await createThroughForm(page, r.url);
+    await page.getByRole("button", { name: "Advanced settings (optional)" }).click();
+    await page.getByLabel("Max attempts").fill("3");
+    await page.getByLabel("Timeout (seconds)").fill("5");
+    await page.getByLabel("Rate limit (per second)").fill("20");
+    await page.getByRole("button", { name: "Add header" }).click();
+    await page.getByLabel("Header 1 name").fill("X-Api-Key");
+    await page.getByLabel("Header 1 value").fill("key-123");
+    await checkPage(page, "form");
+    await page.getByRole("button", { name: "Create Webhook" }).click();
+
+    const secretBox = page.getByTestId("new-secret");
+    await secretBox.waitFor();
+    const secret = (await secretBox.innerText()).trim();
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
+    await checkPage(page, "secret-once");
+    const [created] = (await db().collection(`teams/${teamId}/webhooks`).get()).docs;
+    expect(created.data()).toMatchObject({
+      url: r.url,
+      events: ["ticket.*", "contact.created"],
+      maxAttempts: 3,
+      timeoutMs: 5000,
+      rateLimitPerSecond: 20,
+      headers: { "X-Api-Key": "key-123" },
+    });
+    expect((await db().doc(`teams/${teamId}/webhookSecrets/${created.id}`).get()).get("current")).toBe(secret);
+
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.waitForURL(`**/dashboard/webhooks/${created.id}*`);
+    await page.getByRole("heading", { name: "Settings" }).waitFor();
+    // Shown once: the page itself holds it no more until an admin reveals it.
+    expect(await page.getByText(secret).count()).toBe(0);
+    await checkPage(page, "details");
+    await context.close();
+  });
+
+  it("2. Test sends to the receiver and shows its status code and duration, and the test history", async () => {
+    const teamId = newTeamId("test");
+    const r = await receiver();
+    const id = await endpoint(teamId, { url: r.url, events: ["ticket.created"] });
+    const { page, context } = await adminOn(teamId, `/${id}`);
+    await page.getByRole("button", { name: "Test", exact: true }).click();
+    const result = page.getByRole("status", { name: "Test result" });
+    await result.waitFor();
+    expect(await page.getByTestId("test-status").innerText()).toBe("200");
+    expect(await page.getByTestId("test-duration").innerText()).toMatch(/^\d+(\.\d)? (ms|s)$/);
+    expect(r.requests.map((q) => q.headers["x-webhook-event"])).toEqual(["webhook.test"]);
+    const history = page.getByRole("table", { name: "Test history" });
+    await history.getByText("HTTP 200").waitFor();
+    await checkPage(page, "details-tested");
+    await context.close();
+  });
+
+  it("3. a ticket written through the Admin SDK shows up in the delivery history without a reload, then its attempt log", async () => {
+    const teamId = newTeamId("live");
+    const r = await receiver();
+    const id = await endpoint(teamId, { url: r.url, events: ["ticket.created"] });
+    const { page, context } = await adminOn(teamId, `/${id}`);
+    await page.getByText("No deliveries yet").waitFor();
+    await db().doc(`teams/${teamId}/tickets/T-1`).set({ subject: "Printer on fire", status: "open" });
+    const deliveryId = await deliveryOf(teamId, id, (d) => d.status === "succeeded");
+    await row(page, deliveryId).getByText("succeeded").waitFor({ timeout: 30_000 });
+    expect(await row(page, deliveryId).innerText()).toContain("HTTP 200");
+    await row(page, deliveryId).getByRole("button", { name: /Open delivery/ }).click();
+    const log = page.getByRole("table", { name: "Attempt log" });
+    await log.waitFor();
+    expect(await log.innerText()).toContain("200");
+    expect(await page.getByLabel("Payload").innerText()).toContain("Printer on fire");
+    await checkPage(page, "delivery");
+    await context.close();
+  });
+
+  it("4. a failing receiver's delivery shows retrying / failed with its error class; after recovery Redeliver makes it succeeded", async () => {
+    const teamId = newTeamId("fail");
+    const r = await receiver();
+    r.status = 500;
+    const id = await endpoint(teamId, { url: r.url, events: ["ticket.created"], maxAttempts: 2 });
+    const { page, context } = await adminOn(teamId, `/${id}`);
+    await page.getByText("No deliveries yet").waitFor();
+    await db().doc(`teams/${teamId}/tickets/T-2`).set({ subject: "Broken", status: "open" });
+    const deliveryId = await deliveryOf(teamId, id, () => true);
+    await row(page, deliveryId).getByText(/retrying|failed/).waitFor({ timeout: 30_000 });
+    await row(page, deliveryId).getByText("failed", { exact: true }).waitFor({ timeout: 60_000 });
+    expect(await row(page, deliveryId).innerText()).toContain("HTTP 500");
+    await row(page, deliveryId).getByRole("button", { name: /Open delivery/ }).click();
+    const log = page.getByRole("table", { name: "Attempt log" });
+    await log.waitFor();
+    expect(await log.innerText()).toContain("http_error");
+    await checkPage(page, "delivery-failed");
+
+    r.status = 200;
+    await page.getByRole("button", { name: "Redeliver", exact: true }).click();
+    await page.getByText("Queued again.").waitFor();
+    await page.keyboard.press("Escape");
+    await row(page, deliveryId).getByText("succeeded").waitFor({ timeout: 30_000 });
+    expect((await db().doc(`teams/${teamId}/webhookDeliveries/${deliveryId}`).get()).get("status")).toBe("succeeded");
+    await context.close();
+  });
+
+  it("5. disable, enable, rotate the secret and delete", async () => {
+    const teamId = newTeamId("manage");
+    const r = await receiver();
+    const id = await endpoint(teamId, { url: r.url, events: ["*"] });
+    const { page, context } = await adminOn(teamId, `/${id}`);
+    const ref = db().doc(`teams/${teamId}/webhooks/${id}`);
+
+    await page.getByRole("button", { name: "Disable" }).click();
+    await page.getByRole("button", { name: "Enable" }).waitFor();
+    expect((await ref.get()).data()).toMatchObject({ enabled: false, status: "disabled" });
+    await page.getByText("disabled by an admin").waitFor();
+    await page.getByRole("button", { name: "Enable" }).click();
+    await page.getByRole("button", { name: "Disable" }).waitFor();
+    expect((await ref.get()).data()).toMatchObject({ enabled: true, status: "active" });
+
+    await page.getByRole("button", { name: "Reveal secret" }).click();
+    const before = (await page.getByTestId("secret").innerText()).trim();
+    await page.getByRole("button", { name: "Rotate secret" }).click();
+    await page.getByRole("dialog", { name: "Rotate the signing secret" }).waitFor();
+    await checkPage(page, "rotate");
+    await page.getByRole("button", { name: "Rotate", exact: true }).click();
+    await page.getByText(/Rotated to version 2/).waitFor();
+    const after = (await page.getByTestId("secret").innerText()).trim();
+    expect(after).not.toBe(before);
+    expect((await db().doc(`teams/${teamId}/webhookSecrets/${id}`).get()).data()).toMatchObject({ current: after, previous: before });
+
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    await page.getByRole("button", { name: "Delete webhook" }).click();
+    await page.waitForURL((u) => u.pathname === "/dashboard/webhooks");
+    await page.getByText("No webhooks yet").waitFor();
+    expect((await ref.get()).exists).toBe(false);
+    await context.close();
+  });
+
+  it("6. an agent sees the list, stats and history but no actions, secrets or header values; a non-member sees no access", async () => {
+    const teamId = newTeamId("roles");
+    const r = await receiver();
+    const id = await endpoint(teamId, { url: `${r.url}?token=url-secret`, events: ["ticket.created"], headers: { "X-Api-Key": "header-secret" } });
+    await db().doc(`teams/${teamId}/tickets/T-3`).set({ subject: "Seen by agents", status: "open" });
+    const deliveryId = await deliveryOf(teamId, id, (d) => d.status === "succeeded");
+
+    const agent = await member(teamId, "agent", "agent");
+    const { page, context } = await newPage(browser);
+    await signIn(page, teamId, agent.email, agent.password);
+    await page.getByRole("heading", { name: "Endpoints" }).waitFor();
+    await page.getByRole("button", { name: /View Details/ }).waitFor();
+    expect(await page.getByRole("button", { name: "New Webhook" }).count()).toBe(0);
+    await page.getByText("Success rate", { exact: true }).first().waitFor();
+    await checkPage(page, "agent-list");
+    await page.getByRole("button", { name: /View Details/ }).click();
+    await row(page, deliveryId).waitFor({ timeout: 30_000 });
+    for (const name of ["Edit", "Disable", "Delete", "Test", "Reveal secret", "Rotate secret", "Redeliver failed"]) {
+      expect(await page.getByRole("button", { name, exact: true }).count(), name).toBe(0);
+    }
+    await row(page, deliveryId).getByRole("button", { name: /Open delivery/ }).click();
+    await page.getByRole("table", { name: "Attempt log" }).waitFor();
+    expect(await page.getByRole("button", { name: "Redeliver", exact: true }).count()).toBe(0);
+    const text = await page.locator("body").innerText();
+    expect(text).not.toContain("header-secret");
+    expect(text).not.toContain("url-secret");
+    expect(text).not.toContain("whsec_");
+    await checkPage(page, "agent-details");
+    await context.close();
+
+    const outsider = await newUser("outsider");
+    const other = await newPage(browser);
+    await signIn(other.page, teamId, outsider.email, outsider.password);
+    await other.page.getByRole("heading", { name: "No access" }).waitFor();
+    expect(await other.page.getByText("header-secret").count()).toBe(0);
+    await checkPage(other.page, "no-access");
+    await other.context.close();
+  });
+
+  it("7. bad input shows the API's message at the field, and nothing is created", async () => {
+    const teamId = newTeamId("bad");
+    const r = await receiver();
+    const { page, context } = await adminOn(teamId);
+    await createThroughForm(page, "not a url");
+    await page.getByRole("button", { name: "Create Webhook" }).click();
+    const url = page.getByLabel("Webhook URL");
+    await page.getByText("url is not a valid URL").waitFor();
+    expect(await url.getAttribute("aria-invalid")).toBe("true");
+
+    await url.fill(r.url);
+    await page.getByRole("button", { name: "Advanced settings (optional)" }).click();
+    await page.getByRole("button", { name: "Add header" }).click();
+    await page.getByLabel("Header 1 name").fill("Bad Header");
+    await page.getByLabel("Header 1 value").fill("x");
+    await page.getByRole("button", { name: "Add header" }).click();
+    await page.getByLabel("Header 2 name").fill("X-Ok");
+    await page.getByLabel("Header 2 value").fill("bell\u0007");
+    await page.getByRole("button", { name: "Create Webhook" }).click();
+    await page.getByText("'Bad Header' is not a valid header name").first().waitFor();
+    expect(await page.getByLabel("Header 1 name").getAttribute("aria-invalid")).toBe("true");
+    await page.getByText(/printable ASCII/).first().waitFor();
+    await checkPage(page, "form-errors");
+    expect((await db().collection(`teams/${teamId}/webhooks`).get()).size).toBe(0);
+    await context.close();
+  });
+
+  it("works at phone width", async () => {
+    const teamId = newTeamId("phone");
+    const r = await receiver();
+    const id = await endpoint(teamId, { url: r.url, events: ["*"], description: "A phone-width check" });
+    const admin = await member(teamId, "admin", "admin");
+    const { page, context } = await newPage(browser, 390);
+    await signIn(page, teamId, admin.email, admin.password);
+    await page.getByRole("button", { name: /View Details/ }).waitFor();
+    await fitsWidth(page);
+    await checkPage(page, "phone-list");
+    await page.goto(`${DASHBOARD}/${id}?team=${teamId}`);
+    await page.getByRole("heading", { name: "Delivery history" }).waitFor();
+    await fitsWidth(page);
+    await checkPage(page, "phone-details");
+    await context.close();
+  });
+});

@@ -1,0 +1,104 @@
+import { AppShell, Badge, Button, Center, Group, Loader, MantineProvider, Text, Title } from "@mantine/core";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { onAuthStateChanged, signOut, type User } from "firebase/auth";
+import { useEffect, useMemo, useState } from "react";
+import { BrowserRouter, Navigate, Route, Routes } from "react-router";
+import { callableApi } from "./api/client";
+import { WebhooksProvider, type WebhooksContextValue } from "./api/context";
+import { firestoreLive } from "./api/live";
+import type { Role } from "./api/types";
+import { chosenTeam, type FirebaseSetup } from "./firebase";
+import { NoAccessPage } from "./pages/NoAccessPage";
+import { SignInPage } from "./pages/SignInPage";
+import { WebhookDetailsPage } from "./pages/WebhookDetailsPage";
+import { WebhookFormPage } from "./pages/WebhookFormPage";
+import { WebhookListPage } from "./pages/WebhookListPage";
+import { contrast, theme } from "./theme";
+
+export const BASE = "/dashboard/webhooks";
+
+/** The webhook pages, for a signed-in member of the team in context. */
+export function WebhookRoutes() {
+  return (
+    <Routes>
+      <Route path={BASE} element={<WebhookListPage />} />
+      <Route path={`${BASE}/new`} element={<WebhookFormPage />} />
+      <Route path={`${BASE}/:webhookId`} element={<WebhookDetailsPage />} />
+      <Route path={`${BASE}/:webhookId/edit`} element={<WebhookFormPage />} />
+      <Route path="*" element={<Navigate to={BASE} replace />} />
+    </Routes>
+  );
+}
+
+type Session = { state: "loading" } | { state: "signed-out" } | { state: "member"; user: User; role: Role } | { state: "outsider"; user: User };
+
+function Shell({ setup }: { setup: FirebaseSetup }) {
+  const teamId = useMemo(chosenTeam, []);
+  const api = useMemo(() => callableApi(setup.functions), [setup]);
+  const live = useMemo(() => firestoreLive(setup.app, setup.firestoreEmulator), [setup]);
+  const [session, setSession] = useState<Session>({ state: "loading" });
+  useEffect(
+    () =>
+      onAuthStateChanged(setup.auth, (user) => {
+        if (!user) return setSession({ state: "signed-out" });
+        setSession({ state: "loading" });
+        live.roleOf(teamId, user.uid).then(
+          (role) => setSession(role ? { state: "member", user, role } : { state: "outsider", user }),
+          () => setSession({ state: "outsider", user }),
+        );
+      }),
+    [setup, live, teamId],
+  );
+  const context: WebhooksContextValue | null = session.state === "member" ? { api, live, teamId, role: session.role } : null;
+  const user = session.state === "member" || session.state === "outsider" ? session.user : null;
+
+  return (
+    <AppShell header={{ height: 56 }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Title order={1} size="h4">
+            Jiwaku · Webhooks
+          </Title>
+          {user && (
+            <Group gap="xs" wrap="nowrap">
+              <Text size="sm" visibleFrom="sm">
+                {user.email} · {teamId}
+              </Text>
+              {session.state === "member" && <Badge variant="outline">{session.role}</Badge>}
+              <Button size="xs" variant="default" onClick={() => void signOut(setup.auth)}>
+                Sign out
+              </Button>
+            </Group>
+          )}
+        </Group>
+      </AppShell.Header>
+      <AppShell.Main>
+        {session.state === "loading" && (
+          <Center h={200}>
+            <Loader role="status" aria-label="Loading" />
+          </Center>
+        )}
+        {session.state === "signed-out" && <SignInPage auth={setup.auth} emulated={setup.emulated} />}
+        {session.state === "outsider" && <NoAccessPage email={session.user.email ?? session.user.uid} teamId={teamId} />}
+        {context && (
+          <WebhooksProvider value={context}>
+            <WebhookRoutes />
+          </WebhooksProvider>
+        )}
+      </AppShell.Main>
+    </AppShell>
+  );
+}
+
+export function App({ setup }: { setup: FirebaseSetup }) {
+  const [client] = useState(() => new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: true } } }));
+  return (
+    <MantineProvider theme={theme} cssVariablesResolver={contrast}>
+      <QueryClientProvider client={client}>
+        <BrowserRouter>
+          <Shell setup={setup} />
+        </BrowserRouter>
+      </QueryClientProvider>
+    </MantineProvider>
+  );
+}

@@ -1,0 +1,53 @@
+import type { Functions } from "firebase/functions";
+import { httpsCallable } from "firebase/functions";
+import type {
+  Delivery,
+  DeliveryFilters,
+  DeliveryPage,
+  EndpointInput,
+  EventType,
+  Secret,
+  Stats,
+  StatsWindow,
+  TestResult,
+  Webhook,
+} from "./types";
+
+/** The callable API of CONTRACT.md section 8, one method a function. Hooks take any object of this shape. */
+export interface WebhooksApi {
+  listWebhooks(teamId: string): Promise<{ webhooks: Webhook[] }>;
+  createWebhook(teamId: string, input: EndpointInput): Promise<{ webhook: Webhook; secret: string }>;
+  updateWebhook(teamId: string, webhookId: string, input: Partial<EndpointInput>): Promise<{ webhook: Webhook }>;
+  deleteWebhook(teamId: string, webhookId: string): Promise<{ deleted: string }>;
+  setWebhookEnabled(teamId: string, webhookId: string, enabled: boolean): Promise<{ webhook: Webhook }>;
+  rotateWebhookSecret(teamId: string, webhookId: string, overlapHours?: number): Promise<{ secret: string; secretVersion: number; previousValidUntil: string | null }>;
+  revealWebhookSecret(teamId: string, webhookId: string): Promise<Secret>;
+  testWebhook(teamId: string, webhookId: string, eventType?: string): Promise<TestResult>;
+  listDeliveries(teamId: string, filters: DeliveryFilters & { limit?: number; cursor?: string }): Promise<DeliveryPage>;
+  getDelivery(teamId: string, deliveryId: string): Promise<{ delivery: Delivery }>;
+  redeliver(teamId: string, target: { deliveryId: string } | { webhookId: string; since: string }): Promise<{ redelivered: number; notQueued?: number; capped?: boolean }>;
+  getWebhookStats(teamId: string, window: StatsWindow, webhookId?: string): Promise<Stats>;
+  listEventTypes(): Promise<{ eventTypes: EventType[] }>;
+}
+
+/** The API over Firebase callable functions. */
+export function callableApi(functions: Functions): WebhooksApi {
+  const call = async <O,>(name: string, data: object): Promise<O> =>
+    // Fields left undefined are left out, as the API's schemas expect.
+    (await httpsCallable<unknown, O>(functions, name)(JSON.parse(JSON.stringify(data)))).data;
+  return {
+    listWebhooks: (teamId) => call("listWebhooks", { teamId }),
+    createWebhook: (teamId, input) => call("createWebhook", { teamId, ...input }),
+    updateWebhook: (teamId, webhookId, input) => call("updateWebhook", { teamId, webhookId, ...input }),
+    deleteWebhook: (teamId, webhookId) => call("deleteWebhook", { teamId, webhookId }),
+    setWebhookEnabled: (teamId, webhookId, enabled) => call("setWebhookEnabled", { teamId, webhookId, enabled }),
+    rotateWebhookSecret: (teamId, webhookId, overlapHours) => call("rotateWebhookSecret", { teamId, webhookId, overlapHours }),
+    revealWebhookSecret: (teamId, webhookId) => call("revealWebhookSecret", { teamId, webhookId }),
+    testWebhook: (teamId, webhookId, eventType) => call("testWebhook", { teamId, webhookId, eventType }),
+    listDeliveries: (teamId, filters) => call("listDeliveries", { teamId, ...filters }),
+    getDelivery: (teamId, deliveryId) => call("getDelivery", { teamId, deliveryId }),
+    redeliver: (teamId, target) => call("redeliver", { teamId, ...target }),
+    getWebhookStats: (teamId, window, webhookId) => call("getWebhookStats", { teamId, window, webhookId }),
+    listEventTypes: () => call("listEventTypes", {}),
+  };
+}

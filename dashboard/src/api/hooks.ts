@@ -1,0 +1,158 @@
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { useWebhooksContext } from "./context";
+import type { DeliveryFilters, EndpointInput, StatsWindow, TestRecord } from "./types";
+
+/** Query keys: everything of a team starts with ["webhooks", teamId], so one invalidation can reach it all. */
+export const keys = {
+  team: (teamId: string) => ["webhooks", teamId] as const,
+  list: (teamId: string) => ["webhooks", teamId, "list"] as const,
+  stats: (teamId: string, window: StatsWindow, webhookId?: string) => ["webhooks", teamId, "stats", webhookId ?? null, window] as const,
+  allStats: (teamId: string) => ["webhooks", teamId, "stats"] as const,
+  deliveries: (teamId: string, filters: DeliveryFilters = {}) => ["webhooks", teamId, "deliveries", filters] as const,
+  allDeliveries: (teamId: string) => ["webhooks", teamId, "deliveries"] as const,
+  delivery: (teamId: string, deliveryId: string) => ["webhooks", teamId, "delivery", deliveryId] as const,
+  catalog: () => ["webhookEventTypes"] as const,
+};
+
+/** How often figures are read again when no change feed says so (a lost listener, a stats rollup flush). */
+export const REFRESH_MS = 15_000;
+
+export function useWebhooks() {
+  const { api, teamId } = useWebhooksContext();
+  return useQuery({ queryKey: keys.list(teamId), queryFn: async () => (await api.listWebhooks(teamId)).webhooks, refetchInterval: REFRESH_MS });
+}
+
+/** One webhook, read from the team's list (the API has no single-endpoint read). */
+export function useWebhook(webhookId: string) {
+  const { api, teamId } = useWebhooksContext();
+  return useQuery({
+    queryKey: keys.list(teamId),
+    queryFn: async () => (await api.listWebhooks(teamId)).webhooks,
+    select: (list) => list.find((w) => w.id === webhookId) ?? null,
+    refetchInterval: REFRESH_MS,
+  });
+}
+
+export function useEventCatalog() {
+  const { api } = useWebhooksContext();
+  return useQuery({ queryKey: keys.catalog(), queryFn: async () => (await api.listEventTypes()).eventTypes, staleTime: Infinity });
+}
+
+export function useWebhookStats(window: StatsWindow, webhookId?: string) {
+  const { api, teamId } = useWebhooksContext();
+  return useQuery({
+    queryKey: keys.stats(teamId, window, webhookId),
+    queryFn: () => api.getWebhookStats(teamId, window, webhookId),
+    refetchInterval: REFRESH_MS,
+    placeholderData: (previous) => previous,
+  });
+}
+
+/**
+ * Deliveries in pages of 25, newest first, with filters. Live: a Firestore listener on the newest
+ * matching records refreshes the pages (and the stats) whenever a delivery is added or changes.
+ */
+export function useDeliveries(filters: DeliveryFilters, pageSize = 25) {
+  const { api, live, teamId } = useWebhooksContext();
+  const client = useQueryClient();
+  const { webhookId, status, eventType } = filters;
+  useEffect(
+    () =>
+      live.watchDeliveries(teamId, { webhookId, status, eventType }, () => {
+        void client.invalidateQueries({ queryKey: keys.allDeliveries(teamId) });
+        void client.invalidateQueries({ queryKey: keys.allStats(teamId) });
+        void client.invalidateQueries({ queryKey: ["webhooks", teamId, "delivery"] });
+      }),
+    [live, client, teamId, webhookId, status, eventType],
+  );
+  return useInfiniteQuery({
+    queryKey: keys.deliveries(teamId, { webhookId, status, eventType }),
+    queryFn: ({ pageParam }) => api.listDeliveries(teamId, { webhookId, status, eventType, limit: pageSize, cursor: pageParam ?? undefined }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+    refetchInterval: REFRESH_MS,
+  });
+}
+
+/** One delivery with its attempt log and payload. */
+export function useDelivery(deliveryId: string | null) {
+  const { api, teamId } = useWebhooksContext();
+  return useQuery({
+    queryKey: keys.delivery(teamId, deliveryId ?? ""),
+    queryFn: async () => (await api.getDelivery(teamId, deliveryId!)).delivery,
+    enabled: Boolean(deliveryId),
+  });
+}
+
+/** An endpoint's latest test sends, live. */
+export function useTestHistory(webhookId: string) {
+  const { live, teamId } = useWebhooksContext();
+  const [state, setState] = useState<{ tests: TestRecord[] | null; error: Error | null }>({ tests: null, error: null });
+  useEffect(
+    () =>
+      live.watchTests(
+        teamId,
+        webhookId,
+        (tests) => setState({ tests, error: null }),
+        (error) => setState({ tests: null, error }),
+      ),
+    [live, teamId, webhookId],
+  );
+  return state;
+}
+
+function useTeamMutation<I, O>(run: (input: I) => Promise<O>, also: (teamId: string) => readonly unknown[][] = () => []) {
+  const { teamId } = useWebhooksContext();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: run,
+    onSuccess: async () => {
+      await Promise.all([keys.list(teamId), ...also(teamId)].map((queryKey) => client.invalidateQueries({ queryKey })));
+    },
+  });
+}
+
+export function useCreateWebhook() {
+  const { api, teamId } = useWebhooksContext();
+  return useTeamMutation((input: EndpointInput) => api.createWebhook(teamId, input));
+}
+
+export function useUpdateWebhook(webhookId: string) {
+  const { api, teamId } = useWebhooksContext();
+  return useTeamMutation((input: Partial<EndpointInput>) => api.updateWebhook(teamId, webhookId, input));
+}
+
+export function useDeleteWebhook() {
+  const { api, teamId } = useWebhooksContext();
+  return useTeamMutation((webhookId: string) => api.deleteWebhook(teamId, webhookId), (t) => [[...keys.allStats(t)]]);
+}
+
+export function useSetWebhookEnabled(webhookId: string) {
+  const { api, teamId } = useWebhooksContext();
+  return useTeamMutation((enabled: boolean) => api.setWebhookEnabled(teamId, webhookId, enabled), (t) => [[...keys.allDeliveries(t)]]);
+}
+
+export function useRotateSecret(webhookId: string) {
+  const { api, teamId } = useWebhooksContext();
+  return useTeamMutation((overlapHours: number) => api.rotateWebhookSecret(teamId, webhookId, overlapHours));
+}
+
+export function useRevealSecret(webhookId: string) {
+  const { api, teamId } = useWebhooksContext();
+  return useMutation({ mutationFn: () => api.revealWebhookSecret(teamId, webhookId) });
+}
+
+export function useTestWebhook(webhookId: string) {
+  const { api, teamId } = useWebhooksContext();
+  return useMutation({ mutationFn: (eventType: string) => api.testWebhook(teamId, webhookId, eventType) });
+}
+
+/** Sends one finished delivery again, or every failed delivery of an endpoint since a time. */
+export function useRedeliver() {
+  const { api, teamId } = useWebhooksContext();
+  return useTeamMutation(
+    (target: { deliveryId: string } | { webhookId: string; since: string }) => api.redeliver(teamId, target),
+    (t) => [[...keys.allDeliveries(t)], ["webhooks", t, "delivery"]],
+  );
+}

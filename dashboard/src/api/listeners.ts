@@ -1,0 +1,59 @@
+import type { FirebaseApp } from "firebase/app";
+import type { Firestore } from "firebase/firestore";
+import { collection, connectFirestoreEmulator, getFirestore, limit, onSnapshot, orderBy, query, Timestamp, where } from "firebase/firestore";
+import type { FirestoreEmulator } from "./live";
+import { liveQueries, type LiveQuery } from "./queries";
+import type { DeliveryFilters, TestRecord } from "./types";
+
+let db: Firestore | null = null;
+
+export function firestore(app: FirebaseApp, emulator: FirestoreEmulator): Firestore {
+  if (!db) {
+    db = getFirestore(app);
+    if (emulator) connectFirestoreEmulator(db, emulator.host, emulator.port);
+  }
+  return db;
+}
+
+const build = (db: Firestore, q: LiveQuery) =>
+  query(collection(db, q.collection), ...q.where.map(([f, op, v]) => where(f, op, v)), ...q.orderBy.map(([f, d]) => orderBy(f, d)), limit(q.limit));
+
+const iso = (v: unknown) => (v instanceof Timestamp ? v.toDate().toISOString() : typeof v === "string" ? v : "");
+
+export function watchDeliveries(db: Firestore, teamId: string, filters: DeliveryFilters, changed: () => void) {
+  let first = true;
+  return onSnapshot(
+    build(db, liveQueries.deliveries(teamId, filters)),
+    () => {
+      if (!first) changed();
+      first = false;
+    },
+    // A lost listener leaves the page as it is; the periodic refresh still runs.
+    () => undefined,
+  );
+}
+
+export function watchTests(db: Firestore, teamId: string, webhookId: string, rows: (tests: TestRecord[]) => void, failed: (err: Error) => void) {
+  return onSnapshot(
+    build(db, liveQueries.tests(teamId, webhookId)),
+    (snap) =>
+      rows(
+        snap.docs.map((d) => {
+          const r = (d.get("response") ?? {}) as Partial<TestRecord["response"]>;
+          return {
+            id: d.id,
+            eventType: String(d.get("eventType") ?? ""),
+            createdAt: iso(d.get("createdAt")),
+            response: {
+              succeeded: Boolean(r.succeeded),
+              statusCode: r.statusCode ?? null,
+              durationMs: r.durationMs ?? null,
+              errorClass: r.errorClass ?? null,
+              errorMessage: r.errorMessage ?? null,
+            },
+          };
+        }),
+      ),
+    failed,
+  );
+}

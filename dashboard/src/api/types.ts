@@ -1,0 +1,124 @@
+// What the callable API returns (CONTRACT.md sections 3, 6, 7 and 8), as the dashboard reads it.
+
+export type Role = "admin" | "agent";
+export type EndpointStatus = "active" | "disabled" | "invalid";
+export type CircuitState = "closed" | "open" | "half_open";
+export type DeliveryStatus = "pending" | "succeeded" | "retrying" | "failed" | "cancelled";
+export type StatsWindow = "24h" | "7d" | "30d";
+
+/** The fields an admin writes. */
+export interface EndpointInput {
+  url: string;
+  events: string[];
+  enabled?: boolean;
+  description?: string;
+  headers?: Record<string, string>;
+  maxAttempts?: number;
+  timeoutMs?: number;
+  rateLimitPerSecond?: number | null;
+}
+
+export interface Webhook extends Required<EndpointInput> {
+  id: string;
+  status: EndpointStatus;
+  statusReason: string | null;
+  secretVersion?: number;
+  createdAt?: string;
+  updatedAt?: string;
+  circuit?: CircuitState;
+  circuitOpenUntil?: string | null;
+  failingSince?: string | null;
+}
+
+export interface Attempt {
+  attempt: number;
+  at: string;
+  statusCode: number | null;
+  durationMs: number | null;
+  errorClass: string | null;
+  errorMessage: string | null;
+  responseExcerpt: string | null;
+}
+
+export interface Delivery {
+  id: string;
+  webhookId: string;
+  eventId: string;
+  eventType: string;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  completedAt: string | null;
+  lastStatusCode: number | null;
+  lastErrorClass: string | null;
+  lastDurationMs: number | null;
+  attemptLog?: Attempt[];
+  payload?: string;
+}
+
+export interface DeliveryFilters {
+  webhookId?: string;
+  status?: DeliveryStatus;
+  eventType?: string;
+}
+
+export interface DeliveryPage {
+  deliveries: Delivery[];
+  nextCursor: string | null;
+}
+
+export interface SeriesPoint {
+  start: string;
+  deliveries: number;
+  succeeded: number;
+  failed: number;
+  successRate: number | null;
+  p95Ms: number | null;
+}
+
+export interface Stats {
+  window: StatsWindow;
+  granularity: "hour" | "day";
+  since: string;
+  total: number;
+  succeeded: number;
+  failed: number;
+  successRate: number | null;
+  latencyMs: { p50: number | null; p95: number | null };
+  failuresByErrorClass: Record<string, number>;
+  series: SeriesPoint[];
+  open: number;
+  lastSuccessAt: string | null;
+  lastFailureAt: string | null;
+}
+
+export interface EventType {
+  type: string;
+  category: string;
+  description: string;
+  sample: unknown;
+}
+
+export interface TestResult {
+  testId: string;
+  succeeded: boolean;
+  statusCode: number | null;
+  durationMs: number | null;
+  errorClass: string | null;
+  errorMessage: string | null;
+  responseExcerpt: string | null;
+}
+
+export interface TestRecord {
+  id: string;
+  eventType: string;
+  createdAt: string;
+  response: { succeeded: boolean; statusCode: number | null; durationMs: number | null; errorClass: string | null; errorMessage: string | null };
+}
+
+export interface Secret {
+  secret: string;
+  secretVersion: number;
+  previous: string | null;
+}

@@ -1,0 +1,51 @@
+import { Checkbox, Group, Paper, SimpleGrid, Stack, Text } from "@mantine/core";
+import type { EventType } from "../api/types";
+import { categories, categoryState, isSelected, toggleCategory, toggleEverything, toggleType } from "../form/model";
+
+/** All event types grouped by category, with select-all per category and `*` for everything. */
+export function EventPicker({ catalog, value, onChange, error }: { catalog: EventType[]; value: string[]; onChange: (v: string[]) => void; error?: string }) {
+  const all = categories(catalog);
+  return (
+    <Stack gap="sm" role="group" aria-label="Events" aria-describedby={error ? "events-error" : undefined}>
+      <Checkbox
+        label="All events, including types added later (*)"
+        checked={value.includes("*")}
+        onChange={() => onChange(toggleEverything(value))}
+      />
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        {all.map((c) => {
+          const state = categoryState(value, c);
+          return (
+            <Paper key={c.name} withBorder p="sm" radius="md">
+              <Checkbox
+                fw={600}
+                label={`All ${c.name} events`}
+                checked={state === "all"}
+                indeterminate={state === "some"}
+                onChange={() => onChange(toggleCategory(value, c, all))}
+              />
+              <Stack gap={6} mt="xs" ml="lg">
+                {c.types.map((t) => (
+                  <Checkbox
+                    key={t.type}
+                    label={t.type}
+                    description={t.description}
+                    checked={isSelected(value, t.type)}
+                    onChange={() => onChange(toggleType(value, t.type, all))}
+                  />
+                ))}
+              </Stack>
+            </Paper>
+          );
+        })}
+      </SimpleGrid>
+      {error && (
+        <Group>
+          <Text id="events-error" c="red.9" size="sm" role="alert">
+            {error}
+          </Text>
+        </Group>
+      )}
+    </Stack>
+  );
+}

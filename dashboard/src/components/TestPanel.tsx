@@ -1,0 +1,102 @@
+import { Alert, Badge, Button, Code, Group, Select, Stack, Table, Text } from "@mantine/core";
+import { useState } from "react";
+import { useIsAdmin } from "../api/context";
+import { describeFailure } from "../api/errors";
+import { useEventCatalog, useTestHistory, useTestWebhook } from "../api/hooks";
+import { ms, outcome, when } from "./format";
+import { Empty, ErrorState, Loading } from "./States";
+import { TONES } from "./StatusBadges";
+
+const TEST_EVENT = "webhook.test";
+
+/** Send a test event (or a sample of any type) and see the receiver's answer, and the latest tests. */
+export function TestPanel({ webhookId, usable }: { webhookId: string; usable: boolean }) {
+  const admin = useIsAdmin();
+  const catalog = useEventCatalog();
+  const test = useTestWebhook(webhookId);
+  const history = useTestHistory(webhookId);
+  const [eventType, setEventType] = useState<string>(TEST_EVENT);
+  const result = test.data;
+
+  return (
+    <Stack>
+      {admin && (
+        <Group align="flex-end">
+          <Select
+            label="Test event type"
+            value={eventType}
+            onChange={(v) => setEventType(v ?? TEST_EVENT)}
+            data={[TEST_EVENT, ...(catalog.data?.map((t) => t.type) ?? [])]}
+            allowDeselect={false}
+            w={260}
+          />
+          <Button onClick={() => test.mutate(eventType)} loading={test.isPending} disabled={!usable}>
+            Test
+          </Button>
+        </Group>
+      )}
+      {test.isError && (
+        <Alert color="red" role="alert" title="Test not sent">
+          {describeFailure(test.error)}
+        </Alert>
+      )}
+      {result && (
+        <div role="status" aria-label="Test result">
+        <Alert color={result.succeeded ? TONES.green : TONES.red} title={result.succeeded ? "The receiver accepted the test" : "The test failed"}>
+          <Stack gap={4}>
+            <Text size="sm">
+              Response status: <b data-testid="test-status">{result.statusCode ?? "none"}</b> · Duration: <b data-testid="test-duration">{ms(result.durationMs)}</b>
+            </Text>
+            {result.errorClass && (
+              <Text size="sm">
+                Error: {result.errorClass}
+                {result.errorMessage ? ` (${result.errorMessage})` : ""}
+              </Text>
+            )}
+            {result.responseExcerpt && (
+              <>
+                <Text size="sm">Response body:</Text>
+                <Code block>{result.responseExcerpt}</Code>
+              </>
+            )}
+          </Stack>
+        </Alert>
+        </div>
+      )}
+      <Text fw={600} size="sm">
+        Test history
+      </Text>
+      {history.error && <ErrorState error={history.error} what="the test history" />}
+      {!history.tests && !history.error && <Loading label="Loading test history" />}
+      {history.tests?.length === 0 && <Empty title="No tests sent yet" />}
+      {history.tests && history.tests.length > 0 && (
+        <Table.ScrollContainer minWidth={520}>
+          <Table aria-label="Test history">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Sent</Table.Th>
+                <Table.Th>Event</Table.Th>
+                <Table.Th>Result</Table.Th>
+                <Table.Th>Response</Table.Th>
+                <Table.Th>Duration</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {history.tests.map((t) => (
+                <Table.Tr key={t.id}>
+                  <Table.Td>{when(t.createdAt)}</Table.Td>
+                  <Table.Td>{t.eventType}</Table.Td>
+                  <Table.Td>
+                    <Badge color={t.response.succeeded ? TONES.green : TONES.red}>{t.response.succeeded ? "succeeded" : "failed"}</Badge>
+                  </Table.Td>
+                  <Table.Td>{outcome(t.response.statusCode, t.response.errorClass)}</Table.Td>
+                  <Table.Td>{ms(t.response.durationMs)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </Stack>
+  );
+}

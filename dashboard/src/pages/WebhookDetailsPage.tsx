@@ -1,0 +1,160 @@
+import { Alert, Anchor, Button, Group, Modal, Paper, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { useState, type ReactNode } from "react";
+import { Link, useNavigate, useParams } from "react-router";
+import { useIsAdmin } from "../api/context";
+import { describeFailure } from "../api/errors";
+import { useDeleteWebhook, useSetWebhookEnabled, useWebhook } from "../api/hooks";
+import type { StatsWindow, Webhook } from "../api/types";
+import { DeliveryHistory } from "../components/DeliveryHistory";
+import { SecretPanel } from "../components/SecretPanel";
+import { StatsPanel, WindowPicker } from "../components/StatsPanel";
+import { ErrorState, Loading } from "../components/States";
+import { EndpointStatus } from "../components/StatusBadges";
+import { TestPanel } from "../components/TestPanel";
+
+const BASE = "/dashboard/webhooks";
+
+function Section({ id, title, children, aside }: { id: string; title: string; children: ReactNode; aside?: ReactNode }) {
+  return (
+    <Paper withBorder p="md" radius="md" component="section" aria-labelledby={id}>
+      <Group justify="space-between" mb="sm">
+        <Title order={3} size="h4" id={id}>
+          {title}
+        </Title>
+        {aside}
+      </Group>
+      {children}
+    </Paper>
+  );
+}
+
+function Setting({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <Text size="xs" tt="uppercase" fw={700} c="gray.7">
+        {label}
+      </Text>
+      <Text size="sm" style={{ wordBreak: "break-all" }}>
+        {children}
+      </Text>
+    </div>
+  );
+}
+
+function Settings({ w }: { w: Webhook }) {
+  const headers = Object.entries(w.headers ?? {});
+  return (
+    <SimpleGrid cols={{ base: 1, sm: 2 }}>
+      <Setting label="URL">{w.url}</Setting>
+      <Setting label="Description">{w.description || "–"}</Setting>
+      <Setting label="Events">{w.events.includes("*") ? "All events (*)" : w.events.join(", ")}</Setting>
+      <Setting label="Retries">
+        {w.maxAttempts} attempts, {w.timeoutMs / 1000} s timeout each
+      </Setting>
+      <Setting label="Rate limit">{w.rateLimitPerSecond ? `${w.rateLimitPerSecond} per second` : "No limit"}</Setting>
+      <Setting label="Custom headers">{headers.length ? headers.map(([n, v]) => `${n}: ${v}`).join("; ") : "None"}</Setting>
+    </SimpleGrid>
+  );
+}
+
+function Actions({ w }: { w: Webhook }) {
+  const navigate = useNavigate();
+  const enable = useSetWebhookEnabled(w.id);
+  const remove = useDeleteWebhook();
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const error = enable.error ?? remove.error;
+  return (
+    <Stack gap="xs">
+      <Group>
+        <Button variant="default" onClick={() => void navigate(`${BASE}/${w.id}/edit`)}>
+          Edit
+        </Button>
+        <Button variant="default" loading={enable.isPending} onClick={() => enable.mutate(!w.enabled)}>
+          {w.enabled ? "Disable" : "Enable"}
+        </Button>
+        <Button color="red.9" variant="outline" onClick={() => setConfirmDelete(true)}>
+          Delete
+        </Button>
+      </Group>
+      {error && (
+        <Alert color="red" role="alert">
+          {describeFailure(error)}
+        </Alert>
+      )}
+      <Modal closeButtonProps={{ "aria-label": "Close" }} opened={confirmDelete} onClose={() => setConfirmDelete(false)} title="Delete this webhook?">
+        <Stack>
+          <Text size="sm">
+            Deliveries to {w.url} stop and queued ones are cancelled. The delivery history stays until it expires. This cannot be undone.
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirmDelete(false)}>
+              Cancel
+            </Button>
+            <Button color="red.9" loading={remove.isPending} onClick={() => void remove.mutateAsync(w.id).then(() => navigate(BASE), () => setConfirmDelete(false))}>
+              Delete webhook
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Stack>
+  );
+}
+
+export function WebhookDetailsPage() {
+  const { webhookId = "" } = useParams();
+  const admin = useIsAdmin();
+  const webhook = useWebhook(webhookId);
+  const [window, setWindow] = useState<StatsWindow>("24h");
+
+  if (webhook.isPending) return <Loading label="Loading webhook" />;
+  if (webhook.isError) return <ErrorState error={webhook.error} what="the webhook" />;
+  const w = webhook.data;
+  if (!w)
+    return (
+      <Stack>
+        <Alert color="red" title="No such webhook">
+          No webhook {webhookId} in this team (it may have been deleted).
+        </Alert>
+        <Anchor component={Link} to={BASE}>
+          Back to all webhooks
+        </Anchor>
+      </Stack>
+    );
+
+  return (
+    <Stack gap="lg" maw={1200} mx="auto">
+      <Anchor component={Link} to={BASE} size="sm">
+        ← All webhooks
+      </Anchor>
+      <Stack gap={4}>
+        <Title order={2} style={{ wordBreak: "break-all" }}>
+          {w.url}
+        </Title>
+        <EndpointStatus webhook={w} />
+        {w.status === "invalid" && w.statusReason && (
+          <Text size="sm" c="red.9">
+            Invalid: {w.statusReason}
+          </Text>
+        )}
+      </Stack>
+      {admin && <Actions w={w} />}
+      <Section id="settings" title="Settings">
+        <Settings w={w} />
+      </Section>
+      {admin && (
+        <Section id="secret" title="Signing secret">
+          <SecretPanel webhookId={w.id} />
+        </Section>
+      )}
+      <Section id="test" title="Test">
+        <TestPanel webhookId={w.id} usable={w.status !== "invalid"} />
+      </Section>
+      <Section id="stats" title="Deliveries" aside={<WindowPicker value={window} onChange={setWindow} />}>
+        <StatsPanel window={window} webhookId={w.id} />
+      </Section>
+      <Section id="history" title="Delivery history">
+        <DeliveryHistory webhookId={w.id} />
+      </Section>
+    </Stack>
+  );
+}

@@ -1,0 +1,114 @@
+import { Anchor, Button, Group, Paper, Stack, Table, Text, Title, VisuallyHidden } from "@mantine/core";
+import { useState } from "react";
+import { Link, useNavigate } from "react-router";
+import { useIsAdmin } from "../api/context";
+import { useWebhooks, useWebhookStats } from "../api/hooks";
+import type { StatsWindow, Webhook } from "../api/types";
+import { percent, when } from "../components/format";
+import { StatsPanel, WindowPicker } from "../components/StatsPanel";
+import { Empty, ErrorState, Loading } from "../components/States";
+import { EndpointStatus } from "../components/StatusBadges";
+
+const BASE = "/dashboard/webhooks";
+
+function EndpointFigures({ webhookId, window }: { webhookId: string; window: StatsWindow }) {
+  const stats = useWebhookStats(window, webhookId);
+  const s = stats.data;
+  const last = s ? [s.lastSuccessAt, s.lastFailureAt].filter(Boolean).sort().at(-1) : null;
+  return (
+    <>
+      <Table.Td>{stats.isError ? "–" : s ? percent(s.successRate) : "…"}</Table.Td>
+      <Table.Td>{s ? when(last) : "…"}</Table.Td>
+    </>
+  );
+}
+
+function eventsSummary(w: Webhook) {
+  if (w.events.includes("*")) return "All events";
+  return w.events.length > 3 ? `${w.events.slice(0, 3).join(", ")} +${w.events.length - 3}` : w.events.join(", ");
+}
+
+export function WebhookListPage() {
+  const admin = useIsAdmin();
+  const navigate = useNavigate();
+  const [window, setWindow] = useState<StatsWindow>("24h");
+  const webhooks = useWebhooks();
+
+  return (
+    <Stack gap="lg" maw={1200} mx="auto">
+      <Group justify="space-between">
+        <Title order={2}>Webhooks</Title>
+        {admin && <Button onClick={() => void navigate(`${BASE}/new`)}>New Webhook</Button>}
+      </Group>
+
+      <Paper withBorder p="md" radius="md" component="section" aria-labelledby="team-stats">
+        <Group justify="space-between" mb="sm">
+          <Title order={3} size="h4" id="team-stats">
+            Deliveries of the team
+          </Title>
+          <WindowPicker value={window} onChange={setWindow} />
+        </Group>
+        <StatsPanel window={window} />
+      </Paper>
+
+      <Paper withBorder p="md" radius="md" component="section" aria-labelledby="endpoints">
+        <Title order={3} size="h4" id="endpoints" mb="sm">
+          Endpoints
+        </Title>
+        {webhooks.isPending && <Loading label="Loading webhooks" />}
+        {webhooks.isError && <ErrorState error={webhooks.error} what="the webhooks" />}
+        {webhooks.data?.length === 0 && (
+          <Empty title="No webhooks yet">
+            <Text size="sm">{admin ? "Create one to send this team's events to a URL." : "An admin of the team can create one."}</Text>
+          </Empty>
+        )}
+        {webhooks.data && webhooks.data.length > 0 && (
+          <Table.ScrollContainer minWidth={760}>
+            <Table verticalSpacing="sm" highlightOnHover>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Endpoint</Table.Th>
+                  <Table.Th>Status</Table.Th>
+                  <Table.Th>Events</Table.Th>
+                  <Table.Th>Success rate ({window})</Table.Th>
+                  <Table.Th>Last delivery</Table.Th>
+                  <Table.Th>
+                    <VisuallyHidden>Actions</VisuallyHidden>
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {webhooks.data.map((w) => (
+                  <Table.Tr key={w.id} data-webhook-id={w.id}>
+                    <Table.Td maw={320}>
+                      <Anchor component={Link} to={`${BASE}/${w.id}`} style={{ wordBreak: "break-all" }}>
+                        {w.url}
+                      </Anchor>
+                      {w.description && (
+                        <Text size="sm" c="gray.7">
+                          {w.description}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      <EndpointStatus webhook={w} />
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm">{eventsSummary(w)}</Text>
+                    </Table.Td>
+                    <EndpointFigures webhookId={w.id} window={window} />
+                    <Table.Td>
+                      <Button size="xs" variant="default" onClick={() => void navigate(`${BASE}/${w.id}`)} aria-label={`View Details of ${w.url}`}>
+                        View Details
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </Paper>
+    </Stack>
+  );
+}
