@@ -4,6 +4,7 @@ import { Timestamp } from "firebase-admin/firestore";
 import { OPEN_STATUSES } from "../../src/delivery/schema";
 import { selectorsFor } from "../../src/events/catalog";
 import { DeliveryFilters, queries, QuerySpec } from "../../src/platform/queries";
+import { liveQueries } from "../../../dashboard/src/api/queries";
 
 /**
  * The emulator runs any query; a real database refuses one without its index (FAILED_PRECONDITION).
@@ -91,6 +92,16 @@ function everyQuery(): [string, QuerySpec][] {
       queries.deliveriesPage("t", f, [], 26, [t, "d"]),
     ]),
   ];
+  // The dashboard's own listeners (dashboard/src/api/queries.ts).
+  for (const mask of [0, 1, 2, 3, 4, 5, 6, 7]) {
+    const f = {
+      webhookId: mask & 1 ? "w" : undefined,
+      status: mask & 2 ? "failed" : undefined,
+      eventType: mask & 4 ? "ticket.created" : undefined,
+    };
+    out.push([`dashboard deliveries ${JSON.stringify(f)}`, liveQueries.deliveries("t", f)]);
+  }
+  out.push(["dashboard tests", liveQueries.tests("t", "w")]);
   for (const webhookId of [undefined, "w"]) {
     out.push([`openDeliveries ${webhookId ?? "team"}`, queries.openDeliveries("t", webhookId, OPEN_STATUSES)]);
     for (const status of ["succeeded", "failed"])
@@ -157,6 +168,17 @@ describe("production indexes", () => {
     const offenders = files(src)
       .filter((f) => f.endsWith(".ts") && !f.endsWith(join("platform", "queries.ts")))
       .filter((f) => /\.(where|orderBy|collectionGroup)\(/.test(readFileSync(f, "utf8")))
+      .map((f) => relative(src, f));
+    expect(offenders).toEqual([]);
+  });
+
+  it("finds no dashboard query built outside its queries.ts (listeners.ts only turns that data into SDK calls)", () => {
+    const src = join(ROOT, "dashboard", "src");
+    const files = (dir: string): string[] =>
+      readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
+    const offenders = files(src)
+      .filter((f) => /\.tsx?$/.test(f) && !f.endsWith(join("api", "queries.ts")) && !f.endsWith(join("api", "listeners.ts")))
+      .filter((f) => /\b(where|orderBy|collectionGroup|query)\(/.test(readFileSync(f, "utf8")))
       .map((f) => relative(src, f));
     expect(offenders).toEqual([]);
   });
