@@ -1,32 +1,51 @@
-// `npm test`: install when needed, type-check, lint, unit tests, then the integration tests inside
-// `firebase emulators:exec`. Emulator logs go to .runtime/emulators.log so that jest's summary is
-// the last thing printed; the exit code is the first failing step's.
+// `npm test`: install when needed, type-check, lint, unit tests (backend and dashboard), then inside
+// `firebase emulators:exec` the integration tests and the dashboard's browser tests (Chromium,
+// installed with apt when missing). Emulator logs go to .runtime/emulators.log so that the test
+// runners' summaries are the last thing printed; the exit code is the first failing step's.
+// `npm test -- <jest args>` filters the backend tests and skips the browser tests;
+// `npm test -- --browser` runs only the dashboard's tests.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, emulatorEnvOrExit } from "./lib/emulator-env.mjs";
-import { buildFunctions, ensureInstalled, runOrExit } from "./lib/install.mjs";
+import { ensureChromium } from "./lib/chromium.mjs";
+import { buildDashboard, buildFunctions, ensureInstalled, runOrExit } from "./lib/install.mjs";
 import { spawnFirebase } from "./lib/firebase.mjs";
 
 const TEST_PROJECT = "demo-jiwaku-test";
-const EMULATORS = "auth,firestore,pubsub,functions,tasks";
+const EMULATORS = "auth,firestore,pubsub,functions,tasks,hosting";
 const fnDir = join(ROOT, "functions");
+const dashDir = join(ROOT, "dashboard");
 const jest = join(fnDir, "node_modules", "jest", "bin", "jest.js");
-const extraJestArgs = process.argv.slice(2);
+const vitest = join(dashDir, "node_modules", "vitest", "vitest.mjs");
+const browserOnly = process.argv.includes("--browser");
+const extraJestArgs = process.argv.slice(2).filter((a) => a !== "--browser");
+const runBackend = !browserOnly;
+const runBrowser = browserOnly || extraJestArgs.length === 0;
 
 ensureInstalled();
 const setup = emulatorEnvOrExit();
 
-console.log("\n> type-check, lint (typed ESLint) and format check (Prettier; fix with npm --prefix functions run format)");
-runOrExit(process.execPath, [join(fnDir, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json", "--noEmit"], { cwd: fnDir });
-runOrExit(process.execPath, [join(fnDir, "node_modules", "eslint", "bin", "eslint.js"), "."], { cwd: fnDir });
-runOrExit(process.execPath, [join(fnDir, "node_modules", "prettier", "bin", "prettier.cjs"), "--check", "--log-level=warn", "src", "test"], { cwd: fnDir });
+if (runBackend) {
+  console.log("\n> type-check, lint (typed ESLint) and format check (Prettier; fix with npm --prefix functions run format)");
+  runOrExit(process.execPath, [join(fnDir, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json", "--noEmit"], { cwd: fnDir });
+  runOrExit(process.execPath, [join(fnDir, "node_modules", "eslint", "bin", "eslint.js"), "."], { cwd: fnDir });
+  runOrExit(process.execPath, [join(fnDir, "node_modules", "prettier", "bin", "prettier.cjs"), "--check", "--log-level=warn", "src", "test"], { cwd: fnDir });
+}
 buildFunctions();
+if (runBrowser) {
+  console.log("\n> dashboard: type-check and build");
+  buildDashboard();
+}
 
 console.log("\n> unit tests");
-runOrExit(process.execPath, ["--test", "--test-reporter=dot", join(ROOT, "scripts", "test")]);
-runOrExit(process.execPath, [jest, "--selectProjects", "unit", ...extraJestArgs], { cwd: fnDir });
+if (runBackend) {
+  runOrExit(process.execPath, ["--test", "--test-reporter=dot", join(ROOT, "scripts", "test")]);
+  runOrExit(process.execPath, [jest, "--selectProjects", "unit", ...extraJestArgs], { cwd: fnDir });
+}
+if (runBrowser) runOrExit(process.execPath, [vitest, "run"], { cwd: dashDir });
+const chromium = runBrowser ? ensureChromium() : undefined;
 
-console.log(`\n> integration tests on the emulators (${EMULATORS}); emulator logs: .runtime/emulators.log`);
+console.log(`\n> ${[runBackend && "integration tests", runBrowser && "browser tests"].filter(Boolean).join(" and ")} on the emulators (${EMULATORS}); emulator logs: .runtime/emulators.log`);
 const runtime = join(ROOT, ".runtime");
 mkdirSync(runtime, { recursive: true });
 const jestOut = join(runtime, "integration.out");
@@ -34,12 +53,17 @@ const emulatorLog = join(runtime, "emulators.log");
 writeFileSync(jestOut, "");
 // --forceExit: a test that fails half-way may leave a server or SDK handle open, and a hanging
 // jest would keep the emulators (and CI) waiting.
-const inner = [process.execPath, jest, "--selectProjects", "integration", "--runInBand", "--forceExit", ...extraJestArgs]
-  .map((a) => JSON.stringify(a))
-  .join(" ");
+const quote = (args) => args.map((a) => JSON.stringify(a)).join(" ");
+const steps = [];
+if (runBackend)
+  steps.push(`(cd ${JSON.stringify(fnDir)} && ${quote([process.execPath, jest, "--selectProjects", "integration", "--runInBand", "--forceExit", ...extraJestArgs])})`);
+if (runBrowser)
+  steps.push(`(cd ${JSON.stringify(dashDir)} && CHROMIUM_PATH=${JSON.stringify(chromium)} ${quote([process.execPath, vitest, "run", "-c", "vitest.e2e.config.ts"])})`);
+// Every step runs; the exit code is the first failing one's.
+const inner = `status=0; ${steps.map((st) => `${st} >> ${JSON.stringify(jestOut)} 2>&1 || { rc=$?; [ $status -eq 0 ] && status=$rc; }`).join("; ")}; exit $status`;
 const logFd = openSync(emulatorLog, "w");
 const child = spawnFirebase(
-  ["emulators:exec", "--only", EMULATORS, "--project", TEST_PROJECT, `cd ${JSON.stringify(fnDir)} && ${inner} > ${JSON.stringify(jestOut)} 2>&1`],
+  ["emulators:exec", "--only", EMULATORS, "--project", TEST_PROJECT, inner],
   setup.env,
   { stdio: ["ignore", logFd, logFd], detached: false },
 );
@@ -66,7 +90,7 @@ child.on("exit", (code, signal) => {
   clearInterval(timer);
   pump();
   closeSync(logFd);
-  const jestRan = readFileSync(jestOut, "utf8").includes("Tests:");
+  const jestRan = /Tests:|Test Files/.test(readFileSync(jestOut, "utf8"));
   if (code !== 0 && !jestRan) {
     const tail = readFileSync(emulatorLog, "utf8").split("\n").slice(-40).join("\n");
     console.error(`\nThe emulators did not run the tests (exit ${code ?? signal}). Last lines of .runtime/emulators.log:\n${tail}`);
