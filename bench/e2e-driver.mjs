@@ -8,6 +8,7 @@ import http from "node:http";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { dashboardPhase } from "./dashboard.mjs";
 
 const require = createRequire(join(process.cwd(), "functions", "package.json"));
 const { initializeApp } = require("firebase-admin/app");
@@ -520,6 +521,7 @@ const phases = {
   fanOut,
   noisyNeighbour,
   statsCost,
+  dashboard: () => dashboardPhase(db, waitUntil),
 };
 const only = process.env.BENCH_PHASES ? process.env.BENCH_PHASES.split(",") : undefined;
 for (const [name, run] of Object.entries(phases).filter(([name]) => !only || only.includes(name))) {

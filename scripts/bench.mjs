@@ -8,10 +8,13 @@ import os from "node:os";
 import { join } from "node:path";
 import { ROOT, emulatorEnvOrExit } from "./lib/emulator-env.mjs";
 import { spawnFirebase } from "./lib/firebase.mjs";
-import { buildFunctions, ensureInstalled } from "./lib/install.mjs";
+import { ensureChromium } from "./lib/chromium.mjs";
+import { buildDashboard, buildFunctions, ensureInstalled } from "./lib/install.mjs";
 
 ensureInstalled();
 buildFunctions();
+buildDashboard();
+const chromium = ensureChromium();
 const noopDir = join(ROOT, "bench", "noop");
 if (!existsSync(join(noopDir, "node_modules", "firebase-functions"))) {
   spawnSync("npm", [existsSync(join(noopDir, "package-lock.json")) ? "ci" : "install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: noopDir, stdio: "inherit" });
@@ -40,8 +43,8 @@ console.log(`\n# end to end on the emulators: ${events} ticket writes (emulator 
 const { env } = emulatorEnvOrExit();
 const log = openSync(join(runtime, "bench-emulators.log"), "w");
 const child = spawnFirebase(
-  ["emulators:exec", "--config", configPath, "--only", "firestore,pubsub,functions,tasks", "--project", "demo-jiwaku-bench", "node bench/e2e-driver.mjs"],
-  { ...env, BENCH_EVENTS: events, BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "5", BENCH_PHASES: process.env.BENCH_PHASES ?? "", BENCH_FANOUT: process.env.BENCH_FANOUT ?? "1000", BENCH_OPS_DIR: opsDir, BENCH_RESULT: resultFile, NODE_OPTIONS: `--require ${join(ROOT, "bench", "count-ops.cjs")}` },
+  ["emulators:exec", "--config", configPath, "--only", "auth,firestore,pubsub,functions,tasks,hosting", "--project", "demo-jiwaku-bench", "node bench/e2e-driver.mjs"],
+  { ...env, CHROMIUM_PATH: chromium, BENCH_EVENTS: events, BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "5", BENCH_PHASES: process.env.BENCH_PHASES ?? "", BENCH_FANOUT: process.env.BENCH_FANOUT ?? "1000", BENCH_OPS_DIR: opsDir, BENCH_RESULT: resultFile, NODE_OPTIONS: `--require ${join(ROOT, "bench", "count-ops.cjs")}` },
   { stdio: ["ignore", log, log], detached: false },
 );
 const code = await new Promise((resolve) => child.on("exit", resolve));
@@ -92,4 +95,17 @@ if (n) {
 if (r.statsCost) {
   console.log("\n# getWebhookStats over 30 days for one endpoint: reads counted from the rollups, beside the aggregation queries used before them (billed 1 read per 1,000 index entries matched)");
   console.table(r.statsCost.map((x) => ({ "delivery records": x.records, "rollups: reads": x.rollupReads, "rollups: total counted": x.total, "aggregation: queries": x.aggregationQueries, "aggregation: reads billed": x.aggregationReadsBilled })));
+}
+
+const d = r.dashboard;
+if (d) {
+  const kb = (b) => Number((b / 1024).toFixed(1));
+  console.log("\n# dashboard: JavaScript (gzip) and time from navigation to the delivery history shown (warm: signed in, assets cached), Chromium on the emulators");
+  console.table([
+    { measure: "initial JavaScript, gzip KB (budget 300)", value: kb(d.initialJsGzipBytes) },
+    { measure: "loaded later (Firestore listeners, chart), gzip KB", value: kb(Object.values(d.lazyChunks).reduce((a, b) => a + b, 0)) },
+    { measure: "navigation -> history shown, median ms (budget 2000)", value: d.timeToHistoryMs.median },
+    { measure: "listDeliveries callable round trip, median ms", value: d.callableMs.median },
+  ]);
+  console.log(`history runs (ms): ${d.timeToHistoryMs.runs.join(", ")}; callable runs (ms): ${d.callableMs.runs.join(", ")}`);
 }

@@ -1,14 +1,20 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { MemoryRouter, Route, Routes } from "react-router";
 import { describe, expect, it, vi } from "vitest";
+import type { WebhooksApi } from "../src/api/client";
 import type { EventType } from "../src/api/types";
 import { WebhookFormPage } from "../src/pages/WebhookFormPage";
 import { apiWith, providers } from "./fakes";
 
 const eventTypes: EventType[] = ["ticket.created", "ticket.updated", "contact.created"].map((type) => ({ type, category: type.split(".")[0], description: `when a ${type}`, sample: {} }));
 
-function renderForm(createWebhook: ReturnType<typeof vi.fn>) {
-  const Wrapper = providers(apiWith({ listEventTypes: async () => ({ eventTypes }), listWebhooks: async () => ({ webhooks: [] }), createWebhook }));
+function renderForm(createWebhook: (...args: never[]) => unknown) {
+  const api = apiWith({
+    listEventTypes: async () => ({ eventTypes }),
+    listWebhooks: async () => ({ webhooks: [] }),
+    createWebhook: createWebhook as WebhooksApi["createWebhook"],
+  });
+  const Wrapper = providers(api);
   return render(
     <Wrapper>
       <MemoryRouter initialEntries={["/dashboard/webhooks/new"]}>
