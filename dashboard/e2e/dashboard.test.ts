@@ -39,6 +39,19 @@ async function deliveryOf(teamId: string, webhookId: string, where: (d: Record<s
   }
 }
 
+/** Opens a form section unless it is open already (a section with an error opens by itself). */
+async function openSection(page: Page, name: string) {
+  const control = page.getByRole("button", { name });
+  if ((await control.getAttribute("aria-expanded")) !== "true") await control.click();
+  await page.waitForFunction(
+    (n) =>
+      [...document.querySelectorAll("button[aria-expanded]")].some(
+        (b) => b.textContent === n && b.getAttribute("aria-expanded") === "true",
+      ),
+    name,
+  );
+}
+
 async function createThroughForm(page: Page, url: string) {
   await page.getByRole("button", { name: "New Webhook" }).click();
   await page.getByLabel("Webhook URL").fill(url);
@@ -56,7 +69,7 @@ describe("the webhooks dashboard", () => {
     await checkPage(page, "list-empty");
 
     await createThroughForm(page, r.url);
-    await page.getByRole("button", { name: "Advanced settings (optional)" }).click();
+    await openSection(page, "Advanced settings (optional)");
     await page.getByLabel("Max attempts").fill("3");
     await page.getByLabel("Timeout (seconds)").fill("5");
     await page.getByLabel("Rate limit (per second)").fill("20");
@@ -87,7 +100,7 @@ describe("the webhooks dashboard", () => {
     await page.getByRole("heading", { name: "Settings" }).waitFor();
     // Shown once: the page itself holds it no more until an admin reveals it.
     expect(await page.getByText(secret).count()).toBe(0);
-    await checkPage(page, "details");
+    await checkPage(page, "details-new");
     await context.close();
   });
 
@@ -118,12 +131,20 @@ describe("the webhooks dashboard", () => {
     const deliveryId = await deliveryOf(teamId, id, (d) => d.status === "succeeded");
     await row(page, deliveryId).getByText("succeeded").waitFor({ timeout: 30_000 });
     expect(await row(page, deliveryId).innerText()).toContain("HTTP 200");
-    await row(page, deliveryId).getByRole("button", { name: /Open delivery/ }).click();
+    await row(page, deliveryId)
+      .getByRole("button", { name: /Open delivery/ })
+      .click();
     const log = page.getByRole("table", { name: "Attempt log" });
     await log.waitFor();
     expect(await log.innerText()).toContain("200");
     expect(await page.getByLabel("Payload").innerText()).toContain("Printer on fire");
     await checkPage(page, "delivery");
+    await page.keyboard.press("Escape");
+    await checkPage(page, "details");
+    await page.getByRole("link", { name: "All webhooks" }).click();
+    await page.getByRole("button", { name: /View Details/ }).waitFor();
+    await page.getByLabel("Deliveries: 1", { exact: true }).waitFor({ timeout: 30_000 });
+    await checkPage(page, "list");
     await context.close();
   });
 
@@ -136,10 +157,14 @@ describe("the webhooks dashboard", () => {
     await page.getByText("No deliveries yet").waitFor();
     await db().doc(`teams/${teamId}/tickets/T-2`).set({ subject: "Broken", status: "open" });
     const deliveryId = await deliveryOf(teamId, id, () => true);
-    await row(page, deliveryId).getByText(/retrying|failed/).waitFor({ timeout: 30_000 });
+    await row(page, deliveryId)
+      .getByText(/retrying|failed/)
+      .waitFor({ timeout: 30_000 });
     await row(page, deliveryId).getByText("failed", { exact: true }).waitFor({ timeout: 60_000 });
     expect(await row(page, deliveryId).innerText()).toContain("HTTP 500");
-    await row(page, deliveryId).getByRole("button", { name: /Open delivery/ }).click();
+    await row(page, deliveryId)
+      .getByRole("button", { name: /Open delivery/ })
+      .click();
     const log = page.getByRole("table", { name: "Attempt log" });
     await log.waitFor();
     expect(await log.innerText()).toContain("http_error");
@@ -191,7 +216,11 @@ describe("the webhooks dashboard", () => {
   it("6. an agent sees the list, stats and history but no actions, secrets or header values; a non-member sees no access", async () => {
     const teamId = newTeamId("roles");
     const r = await receiver();
-    const id = await endpoint(teamId, { url: `${r.url}?token=url-secret`, events: ["ticket.created"], headers: { "X-Api-Key": "header-secret" } });
+    const id = await endpoint(teamId, {
+      url: `${r.url}?token=url-secret`,
+      events: ["ticket.created"],
+      headers: { "X-Api-Key": "header-secret" },
+    });
     await db().doc(`teams/${teamId}/tickets/T-3`).set({ subject: "Seen by agents", status: "open" });
     const deliveryId = await deliveryOf(teamId, id, (d) => d.status === "succeeded");
 
@@ -208,7 +237,9 @@ describe("the webhooks dashboard", () => {
     for (const name of ["Edit", "Disable", "Delete", "Test", "Reveal secret", "Rotate secret", "Redeliver failed"]) {
       expect(await page.getByRole("button", { name, exact: true }).count(), name).toBe(0);
     }
-    await row(page, deliveryId).getByRole("button", { name: /Open delivery/ }).click();
+    await row(page, deliveryId)
+      .getByRole("button", { name: /Open delivery/ })
+      .click();
     await page.getByRole("table", { name: "Attempt log" }).waitFor();
     expect(await page.getByRole("button", { name: "Redeliver", exact: true }).count()).toBe(0);
     const text = await page.locator("body").innerText();
@@ -238,7 +269,7 @@ describe("the webhooks dashboard", () => {
     expect(await url.getAttribute("aria-invalid")).toBe("true");
 
     await url.fill(r.url);
-    await page.getByRole("button", { name: "Advanced settings (optional)" }).click();
+    await openSection(page, "Advanced settings (optional)");
     await page.getByRole("button", { name: "Add header" }).click();
     await page.getByLabel("Header 1 name").fill("Bad Header");
     await page.getByLabel("Header 1 value").fill("x");
@@ -248,7 +279,10 @@ describe("the webhooks dashboard", () => {
     await page.getByRole("button", { name: "Create Webhook" }).click();
     await page.getByText("'Bad Header' is not a valid header name").first().waitFor();
     expect(await page.getByLabel("Header 1 name").getAttribute("aria-invalid")).toBe("true");
-    await page.getByText(/printable ASCII/).first().waitFor();
+    await page
+      .getByText(/printable ASCII/)
+      .first()
+      .waitFor();
     await checkPage(page, "form-errors");
     expect((await db().collection(`teams/${teamId}/webhooks`).get()).size).toBe(0);
     await context.close();

@@ -13,9 +13,8 @@ import { SignInPage } from "./pages/SignInPage";
 import { WebhookDetailsPage } from "./pages/WebhookDetailsPage";
 import { WebhookFormPage } from "./pages/WebhookFormPage";
 import { WebhookListPage } from "./pages/WebhookListPage";
+import { BASE } from "./routes";
 import { contrast, theme } from "./theme";
-
-export const BASE = "/dashboard/webhooks";
 
 /** The webhook pages, for a signed-in member of the team in context. */
 export function WebhookRoutes() {
@@ -30,7 +29,8 @@ export function WebhookRoutes() {
   );
 }
 
-type Session = { state: "loading" } | { state: "signed-out" } | { state: "member"; user: User; role: Role } | { state: "outsider"; user: User };
+type Session =
+  { state: "loading" } | { state: "signed-out" } | { state: "member"; user: User; role: Role } | { state: "outsider"; user: User };
 
 function Shell({ setup }: { setup: FirebaseSetup }) {
   const teamId = useMemo(chosenTeam, []);

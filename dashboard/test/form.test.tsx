@@ -6,7 +6,12 @@ import type { EventType } from "../src/api/types";
 import { WebhookFormPage } from "../src/pages/WebhookFormPage";
 import { apiWith, providers } from "./fakes";
 
-const eventTypes: EventType[] = ["ticket.created", "ticket.updated", "contact.created"].map((type) => ({ type, category: type.split(".")[0], description: `when a ${type}`, sample: {} }));
+const eventTypes: EventType[] = ["ticket.created", "ticket.updated", "contact.created"].map((type) => ({
+  type,
+  category: type.split(".")[0],
+  description: `when a ${type}`,
+  sample: {},
+}));
 
 function renderForm(createWebhook: (...args: never[]) => unknown) {
   const api = apiWith({
@@ -35,7 +40,10 @@ describe("the create form", () => {
     fireEvent.click(await screen.findByRole("checkbox", { name: "All ticket events" }));
     fireEvent.click(screen.getByRole("button", { name: "Create Webhook" }));
     expect(await screen.findByText("whsec_shown_once")).toBeTruthy();
-    expect(createWebhook).toHaveBeenCalledWith("team-1", expect.objectContaining({ url: "https://example.com/hook", events: ["ticket.*"], timeoutMs: 30000 }));
+    expect(createWebhook).toHaveBeenCalledWith(
+      "team-1",
+      expect.objectContaining({ url: "https://example.com/hook", events: ["ticket.*"], timeoutMs: 30000 }),
+    );
   });
 
   it("shows the API's message at the field it names", async () => {

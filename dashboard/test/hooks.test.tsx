@@ -24,9 +24,17 @@ describe("useDeliveries", () => {
     const listDeliveries = vi.fn(async (_team: string, f: { cursor?: string }) =>
       f.cursor ? { deliveries: [delivery("d3")], nextCursor: null } : { deliveries: [delivery("d1"), delivery("d2")], nextCursor: "c1" },
     );
-    const { result } = renderHook(() => useDeliveries({ webhookId: "w1", status: "failed" }, 2), { wrapper: providers(apiWith({ listDeliveries })) });
+    const { result } = renderHook(() => useDeliveries({ webhookId: "w1", status: "failed" }, 2), {
+      wrapper: providers(apiWith({ listDeliveries })),
+    });
     await waitFor(() => expect(result.current.data?.pages).toHaveLength(1));
-    expect(listDeliveries).toHaveBeenLastCalledWith("team-1", { webhookId: "w1", status: "failed", eventType: undefined, limit: 2, cursor: undefined });
+    expect(listDeliveries).toHaveBeenLastCalledWith("team-1", {
+      webhookId: "w1",
+      status: "failed",
+      eventType: undefined,
+      limit: 2,
+      cursor: undefined,
+    });
     expect(result.current.hasNextPage).toBe(true);
     await act(() => result.current.fetchNextPage());
     expect(listDeliveries).toHaveBeenLastCalledWith("team-1", expect.objectContaining({ cursor: "c1" }));

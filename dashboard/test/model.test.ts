@@ -55,7 +55,13 @@ describe("event selection", () => {
 
 describe("form values and API input", () => {
   it("turns the form into the API's fields: seconds to ms, empty rate to null, header rows to a map", () => {
-    const v = { ...emptyForm(), url: "  https://example.com/h ", events: ["ticket.*"], timeoutSeconds: 5, headers: [headerRow("X-Key", "k"), headerRow("", "")] };
+    const v = {
+      ...emptyForm(),
+      url: "  https://example.com/h ",
+      events: ["ticket.*"],
+      timeoutSeconds: 5,
+      headers: [headerRow("X-Key", "k"), headerRow("", "")],
+    };
     expect(toInput(v)).toEqual({
       url: "https://example.com/h",
       description: "",

@@ -20,19 +20,26 @@ export interface WebhooksApi {
   updateWebhook(teamId: string, webhookId: string, input: Partial<EndpointInput>): Promise<{ webhook: Webhook }>;
   deleteWebhook(teamId: string, webhookId: string): Promise<{ deleted: string }>;
   setWebhookEnabled(teamId: string, webhookId: string, enabled: boolean): Promise<{ webhook: Webhook }>;
-  rotateWebhookSecret(teamId: string, webhookId: string, overlapHours?: number): Promise<{ secret: string; secretVersion: number; previousValidUntil: string | null }>;
+  rotateWebhookSecret(
+    teamId: string,
+    webhookId: string,
+    overlapHours?: number,
+  ): Promise<{ secret: string; secretVersion: number; previousValidUntil: string | null }>;
   revealWebhookSecret(teamId: string, webhookId: string): Promise<Secret>;
   testWebhook(teamId: string, webhookId: string, eventType?: string): Promise<TestResult>;
   listDeliveries(teamId: string, filters: DeliveryFilters & { limit?: number; cursor?: string }): Promise<DeliveryPage>;
   getDelivery(teamId: string, deliveryId: string): Promise<{ delivery: Delivery }>;
-  redeliver(teamId: string, target: { deliveryId: string } | { webhookId: string; since: string }): Promise<{ redelivered: number; notQueued?: number; capped?: boolean }>;
+  redeliver(
+    teamId: string,
+    target: { deliveryId: string } | { webhookId: string; since: string },
+  ): Promise<{ redelivered: number; notQueued?: number; capped?: boolean }>;
   getWebhookStats(teamId: string, window: StatsWindow, webhookId?: string): Promise<Stats>;
   listEventTypes(): Promise<{ eventTypes: EventType[] }>;
 }
 
 /** The API over Firebase callable functions. */
 export function callableApi(functions: Functions): WebhooksApi {
-  const call = async <O,>(name: string, data: object): Promise<O> =>
+  const call = async <O>(name: string, data: object): Promise<O> =>
     // Fields left undefined are left out, as the API's schemas expect.
     (await httpsCallable<unknown, O>(functions, name)(JSON.parse(JSON.stringify(data)))).data;
   return {

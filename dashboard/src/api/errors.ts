@@ -21,7 +21,8 @@ const add = (into: Record<string, string>, key: string, text: string) => (into[k
 export function toApiFailure(err: unknown, headerNames: string[] = []): ApiFailure {
   const e = err as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === "string" ? e.code.replace(/^functions\//, "") : "unknown";
-  const message = typeof e?.message === "string" ? e.message : String(err);
+  // The JS SDK appends the HTTP status (" [400]") to the API's message.
+  const message = (typeof e?.message === "string" ? e.message : String(err)).replace(/ \[\d{3}\]$/, "");
   const fields: Record<string, string> = {};
   const headers: Record<string, string> = {};
   if (code !== "invalid-argument") return { code, message, fields, headers };

@@ -20,7 +20,11 @@ export const REFRESH_MS = 15_000;
 
 export function useWebhooks() {
   const { api, teamId } = useWebhooksContext();
-  return useQuery({ queryKey: keys.list(teamId), queryFn: async () => (await api.listWebhooks(teamId)).webhooks, refetchInterval: REFRESH_MS });
+  return useQuery({
+    queryKey: keys.list(teamId),
+    queryFn: async () => (await api.listWebhooks(teamId)).webhooks,
+    refetchInterval: REFRESH_MS,
+  });
 }
 
 /** One webhook, read from the team's list (the API has no single-endpoint read). */
@@ -68,7 +72,8 @@ export function useDeliveries(filters: DeliveryFilters, pageSize = 25) {
   );
   return useInfiniteQuery({
     queryKey: keys.deliveries(teamId, { webhookId, status, eventType }),
-    queryFn: ({ pageParam }) => api.listDeliveries(teamId, { webhookId, status, eventType, limit: pageSize, cursor: pageParam ?? undefined }),
+    queryFn: ({ pageParam }) =>
+      api.listDeliveries(teamId, { webhookId, status, eventType, limit: pageSize, cursor: pageParam ?? undefined }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
     refetchInterval: REFRESH_MS,
@@ -125,12 +130,18 @@ export function useUpdateWebhook(webhookId: string) {
 
 export function useDeleteWebhook() {
   const { api, teamId } = useWebhooksContext();
-  return useTeamMutation((webhookId: string) => api.deleteWebhook(teamId, webhookId), (t) => [[...keys.allStats(t)]]);
+  return useTeamMutation(
+    (webhookId: string) => api.deleteWebhook(teamId, webhookId),
+    (t) => [[...keys.allStats(t)]],
+  );
 }
 
 export function useSetWebhookEnabled(webhookId: string) {
   const { api, teamId } = useWebhooksContext();
-  return useTeamMutation((enabled: boolean) => api.setWebhookEnabled(teamId, webhookId, enabled), (t) => [[...keys.allDeliveries(t)]]);
+  return useTeamMutation(
+    (enabled: boolean) => api.setWebhookEnabled(teamId, webhookId, enabled),
+    (t) => [[...keys.allDeliveries(t)]],
+  );
 }
 
 export function useRotateSecret(webhookId: string) {

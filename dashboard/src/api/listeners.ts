@@ -1,6 +1,16 @@
 import type { FirebaseApp } from "firebase/app";
 import type { Firestore } from "firebase/firestore";
-import { collection, connectFirestoreEmulator, getFirestore, limit, onSnapshot, orderBy, query, Timestamp, where } from "firebase/firestore";
+import {
+  collection,
+  connectFirestoreEmulator,
+  getFirestore,
+  limit,
+  onSnapshot,
+  orderBy,
+  query,
+  Timestamp,
+  where,
+} from "firebase/firestore";
 import type { FirestoreEmulator } from "./live";
 import { liveQueries, type LiveQuery } from "./queries";
 import type { DeliveryFilters, TestRecord } from "./types";
@@ -16,7 +26,12 @@ export function firestore(app: FirebaseApp, emulator: FirestoreEmulator): Firest
 }
 
 const build = (db: Firestore, q: LiveQuery) =>
-  query(collection(db, q.collection), ...q.where.map(([f, op, v]) => where(f, op, v)), ...q.orderBy.map(([f, d]) => orderBy(f, d)), limit(q.limit));
+  query(
+    collection(db, q.collection),
+    ...q.where.map(([f, op, v]) => where(f, op, v)),
+    ...q.orderBy.map(([f, d]) => orderBy(f, d)),
+    limit(q.limit),
+  );
 
 const iso = (v: unknown) => (v instanceof Timestamp ? v.toDate().toISOString() : typeof v === "string" ? v : "");
 
@@ -33,7 +48,13 @@ export function watchDeliveries(db: Firestore, teamId: string, filters: Delivery
   );
 }
 
-export function watchTests(db: Firestore, teamId: string, webhookId: string, rows: (tests: TestRecord[]) => void, failed: (err: Error) => void) {
+export function watchTests(
+  db: Firestore,
+  teamId: string,
+  webhookId: string,
+  rows: (tests: TestRecord[]) => void,
+  failed: (err: Error) => void,
+) {
   return onSnapshot(
     build(db, liveQueries.tests(teamId, webhookId)),
     (snap) =>

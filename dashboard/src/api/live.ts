@@ -47,6 +47,7 @@ export function firestoreLive(app: FirebaseApp, emulator: FirestoreEmulator): Li
       }
     },
     watchDeliveries: (teamId, filters, changed) => later((m) => m.watchDeliveries(m.firestore(app, emulator), teamId, filters, changed)),
-    watchTests: (teamId, webhookId, rows, failed) => later((m) => m.watchTests(m.firestore(app, emulator), teamId, webhookId, rows, failed)),
+    watchTests: (teamId, webhookId, rows, failed) =>
+      later((m) => m.watchTests(m.firestore(app, emulator), teamId, webhookId, rows, failed)),
   };
 }

@@ -114,7 +114,13 @@ export interface TestRecord {
   id: string;
   eventType: string;
   createdAt: string;
-  response: { succeeded: boolean; statusCode: number | null; durationMs: number | null; errorClass: string | null; errorMessage: string | null };
+  response: {
+    succeeded: boolean;
+    statusCode: number | null;
+    durationMs: number | null;
+    errorClass: string | null;
+    errorMessage: string | null;
+  };
 }
 
 export interface Secret {

@@ -16,7 +16,14 @@ export function DeliveryDrawer({ deliveryId, onClose }: { deliveryId: string | n
   const d = delivery.data;
 
   return (
-    <Drawer closeButtonProps={{ "aria-label": "Close" }} opened={deliveryId !== null} onClose={onClose} position="right" size="xl" title="Delivery">
+    <Drawer
+      closeButtonProps={{ "aria-label": "Close" }}
+      opened={deliveryId !== null}
+      onClose={onClose}
+      position="right"
+      size="xl"
+      title="Delivery"
+    >
       {delivery.isPending && <Loading label="Loading delivery" />}
       {delivery.isError && <ErrorState error={delivery.error} what="the delivery" />}
       {d && (

@@ -49,7 +49,9 @@ export function DeliveryHistory({ webhookId }: { webhookId: string }) {
       {deliveries.isError && <ErrorState error={deliveries.error} what="the deliveries" />}
       {deliveries.isSuccess && rows.length === 0 && (
         <Empty title="No deliveries yet">
-          <Text size="sm">{status || eventType ? "None match these filters." : "Deliveries appear here as events happen, without a reload."}</Text>
+          <Text size="sm">
+            {status || eventType ? "None match these filters." : "Deliveries appear here as events happen, without a reload."}
+          </Text>
         </Empty>
       )}
       {rows.length > 0 && (
@@ -78,7 +80,12 @@ export function DeliveryHistory({ webhookId }: { webhookId: string }) {
                   <Table.Td>{outcome(d.lastStatusCode, d.lastErrorClass)}</Table.Td>
                   <Table.Td>{ms(d.lastDurationMs)}</Table.Td>
                   <Table.Td>
-                    <Button size="xs" variant="default" onClick={() => setOpen(d.id)} aria-label={`Open delivery ${d.eventType} of ${when(d.createdAt)}`}>
+                    <Button
+                      size="xs"
+                      variant="default"
+                      onClick={() => setOpen(d.id)}
+                      aria-label={`Open delivery ${d.eventType} of ${when(d.createdAt)}`}
+                    >
                       Open
                     </Button>
                   </Table.Td>
@@ -103,12 +110,19 @@ export function DeliveryHistory({ webhookId }: { webhookId: string }) {
 function RedeliverFailed({ webhookId }: { webhookId: string }) {
   const redeliver = useRedeliver();
   // datetime-local takes local time: a day ago, shifted so that toISOString prints it in local time.
-  const [since, setSince] = useState(() => new Date(Date.now() - 24 * 3600_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16));
+  const [since, setSince] = useState(() =>
+    new Date(Date.now() - 24 * 3600_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16),
+  );
   const r = redeliver.data;
   return (
     <Stack gap="xs">
       <Group align="flex-end">
-        <TextInput type="datetime-local" label="Redeliver all failed since" value={since} onChange={(e) => setSince(e.currentTarget.value)} />
+        <TextInput
+          type="datetime-local"
+          label="Redeliver all failed since"
+          value={since}
+          onChange={(e) => setSince(e.currentTarget.value)}
+        />
         <Button
           variant="default"
           loading={redeliver.isPending}

@@ -3,7 +3,17 @@ import type { EventType } from "../api/types";
 import { categories, categoryState, isSelected, toggleCategory, toggleEverything, toggleType } from "../form/model";
 
 /** All event types grouped by category, with select-all per category and `*` for everything. */
-export function EventPicker({ catalog, value, onChange, error }: { catalog: EventType[]; value: string[]; onChange: (v: string[]) => void; error?: string }) {
+export function EventPicker({
+  catalog,
+  value,
+  onChange,
+  error,
+}: {
+  catalog: EventType[];
+  value: string[];
+  onChange: (v: string[]) => void;
+  error?: string;
+}) {
   const all = categories(catalog);
   return (
     <Stack gap="sm" role="group" aria-label="Events" aria-describedby={error ? "events-error" : undefined}>

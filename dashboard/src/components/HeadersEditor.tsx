@@ -25,18 +25,35 @@ export function HeadersEditor({
         </Text>
       )}
       {rows.map((r, i) => {
+        // The API names the row's header; a message about its value belongs at the value.
         const rowError = rowErrors[r.name.trim()];
+        const valueError = rowError && /value/i.test(rowError) ? rowError : undefined;
+        const nameError = valueError ? undefined : rowError;
         return (
           <Group key={r.id} align="flex-start" wrap="nowrap">
-            <TextInput aria-label={`Header ${i + 1} name`} placeholder="X-Api-Key" value={r.name} error={rowError} onChange={(e) => set(r.id, { name: e.currentTarget.value })} style={{ flex: 1 }} />
-            <TextInput aria-label={`Header ${i + 1} value`} placeholder="value" value={r.value} onChange={(e) => set(r.id, { value: e.currentTarget.value })} style={{ flex: 2 }} />
+            <TextInput
+              aria-label={`Header ${i + 1} name`}
+              placeholder="X-Api-Key"
+              value={r.name}
+              error={nameError}
+              onChange={(e) => set(r.id, { name: e.currentTarget.value })}
+              style={{ flex: 1 }}
+            />
+            <TextInput
+              aria-label={`Header ${i + 1} value`}
+              placeholder="value"
+              value={r.value}
+              error={valueError}
+              onChange={(e) => set(r.id, { value: e.currentTarget.value })}
+              style={{ flex: 2 }}
+            />
             <Button variant="default" aria-label={`Remove header ${i + 1}`} onClick={() => onChange(rows.filter((x) => x.id !== r.id))}>
               Remove
             </Button>
           </Group>
         );
       })}
-      {error && (
+      {error && Object.keys(rowErrors).length === 0 && (
         <Text c="red.9" size="sm" role="alert">
           {error}
         </Text>

@@ -14,8 +14,8 @@ export function SecretPanel({ webhookId }: { webhookId: string }) {
   return (
     <Stack>
       <Text size="sm">
-        Receivers verify each delivery's signature with this secret. Rotating makes a new one; the old one keeps signing beside it
-        (both signatures are sent) for the overlap you choose, so receivers can switch without missing a delivery.
+        Receivers verify each delivery's signature with this secret. Rotating makes a new one; the old one keeps signing beside it (both
+        signatures are sent) for the overlap you choose, so receivers can switch without missing a delivery.
       </Text>
       {shown ? (
         <Group wrap="nowrap" align="flex-start">
@@ -34,7 +34,8 @@ export function SecretPanel({ webhookId }: { webhookId: string }) {
       {reveal.data?.previous && !rotate.data && <Text size="sm">The previous secret still signs too, until its overlap ends.</Text>}
       {rotate.data?.previousValidUntil && (
         <Text size="sm" role="status">
-          Rotated to version {rotate.data.secretVersion}. The previous secret also signs until {new Date(rotate.data.previousValidUntil).toLocaleString()}.
+          Rotated to version {rotate.data.secretVersion}. The previous secret also signs until{" "}
+          {new Date(rotate.data.previousValidUntil).toLocaleString()}.
         </Text>
       )}
       {(reveal.isError || rotate.isError) && (
@@ -52,18 +53,29 @@ export function SecretPanel({ webhookId }: { webhookId: string }) {
           Rotate secret
         </Button>
       </Group>
-      <Modal closeButtonProps={{ "aria-label": "Close" }} opened={confirming} onClose={() => setConfirming(false)} title="Rotate the signing secret">
+      <Modal
+        closeButtonProps={{ "aria-label": "Close" }}
+        opened={confirming}
+        onClose={() => setConfirming(false)}
+        title="Rotate the signing secret"
+      >
         <Stack>
-          <Text size="sm">A new secret signs from now on. For the overlap below the old one signs as well; after it, only the new one.</Text>
-          <NumberInput label="Overlap (hours)" min={0} max={168} allowDecimal={false} value={overlapHours} onChange={(v) => setOverlapHours(Number(v) || 0)} />
+          <Text size="sm">
+            A new secret signs from now on. For the overlap below the old one signs as well; after it, only the new one.
+          </Text>
+          <NumberInput
+            label="Overlap (hours)"
+            min={0}
+            max={168}
+            allowDecimal={false}
+            value={overlapHours}
+            onChange={(v) => setOverlapHours(Number(v) || 0)}
+          />
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setConfirming(false)}>
               Cancel
             </Button>
-            <Button
-              loading={rotate.isPending}
-              onClick={() => rotate.mutate(overlapHours, { onSettled: () => setConfirming(false) })}
-            >
+            <Button loading={rotate.isPending} onClick={() => rotate.mutate(overlapHours, { onSettled: () => setConfirming(false) })}>
               Rotate
             </Button>
           </Group>

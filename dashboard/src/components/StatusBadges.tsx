@@ -23,7 +23,11 @@ export function EndpointStatus({ webhook }: { webhook: Webhook }) {
         </Badge>
       )}
       {webhook.circuit && webhook.circuit !== "closed" && (
-        <Tooltip label={webhook.circuitOpenUntil ? `no sends until ${new Date(webhook.circuitOpenUntil).toLocaleTimeString()}` : "one probe at a time"}>
+        <Tooltip
+          label={
+            webhook.circuitOpenUntil ? `no sends until ${new Date(webhook.circuitOpenUntil).toLocaleTimeString()}` : "one probe at a time"
+          }
+        >
           <Badge color={TONES.orange}>{webhook.circuit === "open" ? "circuit open" : "circuit half-open"}</Badge>
         </Tooltip>
       )}

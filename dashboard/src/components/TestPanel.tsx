@@ -42,25 +42,29 @@ export function TestPanel({ webhookId, usable }: { webhookId: string; usable: bo
       )}
       {result && (
         <div role="status" aria-label="Test result">
-        <Alert color={result.succeeded ? TONES.green : TONES.red} title={result.succeeded ? "The receiver accepted the test" : "The test failed"}>
-          <Stack gap={4}>
-            <Text size="sm">
-              Response status: <b data-testid="test-status">{result.statusCode ?? "none"}</b> · Duration: <b data-testid="test-duration">{ms(result.durationMs)}</b>
-            </Text>
-            {result.errorClass && (
+          <Alert
+            color={result.succeeded ? TONES.green : TONES.red}
+            title={result.succeeded ? "The receiver accepted the test" : "The test failed"}
+          >
+            <Stack gap={4}>
               <Text size="sm">
-                Error: {result.errorClass}
-                {result.errorMessage ? ` (${result.errorMessage})` : ""}
+                Response status: <b data-testid="test-status">{result.statusCode ?? "none"}</b> · Duration:{" "}
+                <b data-testid="test-duration">{ms(result.durationMs)}</b>
               </Text>
-            )}
-            {result.responseExcerpt && (
-              <>
-                <Text size="sm">Response body:</Text>
-                <Code block>{result.responseExcerpt}</Code>
-              </>
-            )}
-          </Stack>
-        </Alert>
+              {result.errorClass && (
+                <Text size="sm">
+                  Error: {result.errorClass}
+                  {result.errorMessage ? ` (${result.errorMessage})` : ""}
+                </Text>
+              )}
+              {result.responseExcerpt && (
+                <>
+                  <Text size="sm">Response body:</Text>
+                  <Code block>{result.responseExcerpt}</Code>
+                </>
+              )}
+            </Stack>
+          </Alert>
         </div>
       )}
       <Text fw={600} size="sm">

@@ -1,5 +1,7 @@
-export const percent = (rate: number | null | undefined) => (rate === null || rate === undefined ? "–" : `${(rate * 100).toFixed(rate === 1 ? 0 : 1)}%`);
-export const ms = (v: number | null | undefined) => (v === null || v === undefined ? "–" : v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${v} ms`);
+export const percent = (rate: number | null | undefined) =>
+  rate === null || rate === undefined ? "–" : `${(rate * 100).toFixed(rate === 1 ? 0 : 1)}%`;
+export const ms = (v: number | null | undefined) =>
+  v === null || v === undefined ? "–" : v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${v} ms`;
 export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : "–");
 export const count = (n: number | null | undefined) => (n === null || n === undefined ? "–" : n.toLocaleString());
 

@@ -33,8 +33,23 @@ export function SignInPage({ auth, emulated }: { auth: Auth; emulated: boolean }
       <Paper withBorder p="lg" radius="md">
         <form onSubmit={submit}>
           <Stack>
-            <TextInput label="Email" type="email" autoComplete="username" required withAsterisk={false} value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
-            <PasswordInput label="Password" autoComplete="current-password" required withAsterisk={false} value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+            <TextInput
+              label="Email"
+              type="email"
+              autoComplete="username"
+              required
+              withAsterisk={false}
+              value={email}
+              onChange={(e) => setEmail(e.currentTarget.value)}
+            />
+            <PasswordInput
+              label="Password"
+              autoComplete="current-password"
+              required
+              withAsterisk={false}
+              value={password}
+              onChange={(e) => setPassword(e.currentTarget.value)}
+            />
             {error && (
               <Alert color="red" role="alert">
                 {error}

@@ -11,8 +11,7 @@ import { StatsPanel, WindowPicker } from "../components/StatsPanel";
 import { ErrorState, Loading } from "../components/States";
 import { EndpointStatus } from "../components/StatusBadges";
 import { TestPanel } from "../components/TestPanel";
-
-const BASE = "/dashboard/webhooks";
+import { BASE } from "../routes";
 
 function Section({ id, title, children, aside }: { id: string; title: string; children: ReactNode; aside?: ReactNode }) {
   return (
@@ -81,7 +80,12 @@ function Actions({ w }: { w: Webhook }) {
           {describeFailure(error)}
         </Alert>
       )}
-      <Modal closeButtonProps={{ "aria-label": "Close" }} opened={confirmDelete} onClose={() => setConfirmDelete(false)} title="Delete this webhook?">
+      <Modal
+        closeButtonProps={{ "aria-label": "Close" }}
+        opened={confirmDelete}
+        onClose={() => setConfirmDelete(false)}
+        title="Delete this webhook?"
+      >
         <Stack>
           <Text size="sm">
             Deliveries to {w.url} stop and queued ones are cancelled. The delivery history stays until it expires. This cannot be undone.
@@ -90,7 +94,16 @@ function Actions({ w }: { w: Webhook }) {
             <Button variant="default" onClick={() => setConfirmDelete(false)}>
               Cancel
             </Button>
-            <Button color="red.9" loading={remove.isPending} onClick={() => void remove.mutateAsync(w.id).then(() => navigate(BASE), () => setConfirmDelete(false))}>
+            <Button
+              color="red.9"
+              loading={remove.isPending}
+              onClick={() =>
+                void remove.mutateAsync(w.id).then(
+                  () => navigate(BASE),
+                  () => setConfirmDelete(false),
+                )
+              }
+            >
               Delete webhook
             </Button>
           </Group>

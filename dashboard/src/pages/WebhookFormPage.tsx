@@ -1,4 +1,18 @@
-import { Accordion, Alert, Button, Code, CopyButton, Group, Modal, NumberInput, Stack, Text, Textarea, TextInput, Title } from "@mantine/core";
+import {
+  Accordion,
+  Alert,
+  Button,
+  Code,
+  CopyButton,
+  Group,
+  Modal,
+  NumberInput,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { useEffect, useState, type FormEvent } from "react";
 import { useNavigate, useParams } from "react-router";
 import { useIsAdmin } from "../api/context";
@@ -8,8 +22,8 @@ import { EventPicker } from "../components/EventPicker";
 import { HeadersEditor } from "../components/HeadersEditor";
 import { ErrorState, Loading } from "../components/States";
 import { emptyForm, formFromWebhook, localProblems, toInput, type FormValues } from "../form/model";
+import { BASE } from "../routes";
 
-const BASE = "/dashboard/webhooks";
 const ADVANCED_FIELDS = ["maxAttempts", "timeoutMs", "rateLimitPerSecond", "headers"];
 
 /** Create (`/new`) or edit (`/:webhookId/edit`) an endpoint. */
@@ -65,7 +79,12 @@ function WebhookForm({ webhookId, initial }: { webhookId?: string; initial?: For
         setCreated({ id: r.webhook.id, secret: r.secret });
       }
     } catch (err) {
-      setFailure(toApiFailure(err, values.headers.map((h) => h.name.trim())));
+      setFailure(
+        toApiFailure(
+          err,
+          values.headers.map((h) => h.name.trim()),
+        ),
+      );
     }
   };
   const otherFailure = failure && Object.keys(failure.fields).length === 0 ? failure.message : null;
@@ -89,7 +108,15 @@ function WebhookForm({ webhookId, initial }: { webhookId?: string; initial?: For
                     error={errorOf("url")}
                     onChange={(e) => set("url", e.currentTarget.value)}
                   />
-                  <Textarea label="Description" maxLength={500} autosize minRows={2} value={values.description} error={errorOf("description")} onChange={(e) => set("description", e.currentTarget.value)} />
+                  <Textarea
+                    label="Description"
+                    maxLength={500}
+                    autosize
+                    minRows={2}
+                    value={values.description}
+                    error={errorOf("description")}
+                    onChange={(e) => set("description", e.currentTarget.value)}
+                  />
                 </Stack>
               </Accordion.Panel>
             </Accordion.Item>
@@ -98,7 +125,9 @@ function WebhookForm({ webhookId, initial }: { webhookId?: string; initial?: For
               <Accordion.Panel>
                 {catalog.isPending && <Loading label="Loading event types" />}
                 {catalog.isError && <ErrorState error={catalog.error} what="the event types" />}
-                {catalog.data && <EventPicker catalog={catalog.data} value={values.events} onChange={(v) => set("events", v)} error={errorOf("events")} />}
+                {catalog.data && (
+                  <EventPicker catalog={catalog.data} value={values.events} onChange={(v) => set("events", v)} error={errorOf("events")} />
+                )}
               </Accordion.Panel>
             </Accordion.Item>
             <Accordion.Item value="advanced">
@@ -106,8 +135,26 @@ function WebhookForm({ webhookId, initial }: { webhookId?: string; initial?: For
               <Accordion.Panel>
                 <Stack>
                   <Group grow align="flex-start">
-                    <NumberInput label="Max attempts" description="First attempt included, 1-20" min={1} max={20} allowDecimal={false} value={values.maxAttempts} error={errorOf("maxAttempts")} onChange={(v) => set("maxAttempts", Number(v) || 1)} />
-                    <NumberInput label="Timeout (seconds)" description="Per attempt, 1-30" min={1} max={30} allowDecimal={false} value={values.timeoutSeconds} error={errorOf("timeoutMs")} onChange={(v) => set("timeoutSeconds", Number(v) || 1)} />
+                    <NumberInput
+                      label="Max attempts"
+                      description="First attempt included, 1-20"
+                      min={1}
+                      max={20}
+                      allowDecimal={false}
+                      value={values.maxAttempts}
+                      error={errorOf("maxAttempts")}
+                      onChange={(v) => set("maxAttempts", Number(v) || 1)}
+                    />
+                    <NumberInput
+                      label="Timeout (seconds)"
+                      description="Per attempt, 1-30"
+                      min={1}
+                      max={30}
+                      allowDecimal={false}
+                      value={values.timeoutSeconds}
+                      error={errorOf("timeoutMs")}
+                      onChange={(v) => set("timeoutSeconds", Number(v) || 1)}
+                    />
                     <NumberInput
                       label="Rate limit (per second)"
                       description="Deliveries per second; empty for no limit"
@@ -120,7 +167,12 @@ function WebhookForm({ webhookId, initial }: { webhookId?: string; initial?: For
                       onChange={(v) => set("rateLimitPerSecond", v === "" ? null : Number(v))}
                     />
                   </Group>
-                  <HeadersEditor rows={values.headers} onChange={(rows) => set("headers", rows)} error={errorOf("headers")} rowErrors={failure?.headers ?? {}} />
+                  <HeadersEditor
+                    rows={values.headers}
+                    onChange={(rows) => set("headers", rows)}
+                    error={errorOf("headers")}
+                    rowErrors={failure?.headers ?? {}}
+                  />
                 </Stack>
               </Accordion.Panel>
             </Accordion.Item>
@@ -141,11 +193,17 @@ function WebhookForm({ webhookId, initial }: { webhookId?: string; initial?: For
         </Stack>
       </form>
 
-      <Modal closeButtonProps={{ "aria-label": "Close" }} opened={created !== null} onClose={() => created && void navigate(`${BASE}/${created.id}`)} title="Webhook created: its signing secret" size="lg">
+      <Modal
+        closeButtonProps={{ "aria-label": "Close" }}
+        opened={created !== null}
+        onClose={() => created && void navigate(`${BASE}/${created.id}`)}
+        title="Webhook created: its signing secret"
+        size="lg"
+      >
         <Stack>
           <Text size="sm">
-            This is the only time the secret is shown here (admins can reveal it again on the webhook's page). Keep it with the
-            receiver: it verifies the <code>webhook-signature</code> header of each delivery with it.
+            This is the only time the secret is shown here (admins can reveal it again on the webhook's page). Keep it with the receiver: it
+            verifies the <code>webhook-signature</code> header of each delivery with it.
           </Text>
           <Code block aria-label="Signing secret" data-testid="new-secret">
             {created?.secret}

@@ -8,8 +8,7 @@ import { percent, when } from "../components/format";
 import { StatsPanel, WindowPicker } from "../components/StatsPanel";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { EndpointStatus } from "../components/StatusBadges";
-
-const BASE = "/dashboard/webhooks";
+import { BASE } from "../routes";
 
 function EndpointFigures({ webhookId, window }: { webhookId: string; window: StatsWindow }) {
   const stats = useWebhookStats(window, webhookId);
@@ -98,7 +97,12 @@ export function WebhookListPage() {
                     </Table.Td>
                     <EndpointFigures webhookId={w.id} window={window} />
                     <Table.Td>
-                      <Button size="xs" variant="default" onClick={() => void navigate(`${BASE}/${w.id}`)} aria-label={`View Details of ${w.url}`}>
+                      <Button
+                        size="xs"
+                        variant="default"
+                        onClick={() => void navigate(`${BASE}/${w.id}`)}
+                        aria-label={`View Details of ${w.url}`}
+                      >
                         View Details
                       </Button>
                     </Table.Td>
