@@ -5,7 +5,7 @@
 // operations and task enqueues are counted by count-ops.cjs.
 import { spawnSync } from "node:child_process";
 import http from "node:http";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { dashboardPhase } from "./dashboard.mjs";
@@ -472,6 +472,7 @@ async function statsCost() {
     const file = join(opsDir, "..", `bench-stats-${records}.json`);
     const code = `require("./lib/stats/stats.js").computeStats(${JSON.stringify(team)}, "w", "30d").then((s) => { require("fs").writeFileSync(${JSON.stringify(file)}, JSON.stringify(s)); setTimeout(() => process.exit(0), 500); })`;
     const statsOps = join(opsDir, "..", `bench-stats-ops-${records}`);
+    rmSync(statsOps, { recursive: true, force: true });
     mkdirSync(statsOps, { recursive: true });
     const run = spawnSync(process.execPath, ["-e", code], { cwd: join(process.cwd(), "functions"), env: { ...process.env, FUNCTION_TARGET: "getWebhookStats", BENCH_OPS_DIR: statsOps }, encoding: "utf8" });
     if (run.status !== 0) throw new Error(`computeStats failed: ${run.stderr}`);

@@ -8,6 +8,7 @@ import { WebhooksProvider, type WebhooksContextValue } from "./api/context";
 import { firestoreLive } from "./api/live";
 import type { Role } from "./api/types";
 import { chosenTeam, type FirebaseSetup } from "./firebase";
+import { ErrorState } from "./components/States";
 import { NoAccessPage } from "./pages/NoAccessPage";
 import { SignInPage } from "./pages/SignInPage";
 import { WebhookDetailsPage } from "./pages/WebhookDetailsPage";
@@ -30,7 +31,11 @@ export function WebhookRoutes() {
 }
 
 type Session =
-  { state: "loading" } | { state: "signed-out" } | { state: "member"; user: User; role: Role } | { state: "outsider"; user: User };
+  | { state: "loading" }
+  | { state: "signed-out" }
+  | { state: "member"; user: User; role: Role }
+  | { state: "outsider"; user: User }
+  | { state: "failed"; user: User; error: unknown };
 
 function Shell({ setup }: { setup: FirebaseSetup }) {
   const teamId = useMemo(chosenTeam, []);
@@ -44,13 +49,13 @@ function Shell({ setup }: { setup: FirebaseSetup }) {
         setSession({ state: "loading" });
         live.roleOf(teamId, user.uid).then(
           (role) => setSession(role ? { state: "member", user, role } : { state: "outsider", user }),
-          () => setSession({ state: "outsider", user }),
+          (error: unknown) => setSession({ state: "failed", user, error }),
         );
       }),
     [setup, live, teamId],
   );
   const context: WebhooksContextValue | null = session.state === "member" ? { api, live, teamId, role: session.role } : null;
-  const user = session.state === "member" || session.state === "outsider" ? session.user : null;
+  const user = "user" in session ? session.user : null;
 
   return (
     <AppShell header={{ height: 56 }} padding="md">
@@ -80,6 +85,7 @@ function Shell({ setup }: { setup: FirebaseSetup }) {
         )}
         {session.state === "signed-out" && <SignInPage auth={setup.auth} emulated={setup.emulated} />}
         {session.state === "outsider" && <NoAccessPage email={session.user.email ?? session.user.uid} teamId={teamId} />}
+        {session.state === "failed" && <ErrorState error={session.error} what="your access to this team" />}
         {context && (
           <WebhooksProvider value={context}>
             <WebhookRoutes />
