@@ -11,7 +11,7 @@ export default function DeliveryChart({ stats }: { stats: Stats }) {
     return stats.granularity === "hour" ? `${String(d.getHours()).padStart(2, "0")}:00` : `${d.getMonth() + 1}/${d.getDate()}`;
   };
   const data = stats.series.map((p) => ({ at: label(p.start), succeeded: p.succeeded, failed: p.failed, rate: percent(p.successRate) }));
-  const summary = `${stats.total} deliveries in the window, ${percent(stats.successRate)} succeeded`;
+  const summary = `${stats.total} ${stats.total === 1 ? "delivery" : "deliveries"} in the window, ${percent(stats.successRate)} succeeded`;
   return (
     <figure style={{ margin: 0 }} aria-label={`Deliveries per ${stats.granularity}`}>
       <BarChart
