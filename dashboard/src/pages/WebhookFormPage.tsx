@@ -55,12 +55,13 @@ function WebhookForm({ webhookId, initial }: { webhookId?: string; initial?: For
   // Open the sections that hold an error, so that it is seen.
   useEffect(() => {
     const fields = [...Object.keys(local), ...Object.keys(failure?.fields ?? {})];
-    const open = new Set(sections);
-    if (fields.some((f) => f === "url" || f === "description")) open.add("basics");
-    if (fields.includes("events")) open.add("events");
-    if (fields.some((f) => ADVANCED_FIELDS.includes(f))) open.add("advanced");
-    if (open.size !== sections.length) setSections([...open]);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    setSections((current) => {
+      const open = new Set(current);
+      if (fields.some((f) => f === "url" || f === "description")) open.add("basics");
+      if (fields.includes("events")) open.add("events");
+      if (fields.some((f) => ADVANCED_FIELDS.includes(f))) open.add("advanced");
+      return open.size === current.length ? current : [...open];
+    });
   }, [failure, local]);
 
   const pending = create.isPending || update.isPending;
