@@ -1,6 +1,7 @@
 // `npm start`: installs when needed, builds the functions and the dashboard, starts the emulators
 // (the dashboard on the Hosting emulator) with the demo data and users and a sample receiver on
 // loopback, and stays up until Ctrl-C, which stops every child process.
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -71,6 +72,8 @@ child.on("exit", (code) => {
 });
 
 await ready;
+// A first round of demo events, so that the demo endpoint has deliveries to show on the dashboard.
+spawnSync(process.execPath, [join(ROOT, "scripts", "demo-event.mjs")], { stdio: "ignore" });
 console.log(`
 Jiwaku Webhooks is running on the emulators (project ${DEMO_PROJECT}):
   Dashboard       ${DASHBOARD_URL}
@@ -83,7 +86,8 @@ Jiwaku Webhooks is running on the emulators (project ${DEMO_PROJECT}):
   Emulator UI     ${config.ui ? `http://127.0.0.1:${PORTS.ui}` : "off (not cached; `npm start -- --ui` downloads it)"}
   Sample receiver ${RECEIVER_URL} (endpoint teams/${DEMO_TEAM}/webhooks/demo-receiver, all events)
 
-Watch a delivery: in another terminal run \`npm run demo:event\`; the receiver's lines appear here,
+A first round of demo events has been sent. For more, in another terminal run \`npm run demo:event\`;
+the receiver's lines appear here,
 and the deliveries appear on the dashboard's page of the demo endpoint without a reload (records in
 teams/${DEMO_TEAM}/webhookDeliveries). Ctrl-C stops everything.
 `);
