@@ -25,7 +25,7 @@ export async function loadFirebase() {
   }
   // Firestore is connected where it is first used (src/api/live.ts), so that its SDK loads later.
   const firestoreEmulator = emulated ? { host, port: EMULATOR_PORTS.firestore } : null;
-  return { app, auth, functions, emulated, firestoreEmulator, projectId: config.projectId };
+  return { app, auth, functions, emulated, firestoreEmulator };
 }
 
 export type FirebaseSetup = Awaited<ReturnType<typeof loadFirebase>>;

@@ -13,7 +13,7 @@ export interface ApiFailure {
   headers: Record<string, string>;
 }
 
-export const ENDPOINT_FIELDS = ["url", "events", "enabled", "description", "headers", "maxAttempts", "timeoutMs", "rateLimitPerSecond"];
+const ENDPOINT_FIELDS = ["url", "events", "enabled", "description", "headers", "maxAttempts", "timeoutMs", "rateLimitPerSecond"];
 
 const add = (into: Record<string, string>, key: string, text: string) => (into[key] = into[key] ? `${into[key]}; ${text}` : text);
 

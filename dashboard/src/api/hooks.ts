@@ -1,22 +1,22 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useWebhooksContext } from "./context";
 import type { DeliveryFilters, EndpointInput, StatsWindow, TestRecord } from "./types";
 
 /** Query keys: everything of a team starts with ["webhooks", teamId], so one invalidation can reach it all. */
 export const keys = {
-  team: (teamId: string) => ["webhooks", teamId] as const,
   list: (teamId: string) => ["webhooks", teamId, "list"] as const,
   stats: (teamId: string, window: StatsWindow, webhookId?: string) => ["webhooks", teamId, "stats", webhookId ?? null, window] as const,
   allStats: (teamId: string) => ["webhooks", teamId, "stats"] as const,
   deliveries: (teamId: string, filters: DeliveryFilters = {}) => ["webhooks", teamId, "deliveries", filters] as const,
   allDeliveries: (teamId: string) => ["webhooks", teamId, "deliveries"] as const,
   delivery: (teamId: string, deliveryId: string) => ["webhooks", teamId, "delivery", deliveryId] as const,
+  allDeliveryDetails: (teamId: string) => ["webhooks", teamId, "delivery"] as const,
   catalog: () => ["webhookEventTypes"] as const,
 };
 
 /** How often figures are read again when no change feed says so (a lost listener, a stats rollup flush). */
-export const REFRESH_MS = 15_000;
+const REFRESH_MS = 15_000;
 
 export function useWebhooks() {
   const { api, teamId } = useWebhooksContext();
@@ -66,7 +66,7 @@ export function useDeliveries(filters: DeliveryFilters, pageSize = 25) {
       live.watchDeliveries(teamId, { webhookId, status, eventType }, () => {
         void client.invalidateQueries({ queryKey: keys.allDeliveries(teamId) });
         void client.invalidateQueries({ queryKey: keys.allStats(teamId) });
-        void client.invalidateQueries({ queryKey: ["webhooks", teamId, "delivery"] });
+        void client.invalidateQueries({ queryKey: keys.allDeliveryDetails(teamId) });
       }),
     [live, client, teamId, webhookId, status, eventType],
   );
@@ -107,7 +107,7 @@ export function useTestHistory(webhookId: string) {
   return state;
 }
 
-function useTeamMutation<I, O>(run: (input: I) => Promise<O>, also: (teamId: string) => readonly unknown[][] = () => []) {
+function useTeamMutation<I, O>(run: (input: I) => Promise<O>, also: (teamId: string) => QueryKey[] = () => []) {
   const { teamId } = useWebhooksContext();
   const client = useQueryClient();
   return useMutation({
@@ -132,7 +132,7 @@ export function useDeleteWebhook() {
   const { api, teamId } = useWebhooksContext();
   return useTeamMutation(
     (webhookId: string) => api.deleteWebhook(teamId, webhookId),
-    (t) => [[...keys.allStats(t)]],
+    (t) => [keys.allStats(t)],
   );
 }
 
@@ -140,7 +140,7 @@ export function useSetWebhookEnabled(webhookId: string) {
   const { api, teamId } = useWebhooksContext();
   return useTeamMutation(
     (enabled: boolean) => api.setWebhookEnabled(teamId, webhookId, enabled),
-    (t) => [[...keys.allDeliveries(t)]],
+    (t) => [keys.allDeliveries(t)],
   );
 }
 
@@ -164,6 +164,6 @@ export function useRedeliver() {
   const { api, teamId } = useWebhooksContext();
   return useTeamMutation(
     (target: { deliveryId: string } | { webhookId: string; since: string }) => api.redeliver(teamId, target),
-    (t) => [[...keys.allDeliveries(t)], ["webhooks", t, "delivery"]],
+    (t) => [keys.allDeliveries(t), keys.allDeliveryDetails(t)],
   );
 }

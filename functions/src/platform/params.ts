@@ -36,7 +36,7 @@ export const circuitCooldownSeconds = defineInt("WEBHOOK_CIRCUIT_COOLDOWN_SECOND
 });
 
 export const statsFlushSeconds = defineInt("WEBHOOK_STATS_FLUSH_SECONDS", {
-  default: 10,
+  default: 60,
   description: "How long a function instance gathers stats rollup increments before writing them (0: at every delivery).",
 });
 
