@@ -1,7 +1,7 @@
 import { onMessagePublished } from "firebase-functions/v2/pubsub";
 import { onSchedule } from "firebase-functions/v2/scheduler";
 import { onTaskDispatched } from "firebase-functions/v2/tasks";
-import { reconcileOverdue, RECONCILE_EVERY_MINUTES } from "./delivery/reconcile";
+import { MAINTENANCE_TOPIC, reconcileOverdue, RECONCILE_EVERY_MINUTES, runMaintenance } from "./delivery/reconcile";
 import { handleDeliveryTask } from "./delivery/deliver";
 import { deliveryTaskSchema } from "./delivery/schema";
 import { DELIVERY_SHARDS, deliveryFunctionName } from "./delivery/shards";
@@ -50,13 +50,19 @@ for (let shard = 0; shard < DELIVERY_SHARDS; shard++) {
   );
 }
 
-/** No delivery open forever: overdue open deliveries are queued again (the emulators never fire schedules; tests call reconcileOverdue). */
+/** No delivery open forever: overdue open deliveries are queued again. */
 export const reconcileDeliveries = onSchedule(
   { schedule: `every ${RECONCILE_EVERY_MINUTES} minutes`, timeoutSeconds: 540, retryCount: 0 },
   async () => {
     await reconcileOverdue();
   },
 );
+
+/** The same pass on demand (an operator after an incident; the emulators, which fire no schedules): `{"task":"reconcile"}`. */
+export const runWebhookMaintenance = onMessagePublished({ topic: MAINTENANCE_TOPIC, retry: false, timeoutSeconds: 540 }, async (event) => {
+  const { data } = event.data.message;
+  await runMaintenance(data ? Buffer.from(data, "base64").toString("utf8") : "");
+});
 
 export {
   createWebhook,

@@ -87,7 +87,16 @@ async function redeliverOne(teamId: string, snap: DocumentSnapshot): Promise<boo
   if (OPEN_STATUSES.includes(status as never)) return false;
   const attempt = countField(snap, "attempts") + 1;
   const generation = countField(snap, "generation") + 1;
-  const reopened = { status: "pending", nextAttemptAt: Timestamp.now(), completedAt: null, lastAttempt: attempt, generation };
+  const now = Timestamp.now();
+  const reopened = {
+    status: "pending",
+    nextAttemptAt: now,
+    completedAt: null,
+    expireAt: null,
+    reopenedAt: now,
+    lastAttempt: attempt,
+    generation,
+  };
   const written = await updateIfUnchanged(snap.ref, reopened, snap.updateTime!);
   if (!written) throw new ApiError("aborted", `delivery ${snap.id} changed meanwhile: try again`);
   try {
@@ -97,6 +106,8 @@ async function redeliverOne(teamId: string, snap: DocumentSnapshot): Promise<boo
       status: status ?? null,
       nextAttemptAt: null,
       completedAt: (snap.get("completedAt") as unknown) ?? null,
+      expireAt: (snap.get("expireAt") as unknown) ?? null,
+      reopenedAt: (snap.get("reopenedAt") as unknown) ?? FieldValue.delete(),
       lastAttempt: (snap.get("lastAttempt") as unknown) ?? FieldValue.delete(),
     };
     // If even this fails, the record is open and overdue: the reconciler queues it.

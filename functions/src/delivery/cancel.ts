@@ -1,9 +1,9 @@
-import { FieldValue, Timestamp } from "firebase-admin/firestore";
+import { FieldValue } from "firebase-admin/firestore";
 import { db } from "../platform/app";
 import { FAILED_PRECONDITION, hasCode } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
 import { queries, runQuery } from "../platform/queries";
-import { OPEN_STATUSES } from "./schema";
+import { closedFields, OPEN_STATUSES } from "./schema";
 
 const PAGE_SIZE = 500;
 /**
@@ -23,21 +23,15 @@ export async function cancelQueuedDeliveries(teamId: string, webhookId: string):
     const open = await runQuery(queries.openDeliveriesOf(teamId, webhookId, OPEN_STATUSES, PAGE_SIZE));
     if (open.empty) break;
     const writer = db().bulkWriter();
-    const now = Timestamp.now();
+    const fields = { ...closedFields("cancelled", Date.now()), parked: FieldValue.delete() };
     const results = open.docs.map((doc) =>
-      writer
-        .update(
-          doc.ref,
-          { status: "cancelled", nextAttemptAt: null, completedAt: now, parked: FieldValue.delete() },
-          { lastUpdateTime: doc.updateTime },
-        )
-        .then(
-          () => true,
-          (err) => {
-            if (hasCode(err, FAILED_PRECONDITION)) return false;
-            throw err;
-          },
-        ),
+      writer.update(doc.ref, fields, { lastUpdateTime: doc.updateTime }).then(
+        () => true,
+        (err) => {
+          if (hasCode(err, FAILED_PRECONDITION)) return false;
+          throw err;
+        },
+      ),
     );
     await writer.close();
     const done = (await Promise.all(results)).filter(Boolean).length;

@@ -3,25 +3,21 @@ import { z } from "zod";
 import { NOT_FOUND, unless } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
 import { updateIfUnchanged } from "../platform/writes";
+import { circuitAfter, CircuitView, PROBE_GRACE_MS } from "./core";
 import type { ErrorClass } from "./schema";
 
 /**
- * A circuit breaker per endpoint. After THRESHOLD attempts in a row that could not reach the
- * receiver (timeouts, refused or reset connections, DNS and TLS failures), nothing is sent to it
- * for a cool-down that doubles with each opening; then one probe goes through (`half_open`). A
+ * A circuit breaker per endpoint. After CIRCUIT_THRESHOLD attempts in a row that could not reach
+ * the receiver (timeouts, refused or reset connections, DNS and TLS failures), nothing is sent to
+ * it for a cool-down that doubles with each opening; then one probe goes through (`half_open`). A
  * probe that reaches the receiver closes the circuit; one that does not opens it again for longer.
- * Deliveries wait while it is open: not failed, not counted as attempts.
+ * Deliveries wait while it is open, until their retry window ends (then they fail, `circuit_open`).
  *
  * The state lives on the endpoint document (`circuit`, `circuitOpenUntil`, `circuitOpenings`),
  * which the delivery path reads anyway, and is written only when it changes. The failures in a
  * row are counted in each function instance's memory, so a delivery costs no write for them: a
- * dead endpoint trips the breaker in every instance that sends to it.
+ * dead endpoint trips the breaker in every instance that sends to it. The decisions are in core.ts.
  */
-export const CIRCUIT_THRESHOLD = 5;
-export const MAX_COOLDOWN_MS = 60 * 60_000;
-/** How long a probe holds `half_open` beyond its timeout before another delivery may probe instead. */
-const PROBE_GRACE_MS = 10_000;
-
 const UNREACHABLE: ReadonlySet<ErrorClass> = new Set([
   "timeout",
   "connection_refused",
@@ -31,21 +27,27 @@ const UNREACHABLE: ReadonlySet<ErrorClass> = new Set([
   "network_error",
 ]);
 
-export const circuitStateSchema = z.object({
-  circuit: z.enum(["closed", "open", "half_open"]).default("closed").catch("closed"),
-  circuitOpenUntil: z.instanceof(Timestamp).nullable().default(null).catch(null),
-  circuitOpenings: z.number().int().min(0).default(0).catch(0),
+/** Whether an attempt reached the receiver, for the breaker: any HTTP answer, or a failure that is not about reaching it. */
+export const reachedReceiver = (statusCode: number | null, errorClass: ErrorClass | null) =>
+  statusCode !== null || (errorClass !== null && !UNREACHABLE.has(errorClass));
+
+export const circuitStateSchema = z
+  .object({
+    circuit: z.enum(["closed", "open", "half_open"]).default("closed").catch("closed"),
+    circuitOpenUntil: z.instanceof(Timestamp).nullable().default(null).catch(null),
+    circuitOpenings: z.number().int().min(0).default(0).catch(0),
+  })
+  .transform((s): CircuitView => ({
+    circuit: s.circuit,
+    circuitOpenUntilMs: s.circuitOpenUntil?.toMillis() ?? null,
+    circuitOpenings: s.circuitOpenings,
+  }));
+
+const stored = (v: CircuitView) => ({
+  circuit: v.circuit,
+  circuitOpenUntil: v.circuitOpenUntilMs === null ? null : Timestamp.fromMillis(v.circuitOpenUntilMs),
+  circuitOpenings: v.circuitOpenings,
 });
-export type CircuitState = z.infer<typeof circuitStateSchema>;
-
-export const cooldownMs = (openings: number, baseMs: number) => Math.min(MAX_COOLDOWN_MS, baseMs * 2 ** Math.max(0, openings - 1));
-
-/** What the breaker allows now: send as usual, send as the probe (after winning it), or wait until a time. Pure. */
-export function circuitGate(state: CircuitState, nowMs: number): { kind: "send" } | { kind: "probe" } | { kind: "wait"; untilMs: number } {
-  if (state.circuit === "closed") return { kind: "send" };
-  const until = state.circuitOpenUntil?.toMillis() ?? 0;
-  return nowMs < until ? { kind: "wait", untilMs: until } : { kind: "probe" };
-}
 
 /** An endpoint deleted meanwhile has no circuit to write; any other failure is thrown. */
 const notFound = (err: unknown): false => {
@@ -63,43 +65,40 @@ export async function claimProbe(endpoint: DocumentSnapshot, timeoutMs: number):
 }
 
 /**
- * Counts the attempt and writes the endpoint only when the circuit changes: opened after
- * THRESHOLD unreachable attempts in a row in this instance, reopened by a failed probe, closed by
- * an attempt that reached the receiver (any HTTP answer) while it was not closed.
+ * Counts the attempt and writes the endpoint only when the circuit changes. Opening it from closed
+ * also starts the endpoint's `failingSince` when it is not failing yet, so that an endpoint
+ * unreachable for the disable window is disabled even though its deliveries wait rather than fail.
  */
 export async function recordReachability(args: {
   teamId: string;
   endpoint: DocumentSnapshot;
-  state: CircuitState;
-  errorClass: ErrorClass | null;
-  statusCode: number | null;
+  state: CircuitView;
+  reached: boolean;
   probe: boolean;
   baseCooldownMs: number;
 }): Promise<void> {
   const { teamId, endpoint, state, probe } = args;
   const k = key(teamId, endpoint.id);
-  const reached = args.statusCode !== null;
-  if (reached || (args.errorClass !== null && !UNREACHABLE.has(args.errorClass))) {
-    failuresInARow.delete(k);
-    if (state.circuit !== "closed") {
-      await endpoint.ref.update({ circuit: "closed", circuitOpenUntil: null, circuitOpenings: 0 }).catch(unless(NOT_FOUND));
-      logs.circuitChanged(teamId, endpoint.id, "closed", null);
-    }
-    return;
+  const next = circuitAfter({
+    state,
+    reached: args.reached,
+    probe,
+    inARow: failuresInARow.get(k) ?? 0,
+    nowMs: Date.now(),
+    baseCooldownMs: args.baseCooldownMs,
+  });
+  if (next.inARow === 0) failuresInARow.delete(k);
+  else failuresInARow.set(k, next.inARow);
+  if (!next.write) return;
+  const data = stored(next.write);
+  if (next.write.circuit === "closed") {
+    await endpoint.ref.update(data).catch(unless(NOT_FOUND));
+    return logs.circuitChanged(teamId, endpoint.id, "closed", null);
   }
-  const inARow = (failuresInARow.get(k) ?? 0) + 1;
-  failuresInARow.set(k, inARow);
-  if (!probe && (inARow < CIRCUIT_THRESHOLD || state.circuit !== "closed")) return;
-  failuresInARow.delete(k);
-  const openings = state.circuitOpenings + 1;
-  const until = Timestamp.fromMillis(Date.now() + cooldownMs(openings, args.baseCooldownMs));
+  const failing = endpoint.get("failingSince") instanceof Timestamp ? {} : { failingSince: Timestamp.now() };
   // From closed, only if nobody changed the endpoint meanwhile: concurrent instances open it once.
-  const written = probe
-    ? await endpoint.ref.update({ circuit: "open", circuitOpenUntil: until, circuitOpenings: openings }).then(() => true, notFound)
-    : (await updateIfUnchanged(
-        endpoint.ref,
-        { circuit: "open", circuitOpenUntil: until, circuitOpenings: openings },
-        endpoint.updateTime!,
-      )) !== undefined;
-  if (written) logs.circuitChanged(teamId, endpoint.id, "open", until.toDate().toISOString());
+  const written = next.fromClosed
+    ? (await updateIfUnchanged(endpoint.ref, { ...data, ...failing }, endpoint.updateTime!)) !== undefined
+    : await endpoint.ref.update(data).then(() => true, notFound);
+  if (written) logs.circuitChanged(teamId, endpoint.id, "open", data.circuitOpenUntil!.toDate().toISOString());
 }

@@ -8,32 +8,44 @@ import { stringField } from "../platform/fields";
 import { logs } from "../platform/logs";
 import { circuitCooldownSeconds, delayScaleValue, endpointMaxInFlight } from "../platform/params";
 import { updateIfUnchanged } from "../platform/writes";
-import { circuitGate, circuitStateSchema, claimProbe, recordReachability } from "./circuit";
+import { circuitStateSchema, claimProbe, reachedReceiver, recordReachability } from "./circuit";
 import { countFinished } from "../stats/stats";
+import {
+  DeliveryView,
+  earlySleepMs,
+  gateCircuit,
+  gateTask,
+  isOpen,
+  LATE_CLAIM_MS,
+  MAX_INLINE_WAIT_MS,
+  PROBE_GRACE_MS,
+  settleChanged,
+  windowEndMs,
+} from "./core";
 import { applyEndpointEffect, recordedEffect } from "./endpointHealth";
 import { acquireLease, FAST_MS, PARK_MS, paceOf, setPace, SLOW_MS, wakeOneParked } from "./inflight";
 import { decideOutcome } from "./outcome";
 import { claimRateSlot } from "./rateLimit";
 import { sendSigned } from "./request";
-import { Attempt, Delivery, DeliveryStatus, DeliveryTask, deliverySchema, OPEN_STATUSES } from "./schema";
+import { Attempt, closedFields, Delivery, DeliveryStatus, DeliveryTask, deliverySchema } from "./schema";
 import type { SendResult } from "./send";
 import { enqueueDelivery } from "./tasks";
 
-/**
- * A task may arrive before its time (the Cloud Tasks emulator ignores scheduleTime; clocks skew).
- * Up to this long the handler waits; beyond it the task is handed on as a new one for later.
- */
-export const MAX_INLINE_WAIT_MS = 15_000;
-/**
- * A task dispatched this long after its due time may race the reconciler reviving the same
- * attempt, so it claims the record (one preconditioned write) before sending. An on-time task
- * never pays for it, and it finishes long before the reconciler's grace period ends.
- */
-export const LATE_CLAIM_MS = 60_000;
+export { LATE_CLAIM_MS, MAX_INLINE_WAIT_MS };
 /** When no rate slot could be won (a very large burst), the delivery claims again this much later. */
 const RATE_CLAIM_RETRY_MS = 1_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const viewOf = (d: Delivery): DeliveryView => ({
+  status: d.status,
+  attempts: d.attempts,
+  generation: d.generation,
+  nextAttemptAtMs: d.nextAttemptAt?.toMillis() ?? null,
+  createdAtMs: d.createdAt.toMillis(),
+  reopenedAtMs: d.reopenedAt?.toMillis(),
+  lastAttempt: d.lastAttempt,
+});
 
 /** Waits until `untilMs` when that is close; otherwise enqueues a continuation and returns true. */
 async function waitOrHandOn(task: DeliveryTask, untilMs: number, reason: string): Promise<boolean> {
@@ -48,14 +60,11 @@ async function waitOrHandOn(task: DeliveryTask, untilMs: number, reason: string)
 }
 
 async function handOn(task: DeliveryTask, untilMs: number, reason: string): Promise<void> {
-  // A continuation that again came far too early means the queue does not honour schedule times
-  // (the emulator): wait out the window first, so that hand-ons cannot spin.
-  if ((task.hop ?? 0) > 0) await sleep(Math.min(MAX_INLINE_WAIT_MS, Math.max(0, untilMs - Date.now())));
   await enqueueDelivery({ ...task, hop: (task.hop ?? 0) + 1 }, untilMs);
   logs.deliveryDeferred(task, new Date(untilMs).toISOString(), reason);
 }
 
-function attemptEntry(attempt: number, atMs: number, result: SendResult, queueRetries: number, shard: number): Attempt {
+function attemptEntry(attempt: number, atMs: number, result: SendResult, queueRetries: number, shard: number, probe: boolean): Attempt {
   return {
     attempt,
     shard,
@@ -66,6 +75,7 @@ function attemptEntry(attempt: number, atMs: number, result: SendResult, queueRe
     errorMessage: result.errorMessage,
     responseExcerpt: result.responseExcerpt,
     ...(queueRetries > 0 ? { queueRetries } : {}),
+    ...(probe ? { probe } : {}),
   };
 }
 
@@ -74,28 +84,33 @@ type Update = Record<string, unknown> & { status: DeliveryStatus };
 /**
  * Records the attempt unless another dispatch of the same task already did; returns the status
  * written, or null when nothing was. The update carries the read's update time as a precondition,
- * so the common path costs no extra read. A record changed meanwhile (cancelled, say) is settled in
- * a transaction: a 2xx that was sent is `succeeded` whatever happened, anything else keeps the
- * status it found and queues nothing more.
+ * so the common path costs no extra read. A record changed meanwhile is settled in a transaction
+ * by core.settleChanged.
  */
-async function recordAttempt(ref: DocumentReference, version: Timestamp, attempt: number, update: Update): Promise<DeliveryStatus | null> {
+async function recordAttempt(
+  ref: DocumentReference,
+  version: Timestamp,
+  task: DeliveryTask,
+  update: Update,
+): Promise<DeliveryStatus | null> {
   if (await updateIfUnchanged(ref, update, version)) return update.status;
   return db().runTransaction(async (tx) => {
     const fresh = deliverySchema.safeParse((await tx.get(ref)).data());
-    if (!fresh.success || fresh.data.attempts >= attempt) return null;
-    if (OPEN_STATUSES.includes(fresh.data.status) || update.status === "succeeded") {
+    if (!fresh.success) return null;
+    const settled = settleChanged(fresh.data, task, update.status);
+    if (!settled.record) return null;
+    if (settled.status === update.status) {
       tx.update(ref, update);
       return update.status;
     }
-    const { status, completedAt } = fresh.data;
+    const { completedAt, expireAt } = fresh.data;
     tx.update(ref, {
       ...update,
-      status,
-      nextAttemptAt: null,
-      completedAt: completedAt ?? Timestamp.now(),
+      ...closedFields(settled.status, Date.now()),
+      ...(completedAt ? { completedAt, expireAt } : {}),
       effectApplied: FieldValue.delete(),
     });
-    return status;
+    return settled.status;
   });
 }
 
@@ -124,8 +139,8 @@ const nextTask = (task: DeliveryTask, webhookId: string): DeliveryTask => ({
 /** A record that fails its schema (edited by hand) can be neither sent nor retried: it is closed as failed, never left open. */
 async function closeUnreadable(snap: DocumentSnapshot, task: DeliveryTask, reason: string): Promise<void> {
   logs.deliveryUnreadable(task, reason);
-  if (OPEN_STATUSES.includes(stringField(snap, "status") as DeliveryStatus)) {
-    await updateIfUnchanged(snap.ref, { status: "failed", nextAttemptAt: null, completedAt: Timestamp.now() }, snap.updateTime!);
+  if (isOpen(stringField(snap, "status") as DeliveryStatus)) {
+    await updateIfUnchanged(snap.ref, closedFields("failed", Date.now()), snap.updateTime!);
   }
 }
 
@@ -139,7 +154,37 @@ async function followUpRecorded(task: DeliveryTask, ref: DocumentReference, deli
   }
 }
 
+/** Why an endpoint may not be sent to now, or undefined when it may. */
+function notSendable(snap: DocumentSnapshot, endpoint: ReturnType<typeof storedEndpointSchema.safeParse> | undefined, secret: unknown) {
+  if (!snap.exists) return "endpoint deleted";
+  if (!endpoint?.success) return "endpoint invalid";
+  if (endpoint.data.status !== "active") return `endpoint ${endpoint.data.status}`;
+  if (!secret) return "endpoint has no secret that may sign";
+  return undefined;
+}
+
+/**
+ * The retry window ended while the endpoint's circuit was open: the delivery fails with
+ * `circuit_open` (nothing was sent) and counts as a failed delivery of the endpoint.
+ */
+async function giveUpBehindCircuit(task: DeliveryTask, ref: DocumentReference, version: Timestamp, delivery: Delivery): Promise<void> {
+  const logRef = { ...task, webhookId: delivery.webhookId, eventId: delivery.eventId };
+  const doneMs = Date.now();
+  const written = await updateIfUnchanged(
+    ref,
+    { ...closedFields("failed", doneMs), lastErrorClass: "circuit_open", lastStatusCode: null, effectApplied: false },
+    version,
+  );
+  if (!written) return logs.deliverySkipped(logRef, "record changed while giving up behind the open circuit");
+  logs.attemptRecorded(logRef, task.attempt - 1, "failed", null, "circuit_open", 0);
+  countFinished(task.teamId, delivery.webhookId, { status: "failed", errorClass: "circuit_open", durationMs: 0, atMs: doneMs });
+  await applyEndpointEffect(task.teamId, delivery.webhookId, "failed", ref);
+}
+
 export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, shard = 0): Promise<void> {
+  const early = earlySleepMs(task, Date.now());
+  if (early > 0) await sleep(early);
+
   // Gate: read the record (and the endpoint the task names, in the same round trip).
   const ref = db().doc(paths.delivery(task.teamId, task.deliveryId));
   const endpointRef = (webhookId: string) => db().doc(paths.endpoint(task.teamId, webhookId));
@@ -152,21 +197,18 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
   const logRef = { ...task, webhookId: delivery.webhookId, eventId: delivery.eventId };
   let version = snap.updateTime!;
 
-  if ((task.generation ?? 0) !== delivery.generation)
-    return logs.deliverySkipped(logRef, `superseded by generation ${delivery.generation}`);
-  if (delivery.attempts >= task.attempt) {
+  const gate = gateTask(viewOf(delivery), task, Date.now());
+  if (gate.kind === "skip") return logs.deliverySkipped(logRef, gate.reason);
+  if (gate.kind === "follow_up") {
     await followUpRecorded(task, ref, delivery);
     return logs.deliverySkipped(logRef, "attempt already recorded");
   }
-  if (!OPEN_STATUSES.includes(delivery.status)) return logs.deliverySkipped(logRef, `delivery is ${delivery.status}`);
-  if (delivery.attempts !== task.attempt - 1) return logs.deliverySkipped(logRef, `attempt ${task.attempt} is not next`);
-
-  const dueMs = delivery.nextAttemptAt?.toMillis() ?? 0;
-  if (task.slotAt === undefined && dueMs > Date.now()) {
-    if (await waitOrHandOn(task, dueMs, "not due yet")) return;
+  if (gate.kind === "hand_on") return handOn(task, gate.untilMs, "not due yet");
+  if (gate.kind === "sleep") {
+    await sleep(gate.ms);
     endpointSnap = undefined; // read before the wait
   }
-  if (Date.now() - (task.slotAt ?? dueMs) > LATE_CLAIM_MS) {
+  if (gate.kind === "go" && gate.claim) {
     const claimed = await moveDue(ref, version, Date.now());
     if (!claimed) return logs.deliverySkipped(logRef, "record changed while the task was late");
     version = claimed;
@@ -177,26 +219,25 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
   const endpoint = endpointSnap.exists ? storedEndpointSchema.safeParse(endpointSnap.data()) : undefined;
   const secret =
     endpoint?.success && endpoint.data.status === "active" ? await secretFor(task.teamId, endpointSnap, endpoint.data) : undefined;
-  if (!endpoint?.success || endpoint.data.status !== "active" || !secret) {
-    const reason = !endpointSnap.exists
-      ? "endpoint deleted"
-      : !endpoint?.success
-        ? "endpoint invalid"
-        : endpoint.data.status !== "active"
-          ? `endpoint ${endpoint.data.status}`
-          : "endpoint has no secret that may sign";
+  const refusal = notSendable(endpointSnap, endpoint, secret);
+  if (refusal || !endpoint?.success || !secret) {
     // A failed precondition means the record changed meanwhile (cancelled already, or redelivered): leave it.
-    await updateIfUnchanged(ref, { status: "cancelled", nextAttemptAt: null, completedAt: Timestamp.now() }, version);
-    return logs.deliveryCancelled(logRef, reason);
+    await updateIfUnchanged(ref, closedFields("cancelled", Date.now()), version);
+    return logs.deliveryCancelled(logRef, refusal ?? "endpoint unusable");
   }
   const ep = endpoint.data;
+  const maxAttempts = delivery.lastAttempt ?? ep.maxAttempts;
+  const windowEnd = windowEndMs(viewOf(delivery), maxAttempts, delayScaleValue());
+  const baseCooldownMs = circuitCooldownSeconds.value() * 1000;
 
-  // The circuit breaker: while it is open the delivery waits, and no attempt is counted.
+  // The circuit breaker: while it is open the delivery waits, no attempt counted, until its window ends.
   const circuit = circuitStateSchema.parse(endpointSnap.data());
-  const gate = circuitGate(circuit, Date.now());
-  const probe = gate.kind === "probe" && (await claimProbe(endpointSnap, ep.timeoutMs));
-  if (gate.kind === "wait" || (gate.kind === "probe" && !probe)) {
-    const untilMs = gate.kind === "wait" ? gate.untilMs : Date.now() + ep.timeoutMs;
+  const cgate = gateCircuit({ state: circuit, nowMs: Date.now(), windowEndMs: windowEnd, baseCooldownMs, random: Math.random() });
+  if (cgate.kind === "give_up") return giveUpBehindCircuit(task, ref, version, delivery);
+  const probe = cgate.kind === "probe" && (await claimProbe(endpointSnap, ep.timeoutMs));
+  if (cgate.kind === "wait" || (cgate.kind === "probe" && !probe)) {
+    const untilMs = cgate.kind === "wait" ? cgate.untilMs : Math.min(windowEnd, Date.now() + ep.timeoutMs + PROBE_GRACE_MS);
+    // The record's due time follows the wait, so that the reconciler does not take it for a lost task.
     if (untilMs - Date.now() > LATE_CLAIM_MS && !(await moveDue(ref, version, untilMs))) {
       return logs.deliverySkipped(logRef, "record changed while the circuit was open");
     }
@@ -218,7 +259,7 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
     return;
   }
 
-  // Isolation: an endpoint not known to answer fast holds at most a few dispatch slots at once.
+  // Isolation: an endpoint not known to answer fast holds at most a few dispatch slots at once, its probe included.
   const pace = paceOf(endpointSnap);
   const lease =
     pace === "fast"
@@ -263,17 +304,19 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
   const outcome = decideOutcome({
     result,
     attempt: task.attempt,
-    maxAttempts: delivery.lastAttempt ?? ep.maxAttempts,
+    maxAttempts,
     nowMs: doneMs,
     delayScale: delayScaleValue(),
+    windowEndMs: windowEnd,
   });
   const hasEffect = outcome.endpointEffect === "gone" || outcome.endpointEffect === "failed";
-  const recorded = await recordAttempt(ref, version, task.attempt, {
-    status: outcome.status,
+  const final = outcome.nextAttemptAtMs === null;
+  const recorded = await recordAttempt(ref, version, task, {
+    ...(final
+      ? closedFields(outcome.status, doneMs)
+      : { status: outcome.status, nextAttemptAt: Timestamp.fromMillis(outcome.nextAttemptAtMs!), completedAt: null }),
     attempts: task.attempt,
-    attemptLog: FieldValue.arrayUnion(attemptEntry(task.attempt, nowMs, result, queueRetries, shard)),
-    nextAttemptAt: outcome.nextAttemptAtMs === null ? null : Timestamp.fromMillis(outcome.nextAttemptAtMs),
-    completedAt: outcome.nextAttemptAtMs === null ? Timestamp.fromMillis(doneMs) : null,
+    attemptLog: FieldValue.arrayUnion(attemptEntry(task.attempt, nowMs, result, queueRetries, shard, probe)),
     lastStatusCode: result.statusCode,
     lastErrorClass: result.errorClass,
     lastDurationMs: result.durationMs,
@@ -284,12 +327,11 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
     teamId: task.teamId,
     endpoint: endpointSnap,
     state: circuit,
-    errorClass: result.errorClass,
-    statusCode: result.statusCode,
+    reached: reachedReceiver(result.statusCode, result.errorClass),
     probe,
-    baseCooldownMs: circuitCooldownSeconds.value() * 1000,
+    baseCooldownMs,
   });
-  if (recorded === null) return logs.deliverySkipped(logRef, "attempt recorded by a concurrent dispatch");
+  if (recorded === null) return logs.deliverySkipped(logRef, "attempt recorded by a concurrent dispatch or superseded");
   logs.attemptRecorded(logRef, task.attempt, recorded, result.statusCode, result.errorClass, result.durationMs);
 
   // Follow up.
@@ -304,7 +346,7 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
   if (recorded === "retrying") await enqueueDelivery(nextTask(task, delivery.webhookId), outcome.nextAttemptAtMs!);
   if (recorded !== outcome.status) return;
   if (hasEffect) await applyEndpointEffect(task.teamId, delivery.webhookId, outcome.endpointEffect, ref);
-  else if (outcome.endpointEffect === "succeeded" && ep.consecutiveFailures > 0)
+  else if (outcome.endpointEffect === "succeeded" && (ep.consecutiveFailures > 0 || endpointSnap.get("failingSince") instanceof Timestamp))
     await applyEndpointEffect(task.teamId, delivery.webhookId, "succeeded", ref);
 }
 

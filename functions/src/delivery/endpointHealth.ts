@@ -5,11 +5,13 @@ import { countField } from "../platform/fields";
 import { NOT_FOUND, unless } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
 import { failingMinDeliveries, failingPeriodHours } from "../platform/params";
-import { EndpointEffect, shouldDisable } from "./outcome";
+import { healthAfterFailure } from "./core";
+import type { EndpointEffect } from "./outcome";
 import type { Delivery } from "./schema";
 
 /** The effect a finished delivery's last recorded attempt has on its endpoint (for a re-dispatch after a crash). */
 export function recordedEffect(delivery: Delivery): EndpointEffect {
+  if (delivery.lastErrorClass === "circuit_open") return "failed";
   const last = delivery.attemptLog[delivery.attemptLog.length - 1];
   return last?.statusCode === 410 ? "gone" : "failed";
 }
@@ -41,22 +43,21 @@ export async function applyEndpointEffect(
       tx.update(ref, { enabled: false, status: "disabled", statusReason: "endpoint_gone", updatedAt: Timestamp.now() });
       return "endpoint_gone";
     }
-    const streak = countField(endpoint, "consecutiveFailures") + 1;
     const since = endpoint.get("failingSince") as unknown;
     const now = Timestamp.now();
-    const failingSince = streak > 1 && since instanceof Timestamp ? since : now;
-    const disable =
-      endpoint.get("status") === "active" &&
-      shouldDisable({
-        streak,
-        failingSinceMs: failingSince.toMillis(),
-        nowMs: now.toMillis(),
-        periodMs: failingPeriodHours.value() * 3_600_000,
-        minDeliveries: failingMinDeliveries.value(),
-      });
+    const next = healthAfterFailure(
+      {
+        status: String(endpoint.get("status")),
+        consecutiveFailures: countField(endpoint, "consecutiveFailures"),
+        failingSinceMs: since instanceof Timestamp ? since.toMillis() : null,
+      },
+      now.toMillis(),
+      { periodMs: failingPeriodHours.value() * 3_600_000, minDeliveries: failingMinDeliveries.value() },
+    );
+    const disable = next.disable;
     tx.update(ref, {
-      consecutiveFailures: streak,
-      failingSince,
+      consecutiveFailures: next.consecutiveFailures,
+      failingSince: Timestamp.fromMillis(next.failingSinceMs),
       ...(disable ? { enabled: false, status: "disabled", statusReason: "failing", updatedAt: now } : {}),
     });
     return disable ? "failing" : undefined;

@@ -4,6 +4,7 @@ import { paths } from "../platform/collections";
 import { logs } from "../platform/logs";
 import { queries, runQuery } from "../platform/queries";
 import { updateIfUnchanged } from "../platform/writes";
+import { wakeFirst } from "./core";
 import { revive } from "./reconcile";
 import { ALREADY_EXISTS, hasCode, NOT_FOUND, unless } from "../platform/grpcErrors";
 
@@ -79,23 +80,27 @@ export async function acquireLease(
  */
 export const PARK_MS = 60_000;
 
+/** Candidates read by one releaser: concurrent releasers lose the oldest to each other and wake the next. */
+const WAKE_CANDIDATES = 5;
+
 export async function wakeOneParked(teamId: string, webhookId: string): Promise<void> {
-  const snap = await runQuery(queries.parkedDelivery(teamId, webhookId));
-  if (!snap.empty) await revive(snap.docs[0], Date.now());
+  const snap = await runQuery(queries.parkedDeliveries(teamId, webhookId, WAKE_CANDIDATES));
+  await wakeFirst(snap.docs, (doc) => revive(doc, Date.now()));
 }
 
-const markedSlow = new Set<string>();
+/** The endpoint version each endpoint was last marked slow from, in this instance. */
+const markedSlow = new Map<string, number>();
 
 /** Records the endpoint's pace when it changes: fast after a quick answer, slow while an attempt waits long. */
 export async function setPace(teamId: string, endpoint: DocumentSnapshot, pace: Pace): Promise<void> {
   if (paceOf(endpoint) === pace && endpoint.get("pace") !== undefined) return;
   const key = `${teamId}/${endpoint.id}`;
   if (pace === "slow") {
-    // Every attempt in flight in this instance would notice: one write is enough.
-    if (markedSlow.has(key)) return;
-    markedSlow.add(key);
-  } else {
-    markedSlow.delete(key);
+    // Every attempt in flight in this instance that read the same version would notice: one write
+    // is enough. Keyed on the version, so that once another instance marked it fast, it can be marked slow again.
+    const version = endpoint.updateTime?.toMillis() ?? 0;
+    if (markedSlow.get(key) === version) return;
+    markedSlow.set(key, version);
   }
   await endpoint.ref.update({ pace }).catch(unless(NOT_FOUND));
   logs.paceChanged(teamId, endpoint.id, pace);

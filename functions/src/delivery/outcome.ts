@@ -1,4 +1,4 @@
-import { nextDelayMs, parseRetryAfter } from "./backoff";
+import { backoffMs, parseRetryAfter } from "./backoff";
 import type { SendResult } from "./send";
 import type { DeliveryStatus } from "./schema";
 
@@ -13,38 +13,27 @@ export interface Outcome {
 }
 
 /**
- * Whether a failing endpoint is disabled: judged by time, so that a quiet endpoint is judged as
- * fairly as a busy one. It must have failed continuously for the period (since its first finally
- * failed delivery in a row) with at least `minDeliveries` finally failed deliveries. Pure.
+ * What follows from one attempt's result: finish, retry later, or give up. A retry whose backoff
+ * would fall past the delivery's window (`windowEndMs`, see core.ts) is not made: the delivery
+ * fails now. A receiver's own Retry-After may take it past the window. Pure.
  */
-export function shouldDisable(args: {
-  streak: number;
-  failingSinceMs: number;
-  nowMs: number;
-  periodMs: number;
-  minDeliveries: number;
-}): boolean {
-  return args.streak >= args.minDeliveries && args.nowMs - args.failingSinceMs >= args.periodMs;
-}
-
-/** What follows from one attempt's result: finish, retry later, or give up. Pure. */
 export function decideOutcome(args: {
-  result: SendResult;
+  result: Pick<SendResult, "statusCode" | "retryAfter">;
   attempt: number;
   maxAttempts: number;
   nowMs: number;
   delayScale: number;
+  windowEndMs?: number;
   random?: () => number;
 }): Outcome {
   const { result, attempt, maxAttempts, nowMs, delayScale, random } = args;
   const code = result.statusCode;
   if (code !== null && code >= 200 && code < 300) return { status: "succeeded", nextAttemptAtMs: null, endpointEffect: "succeeded" };
   if (code === 410) return { status: "failed", nextAttemptAtMs: null, endpointEffect: "gone" };
-  if (attempt >= maxAttempts) return { status: "failed", nextAttemptAtMs: null, endpointEffect: "failed" };
+  const backoff = backoffMs(attempt, delayScale, random);
+  if (attempt >= maxAttempts || (args.windowEndMs !== undefined && nowMs + backoff > args.windowEndMs))
+    return { status: "failed", nextAttemptAtMs: null, endpointEffect: "failed" };
   const retryAfterMs = code === 429 || code === 503 ? parseRetryAfter(result.retryAfter, nowMs) : undefined;
-  return {
-    status: "retrying",
-    nextAttemptAtMs: nowMs + nextDelayMs(attempt, retryAfterMs, delayScale, random),
-    endpointEffect: null,
-  };
+  const delay = retryAfterMs === undefined ? backoff : Math.max(backoff, Math.round(retryAfterMs * delayScale));
+  return { status: "retrying", nextAttemptAtMs: nowMs + delay, endpointEffect: null };
 }

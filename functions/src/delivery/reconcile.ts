@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { FieldValue, QueryDocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { countField, stringField } from "../platform/fields";
 import { logs } from "../platform/logs";
@@ -9,9 +10,18 @@ import { enqueueDelivery } from "./tasks";
 /** How often the reconciler runs in production, and how overdue an open delivery must be before it is queued again. */
 export const RECONCILE_EVERY_MINUTES = 5;
 export const RECONCILE_GRACE_MS = 5 * 60_000;
+/**
+ * Deliveries carry `bucket`, a hash of their id in [0, BUCKETS), first in the reconciler's index:
+ * Firestore takes about 500 writes/s into one range of an index on a value that grows with time
+ * (`nextAttemptAt` of new deliveries), so the buckets spread those entries over BUCKETS ranges.
+ */
+export const BUCKETS = 16;
 const PAGE_SIZE = 200;
-const MAX_PAGES = 25;
+/** Pages per bucket and run: 16 x 5 x 200 = 16,000 deliveries a run at most; the next run goes on. */
+const MAX_PAGES = 5;
 const PARALLEL = 20;
+
+export const bucketOf = (deliveryId: string) => createHash("sha256").update(deliveryId).digest().readUInt16BE(0) % BUCKETS;
 
 /**
  * Queues the next attempt of one overdue open delivery again, under a new generation: the record
@@ -33,30 +43,53 @@ export async function revive(doc: QueryDocumentSnapshot, nowMs: number): Promise
 
 /**
  * Finds open deliveries whose next attempt is overdue by more than the grace period, across all
- * teams (one collection-group query, oldest first, in pages), and queues each again. Whatever lost
- * a task (a crash between record and enqueue, a refused task id, a dropped task, a bug) becomes a
- * delay. A run does at most MAX_PAGES pages; the next run goes on where it stopped.
+ * teams (one collection-group query per bucket, oldest first, in pages), and queues each again.
+ * Whatever lost a task (a crash between record and enqueue, a refused task id, a dropped task, a
+ * bug) becomes a delay.
  */
-export async function reconcileOverdue(nowMs = Date.now(), graceMs = RECONCILE_GRACE_MS): Promise<{ scanned: number; revived: number }> {
+export async function reconcileOverdue(
+  nowMs = Date.now(),
+  { graceMs = RECONCILE_GRACE_MS, pageSize = PAGE_SIZE, maxPages = MAX_PAGES } = {},
+): Promise<{ scanned: number; revived: number }> {
   const dueBefore = Timestamp.fromMillis(nowMs - graceMs);
   let scanned = 0;
   let revived = 0;
-  let after: QueryDocumentSnapshot | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const snap = await runQuery({
-      ...queries.overdueDeliveries(OPEN_STATUSES, dueBefore, PAGE_SIZE),
-      ...(after ? { startAfter: [after] } : {}),
-    });
-    scanned += snap.size;
-    for (let i = 0; i < snap.docs.length; i += PARALLEL) {
-      const results = await Promise.all(
-        snap.docs.slice(i, i + PARALLEL).map((d) => revive(d, nowMs).catch((err) => logs.reviveFailed(d.id, err))),
-      );
-      revived += results.filter(Boolean).length;
+  for (let bucket = 0; bucket < BUCKETS; bucket++) {
+    let after: QueryDocumentSnapshot | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const snap = await runQuery({
+        ...queries.overdueDeliveries(bucket, OPEN_STATUSES, dueBefore, pageSize),
+        ...(after ? { startAfter: [after] } : {}),
+      });
+      scanned += snap.size;
+      for (let i = 0; i < snap.docs.length; i += PARALLEL) {
+        const results = await Promise.all(
+          snap.docs.slice(i, i + PARALLEL).map((d) => revive(d, nowMs).catch((err) => logs.reviveFailed(d.id, err))),
+        );
+        revived += results.filter(Boolean).length;
+      }
+      if (snap.size < pageSize) break;
+      after = snap.docs[snap.docs.length - 1];
     }
-    if (snap.size < PAGE_SIZE) break;
-    after = snap.docs[snap.docs.length - 1];
   }
   logs.deliveriesRevived(revived, scanned, dueBefore.toDate().toISOString());
   return { scanned, revived };
+}
+
+/** The operator's topic: `{"task":"reconcile"}` runs one pass of the reconciler now. */
+export const MAINTENANCE_TOPIC = "webhook-maintenance";
+
+/** Runs the maintenance task a message names; anything else is logged with its reason and dropped (never retried). */
+export async function runMaintenance(text: string): Promise<{ scanned: number; revived: number } | undefined> {
+  let task: unknown;
+  try {
+    task = (JSON.parse(text) as { task?: unknown } | null)?.task;
+  } catch {
+    task = undefined;
+  }
+  if (task !== "reconcile") {
+    logs.maintenanceRejected(text.slice(0, 200), 'expected {"task":"reconcile"}');
+    return undefined;
+  }
+  return reconcileOverdue();
 }

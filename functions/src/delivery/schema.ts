@@ -3,7 +3,8 @@ import { z } from "zod";
 
 export const deliveryStatusSchema = z.enum(["pending", "succeeded", "retrying", "failed", "cancelled"]);
 export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;
-export const OPEN_STATUSES: DeliveryStatus[] = ["pending", "retrying"];
+import { finalFields } from "./core";
+export { OPEN_STATUSES, RETENTION_DAYS } from "./core";
 
 export const errorClassSchema = z.enum([
   "http_error",
@@ -16,6 +17,7 @@ export const errorClassSchema = z.enum([
   "redirect",
   "network_error",
   "blocked_address",
+  "circuit_open",
 ]);
 export type ErrorClass = z.infer<typeof errorClassSchema>;
 
@@ -31,6 +33,8 @@ export const attemptSchema = z.object({
   shard: z.number().int().optional(),
   /** How many times the queue had already dispatched this attempt's task: >0 means an earlier try may have sent it. */
   queueRetries: z.number().int().optional(),
+  /** The attempt was the probe of the endpoint's open circuit. */
+  probe: z.boolean().optional(),
 });
 export type Attempt = z.infer<typeof attemptSchema>;
 
@@ -45,7 +49,10 @@ export const deliverySchema = z.object({
   createdAt: z.instanceof(Timestamp),
   completedAt: z.instanceof(Timestamp).nullable(),
   payload: z.string(),
-  expireAt: z.instanceof(Timestamp),
+  /** The TTL: 30 days after the delivery became final; null while it is open, so an open delivery is never removed. */
+  expireAt: z.instanceof(Timestamp).nullable(),
+  /** Set by a manual redelivery: when the record was reopened. */
+  reopenedAt: z.instanceof(Timestamp).optional(),
   /** The last attempt's figures, kept on the record for the stats' aggregation queries. */
   lastStatusCode: z.number().int().nullable().optional(),
   lastErrorClass: errorClassSchema.nullable().optional(),
@@ -76,8 +83,14 @@ export const deliveryTaskSchema = z.object({
   webhookId: z.string().optional(),
   slotAt: z.number().optional(),
   hop: z.number().int().optional(),
+  /** The time the task was queued for (ms since epoch): a dispatch before it came early. */
+  dueAt: z.number().optional(),
   generation: z.number().int().optional(),
 });
 export type DeliveryTask = z.infer<typeof deliveryTaskSchema>;
 
-export const RETENTION_DAYS = 30;
+/** The fields that close a record with a final status, as stored (see core.finalFields). */
+export function closedFields(status: DeliveryStatus, atMs: number) {
+  const f = finalFields(status, atMs);
+  return { status, nextAttemptAt: null, completedAt: Timestamp.fromMillis(f.completedAtMs), expireAt: Timestamp.fromMillis(f.expireAtMs) };
+}

@@ -1,5 +1,6 @@
 import http from "node:http";
 import https from "node:https";
+import { redactedUrl } from "../endpoints/redact";
 import { guardedLookup, resolveTarget, Resolver } from "./ssrf";
 import type { ErrorClass } from "./schema";
 
@@ -32,6 +33,19 @@ const agents = {
 };
 
 class Timeout extends Error {}
+
+/**
+ * A redirect's target as agents may see URLs (members read attempt logs and test records): its
+ * origin only, resolved against the request's URL, never its path, query or user info.
+ */
+export function shownLocation(location: string | undefined, base: URL): string | undefined {
+  if (location === undefined) return undefined;
+  try {
+    return redactedUrl(new URL(location, base).href);
+  } catch {
+    return "(not a valid URL)";
+  }
+}
 
 export function classifyError(err: NodeJS.ErrnoException): ErrorClass {
   const code = err.code ?? "";
@@ -151,7 +165,7 @@ function exchange(req: SendRequest, started: bigint, mayResend: boolean): Promis
         statusCode: res.statusCode ?? null,
         chunks: [],
         retryAfter: typeof retryAfter === "string" ? retryAfter : undefined,
-        location: res.headers.location,
+        location: shownLocation(res.headers.location, url),
       };
       let size = 0;
       res.on("data", (chunk: Buffer) => {

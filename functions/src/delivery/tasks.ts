@@ -13,5 +13,8 @@ export function deliveryTaskId(task: DeliveryTask): string {
 }
 
 /** Queues a delivery task on its endpoint's shard; returns false when a task of the same id is queued or ran already. */
-export const enqueueDelivery = (task: DeliveryTask, scheduleAtMs?: number): Promise<boolean> =>
-  enqueueTask(deliveryFunctionName(shardOf(task.webhookId)), task, deliveryTaskId(task), scheduleAtMs);
+export function enqueueDelivery(task: DeliveryTask, scheduleAtMs?: number): Promise<boolean> {
+  const { dueAt: _previous, ...body } = task;
+  const scheduled = scheduleAtMs !== undefined && scheduleAtMs > Date.now() ? { ...body, dueAt: scheduleAtMs } : body;
+  return enqueueTask(deliveryFunctionName(shardOf(task.webhookId)), scheduled, deliveryTaskId(task), scheduleAtMs);
+}

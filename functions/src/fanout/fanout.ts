@@ -13,6 +13,7 @@ import { publishJson } from "../platform/pubsub";
 import { queries, runQuery } from "../platform/queries";
 import { enqueueDelivery } from "../delivery/tasks";
 import { RETENTION_DAYS } from "../delivery/schema";
+import { bucketOf } from "../delivery/reconcile";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const PARALLEL = 50;
@@ -159,7 +160,9 @@ export async function fanOut(msg: IncomingMessage, pageSize = fanoutPageSize.val
       createdAt: now,
       completedAt: null,
       payload,
-      expireAt: Timestamp.fromMillis(now.toMillis() + RETENTION_DAYS * DAY_MS),
+      // The TTL is set when the delivery becomes final: an open one is never removed.
+      expireAt: null,
+      bucket: bucketOf(deliveryId),
     };
     return { deliveryId, ref: db().doc(paths.delivery(envelope.teamId, deliveryId)), data };
   });

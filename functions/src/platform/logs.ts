@@ -20,6 +20,7 @@ export const logs = {
   deliveryDeferred: (ref: DeliveryRef, until: string, reason: string) => logger.debug("delivery deferred", { ...ref, until, reason }),
   deliveryUnreadable: (ref: DeliveryRef, reason: string) =>
     logger.error("delivery record unreadable, closed as failed", { ...ref, reason }),
+  maintenanceRejected: (message: string, reason: string) => logger.warn("maintenance message rejected", { message, reason }),
   deliveriesRevived: (revived: number, scanned: number, dueBefore: string) =>
     logger.info("overdue deliveries queued again", { revived, scanned, dueBefore }),
   deliveryRevived: (ref: DeliveryRef, attempt: number, generation: number) =>

@@ -111,8 +111,8 @@ export const queries = {
     orderBy: [["createdAt", "desc"]],
     limit,
   }),
-  /** The delivery that has waited longest for one of its endpoint's in-flight leases. */
-  parkedDelivery: (teamId: string, webhookId: string): QuerySpec => ({
+  /** The deliveries that have waited longest for one of their endpoint's in-flight leases. */
+  parkedDeliveries: (teamId: string, webhookId: string, limit: number): QuerySpec => ({
     collection: paths.deliveries(teamId),
     where: [
       ["webhookId", "==", webhookId],
@@ -120,18 +120,22 @@ export const queries = {
     ],
     orderBy: [["nextAttemptAt", "asc"]],
     select: ["attempts", "generation", "webhookId"],
-    limit: 1,
+    limit,
   }),
-  /** Open deliveries of every team whose next attempt is overdue, oldest first (the reconciler). */
-  overdueDeliveries: (openStatuses: string[], dueBefore: Timestamp, limit: number): QuerySpec => ({
+  /**
+   * Open deliveries of every team in one bucket whose next attempt is overdue, oldest first (the
+   * reconciler). The projection keeps the ordered field: a page's last document is the next page's cursor.
+   */
+  overdueDeliveries: (bucket: number, openStatuses: string[], dueBefore: Timestamp, limit: number): QuerySpec => ({
     collection: DELIVERIES,
     group: true,
     where: [
+      ["bucket", "==", bucket],
       ["status", "in", openStatuses],
       ["nextAttemptAt", "<", dueBefore],
     ],
     orderBy: [["nextAttemptAt", "asc"]],
-    select: ["attempts", "generation", "webhookId"],
+    select: ["attempts", "generation", "webhookId", "nextAttemptAt"],
     limit,
   }),
   /** How many deliveries are open, for the stats. */

@@ -48,7 +48,12 @@ describe("at-least-once inputs produce exactly one delivery and one recorded att
     await firestore()
       .doc(`teams/${teamId}/webhookDeliveries/${leftId}`)
       .create(
-        deliveryRecord({ webhookId: first.webhookId, eventId: envelope.id, eventType: envelope.event, payload: JSON.stringify(envelope) }),
+        deliveryRecord(leftId, {
+          webhookId: first.webhookId,
+          eventId: envelope.id,
+          eventType: envelope.event,
+          payload: JSON.stringify(envelope),
+        }),
       );
     await publishEvent(envelope);
     const ds = await waitFor("two settled deliveries", async () => {

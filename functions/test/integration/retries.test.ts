@@ -80,7 +80,9 @@ describe("retries and outcomes", () => {
     const closed = await receiver(() => undefined);
     const url = closed.url;
     await closed.stop();
-    const redirect = await receiver((_req, _n, res) => res.writeHead(302, { location: "https://example.test/elsewhere" }).end());
+    const redirect = await receiver((_req, _n, res) =>
+      res.writeHead(302, { location: "https://user:pw@example.test/elsewhere/?token=secret" }).end(),
+    );
     const teamId = newTeamId("unreach");
     const down = await createEndpoint(teamId, { url, events: ["ticket.created"], maxAttempts: 1 });
     const moved = await createEndpoint(teamId, { url: redirect.url, events: ["ticket.created"], maxAttempts: 1 });
@@ -91,8 +93,10 @@ describe("retries and outcomes", () => {
     expect(d2.attemptLog[0]).toMatchObject({
       statusCode: 302,
       errorClass: "redirect",
-      errorMessage: "redirect to https://example.test/elsewhere not followed",
+      // Members read attempt logs: the location as agents may see URLs, no user info, path or query.
+      errorMessage: "redirect to https://example.test/… not followed",
     });
+    expect(JSON.stringify(d2)).not.toMatch(/secret|user:pw/);
     expect(redirect.requests).toHaveLength(1);
   });
 

@@ -28,7 +28,7 @@ async function writeDelivery(teamId: string, webhookId: string, label: string, f
   });
   await firestore()
     .doc(`teams/${teamId}/webhookDeliveries/${id}`)
-    .set(deliveryRecord({ webhookId, eventId, eventType: "ticket.created", payload, ...fields }));
+    .set(deliveryRecord(id, { webhookId, eventId, eventType: "ticket.created", payload, ...fields }));
   return id;
 }
 

@@ -1,7 +1,5 @@
-import { Timestamp } from "firebase-admin/firestore";
-import { circuitGate, circuitStateSchema, cooldownMs, MAX_COOLDOWN_MS } from "../../src/delivery/circuit";
 import { backoffMs, MAX_DELAY_MS, MAX_RETRY_AFTER_MS, nextDelayMs, parseRetryAfter } from "../../src/delivery/backoff";
-import { shouldDisable, decideOutcome } from "../../src/delivery/outcome";
+import { decideOutcome } from "../../src/delivery/outcome";
 import type { SendResult } from "../../src/delivery/send";
 
 const mid = () => 0.5; // no jitter
@@ -77,47 +75,5 @@ describe("the outcome of an attempt", () => {
     expect(decide(result(429, { retryAfter: "120" })).nextAttemptAtMs).toBe(1_120_000);
     expect(decide(result(503, { retryAfter: "120" })).nextAttemptAtMs).toBe(1_120_000);
     expect(decide(result(500, { retryAfter: "120" })).nextAttemptAtMs).toBe(1_010_000);
-  });
-});
-
-describe("disabling a failing endpoint by time", () => {
-  const DAY = 24 * 3_600_000;
-  const rule = { periodMs: 5 * DAY, minDeliveries: 5 };
-
-  it("waits for the period however many deliveries failed: a busy endpoint is not judged faster", () => {
-    expect(shouldDisable({ ...rule, streak: 5_000, failingSinceMs: 0, nowMs: 4 * DAY })).toBe(false);
-    expect(shouldDisable({ ...rule, streak: 5_000, failingSinceMs: 0, nowMs: 5 * DAY })).toBe(true);
-  });
-
-  it("judges a quiet endpoint by the same period, once it has the minimum of failed deliveries", () => {
-    expect(shouldDisable({ ...rule, streak: 4, failingSinceMs: 0, nowMs: 9 * DAY })).toBe(false);
-    expect(shouldDisable({ ...rule, streak: 5, failingSinceMs: 0, nowMs: 5 * DAY + 1 })).toBe(true);
-  });
-});
-
-describe("the circuit breaker's gate", () => {
-  const at = (ms: number) => Timestamp.fromMillis(ms);
-  it("sends while closed, waits while open or while a probe holds half_open, and offers the probe after", () => {
-    expect(circuitGate({ circuit: "closed", circuitOpenUntil: null, circuitOpenings: 0 }, 1000)).toEqual({ kind: "send" });
-    expect(circuitGate({ circuit: "open", circuitOpenUntil: at(5000), circuitOpenings: 1 }, 1000)).toEqual({ kind: "wait", untilMs: 5000 });
-    expect(circuitGate({ circuit: "open", circuitOpenUntil: at(5000), circuitOpenings: 1 }, 5000)).toEqual({ kind: "probe" });
-    expect(circuitGate({ circuit: "half_open", circuitOpenUntil: at(9000), circuitOpenings: 1 }, 6000)).toEqual({
-      kind: "wait",
-      untilMs: 9000,
-    });
-    expect(circuitGate({ circuit: "half_open", circuitOpenUntil: at(9000), circuitOpenings: 1 }, 9001)).toEqual({ kind: "probe" });
-  });
-
-  it("doubles the cool-down with each opening in a row, up to an hour", () => {
-    expect([1, 2, 3, 4].map((n) => cooldownMs(n, 30_000))).toEqual([30_000, 60_000, 120_000, 240_000]);
-    expect(cooldownMs(20, 30_000)).toBe(MAX_COOLDOWN_MS);
-  });
-
-  it("reads a circuit edited into nonsense as closed", () => {
-    expect(circuitStateSchema.parse({ circuit: "broken", circuitOpenUntil: "soon", circuitOpenings: -1 })).toEqual({
-      circuit: "closed",
-      circuitOpenUntil: null,
-      circuitOpenings: 0,
-    });
   });
 });

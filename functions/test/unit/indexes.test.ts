@@ -85,8 +85,8 @@ function everyQuery(): [string, QuerySpec][] {
     ["openDeliveriesOf", queries.openDeliveriesOf("t", "w", OPEN_STATUSES, 500)],
     ["highestRateSlot", queries.highestRateSlot("t", "w")],
     ["failedDeliveriesSince", queries.failedDeliveriesSince("t", "w", t, 1000)],
-    ["overdueDeliveries", queries.overdueDeliveries(OPEN_STATUSES, t, 200)],
-    ["parkedDelivery", queries.parkedDelivery("t", "w")],
+    ["overdueDeliveries", queries.overdueDeliveries(3, OPEN_STATUSES, t, 200)],
+    ["parkedDeliveries", queries.parkedDeliveries("t", "w", 5)],
     ...subsets.map((f): [string, QuerySpec] => [
       `deliveriesPage ${JSON.stringify(Object.keys(f))}`,
       queries.deliveriesPage("t", f, [], 26, [t, "d"]),

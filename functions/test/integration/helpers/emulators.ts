@@ -3,6 +3,7 @@ import { getApps, initializeApp } from "firebase-admin/app";
 import { DocumentData, Firestore, Timestamp } from "firebase-admin/firestore";
 import { db } from "../../../src/platform/app";
 import type { Delivery } from "../../../src/delivery/schema";
+import { bucketOf } from "../../../src/delivery/reconcile";
 
 export function firestore(): Firestore {
   if (!process.env.FIRESTORE_EMULATOR_HOST)
@@ -61,6 +62,7 @@ export async function deliveriesOf(teamId: string, webhookId?: string) {
 
 /** A pending delivery record as the fan-out writes it; overrides make the state a crash, a lost task or a hand edit leaves. */
 export function deliveryRecord(
+  deliveryId: string,
   fields: { webhookId: string; eventId: string; eventType: string; payload: string } & DocumentData,
 ): DocumentData {
   return {
@@ -70,7 +72,8 @@ export function deliveryRecord(
     nextAttemptAt: Timestamp.now(),
     createdAt: Timestamp.now(),
     completedAt: null,
-    expireAt: Timestamp.fromMillis(Date.now() + 86_400_000),
+    expireAt: null,
+    bucket: bucketOf(deliveryId),
     ...fields,
   };
 }

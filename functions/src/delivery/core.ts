@@ -1,0 +1,219 @@
+/**
+ * The delivery's decisions, with time as an argument: no I/O, no clock, no randomness of their
+ * own. The shell (deliver.ts) reads, asks these, and writes; the simulation test drives the same
+ * functions through simulated weeks with a virtual clock.
+ */
+import { BASE_DELAY_MS, FACTOR, JITTER, MAX_DELAY_MS } from "./backoff";
+import type { DeliveryStatus } from "./schema";
+
+/** A task may arrive before its time (the Cloud Tasks emulator ignores scheduleTime; clocks skew): up to this long it waits inline. */
+export const MAX_INLINE_WAIT_MS = 15_000;
+/**
+ * A task dispatched this long after its due time may race the reconciler reviving the same
+ * attempt, so it claims the record (one preconditioned write) before sending.
+ */
+export const LATE_CLAIM_MS = 60_000;
+/** How far past its retry window a delivery may finish: the reconciler's period and grace, and one attempt's timeout. */
+export const WINDOW_GRACE_MS = 15 * 60_000;
+export const RETENTION_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+export const OPEN_STATUSES: DeliveryStatus[] = ["pending", "retrying"];
+export const isOpen = (s: DeliveryStatus) => OPEN_STATUSES.includes(s);
+
+/** What each attempt may add to the schedule beyond its backoff delay: its timeout (at most 30 s) and the queue's dispatch. */
+export const ATTEMPT_ALLOWANCE_MS = 60_000;
+
+/**
+ * The retry window of a delivery of `maxAttempts` attempts: the sum of its longest backoff delays
+ * (jitter at its top), and a minute per retry for the attempts themselves. With 8 attempts and
+ * scale 1: 54,610 s of nominal delays, 18.2 h with jitter, 18.3 h in all.
+ */
+export function retryWindowMs(maxAttempts: number, scale = 1): number {
+  let sum = 0;
+  for (let n = 1; n < maxAttempts; n++) sum += Math.min(BASE_DELAY_MS * FACTOR ** (n - 1), MAX_DELAY_MS);
+  return Math.round(sum * (1 + JITTER) * scale) + (maxAttempts - 1) * ATTEMPT_ALLOWANCE_MS;
+}
+
+/** What the task handler needs to know of a delivery record, in milliseconds. */
+export interface DeliveryView {
+  status: DeliveryStatus;
+  attempts: number;
+  generation: number;
+  nextAttemptAtMs: number | null;
+  createdAtMs: number;
+  /** Set by a manual redelivery: when the record was reopened, and the attempt after which it stops. */
+  reopenedAtMs?: number;
+  lastAttempt?: number;
+}
+
+export interface TaskView {
+  attempt: number;
+  generation?: number;
+  /** The rate-limit slot it holds already. */
+  slotAt?: number;
+  /** When the queue was asked to dispatch it: a dispatch before this came early. */
+  dueAt?: number;
+}
+
+/**
+ * How long a handler sleeps before it starts: only a task the queue dispatched before the time it
+ * was queued for (a queue that ignores schedule times, as the emulator's does) sleeps, at most
+ * MAX_INLINE_WAIT_MS, so that hand-ons cannot spin. On time, nothing holds a dispatch slot idle.
+ */
+export const earlySleepMs = (task: TaskView, nowMs: number) => Math.max(0, Math.min(MAX_INLINE_WAIT_MS, (task.dueAt ?? 0) - nowMs));
+
+/** When the delivery must be final by (before the grace): its retry window from creation, or one attempt from a manual redelivery. */
+export function windowEndMs(d: DeliveryView, maxAttempts: number, scale: number): number {
+  // A manual redelivery waits at most for one longest cool-down of an open circuit.
+  if (d.lastAttempt !== undefined && d.reopenedAtMs !== undefined) return d.reopenedAtMs + MAX_COOLDOWN_MS;
+  return d.createdAtMs + retryWindowMs(maxAttempts, scale);
+}
+
+export type Gate =
+  | { kind: "skip"; reason: string }
+  /** The attempt is recorded already: finish what a crash after the record may have left undone. */
+  | { kind: "follow_up" }
+  /** Not due yet: sleep `ms` in the handler (a few seconds at most), or hand the task on for `untilMs`. */
+  | { kind: "sleep"; ms: number }
+  | { kind: "hand_on"; untilMs: number }
+  /** Go on; `claim` when the task is late enough to race the reconciler. */
+  | { kind: "go"; claim: boolean };
+
+/** Whether a task should run its attempt now. Pure. */
+export function gateTask(d: DeliveryView, task: TaskView, nowMs: number): Gate {
+  if ((task.generation ?? 0) !== d.generation) return { kind: "skip", reason: `superseded by generation ${d.generation}` };
+  if (d.attempts >= task.attempt) return { kind: "follow_up" };
+  if (!isOpen(d.status)) return { kind: "skip", reason: `delivery is ${d.status}` };
+  if (d.attempts !== task.attempt - 1) return { kind: "skip", reason: `attempt ${task.attempt} is not next` };
+  const dueMs = d.nextAttemptAtMs ?? 0;
+  if (task.slotAt === undefined && dueMs > nowMs) {
+    const remaining = dueMs - nowMs;
+    if (remaining <= MAX_INLINE_WAIT_MS) return { kind: "sleep", ms: remaining };
+    return { kind: "hand_on", untilMs: dueMs };
+  }
+  return { kind: "go", claim: nowMs - (task.slotAt ?? dueMs) > LATE_CLAIM_MS };
+}
+
+export interface CircuitView {
+  circuit: "closed" | "open" | "half_open";
+  circuitOpenUntilMs: number | null;
+  circuitOpenings: number;
+}
+
+export const MAX_COOLDOWN_MS = 60 * 60_000;
+export const cooldownMs = (openings: number, baseMs: number) => Math.min(MAX_COOLDOWN_MS, baseMs * 2 ** Math.max(0, openings - 1));
+
+export type CircuitGate =
+  | { kind: "send" }
+  | { kind: "probe" }
+  /** Wait behind the open circuit until `untilMs` (spread, and never past the window's end). */
+  | { kind: "wait"; untilMs: number }
+  /** The window ended behind the open circuit: the delivery fails with `circuit_open`, nothing sent. */
+  | { kind: "give_up" };
+
+/**
+ * What the breaker allows now. Waiting deliveries wake spread over half a cool-down after the
+ * circuit's time (`random` in [0, 1)), so that they do not all race the one probe at once.
+ */
+export function gateCircuit(args: {
+  state: CircuitView;
+  nowMs: number;
+  windowEndMs: number;
+  baseCooldownMs: number;
+  random: number;
+}): CircuitGate {
+  const { state, nowMs, windowEndMs } = args;
+  if (state.circuit === "closed") return { kind: "send" };
+  const until = state.circuitOpenUntilMs ?? 0;
+  if (nowMs >= until) return { kind: "probe" };
+  if (nowMs >= windowEndMs) return { kind: "give_up" };
+  const spread = cooldownMs(Math.max(1, state.circuitOpenings), args.baseCooldownMs) / 2;
+  return { kind: "wait", untilMs: Math.min(windowEndMs, Math.round(until + args.random * spread)) };
+}
+
+/** A probe that lost the race to another waits for that probe: its timeout and this grace. */
+export const PROBE_GRACE_MS = 10_000;
+export const CIRCUIT_THRESHOLD = 5;
+
+/**
+ * The circuit after one attempt. `inARow` is the attempts in a row that could not reach the
+ * receiver as this instance counted them before this one. Returns the new count and the state to
+ * write, if it changes (`fromClosed`: written only if nobody changed the endpoint meanwhile).
+ */
+export function circuitAfter(args: {
+  state: CircuitView;
+  reached: boolean;
+  probe: boolean;
+  inARow: number;
+  nowMs: number;
+  baseCooldownMs: number;
+}): { inARow: number; write?: CircuitView; fromClosed?: boolean } {
+  const { state, probe } = args;
+  if (args.reached) {
+    return state.circuit === "closed"
+      ? { inARow: 0 }
+      : { inARow: 0, write: { circuit: "closed", circuitOpenUntilMs: null, circuitOpenings: 0 } };
+  }
+  const inARow = args.inARow + 1;
+  if (!probe && (inARow < CIRCUIT_THRESHOLD || state.circuit !== "closed")) return { inARow };
+  const openings = state.circuitOpenings + 1;
+  return {
+    inARow: 0,
+    write: { circuit: "open", circuitOpenUntilMs: args.nowMs + cooldownMs(openings, args.baseCooldownMs), circuitOpenings: openings },
+    fromClosed: !probe,
+  };
+}
+
+/** The fields that close a record with a final status: no due time, and the retention counted from now. */
+export function finalFields(status: DeliveryStatus, atMs: number) {
+  return { status, nextAttemptAtMs: null, completedAtMs: atMs, expireAtMs: atMs + RETENTION_DAYS * DAY_MS };
+}
+
+/**
+ * How an attempt's record meets a record that changed after it was read (the preconditioned write
+ * failed). Nothing is recorded over another generation (a redelivery or revival took the record on)
+ * or over an attempt already recorded; a 2xx that was sent is `succeeded` even on a cancelled
+ * record; any other result keeps the final status it found. Pure.
+ */
+export function settleChanged(
+  fresh: { status: DeliveryStatus; attempts: number; generation: number },
+  task: { attempt: number; generation?: number },
+  status: DeliveryStatus,
+): { record: false } | { record: true; status: DeliveryStatus } {
+  if (fresh.generation !== (task.generation ?? 0) || fresh.attempts >= task.attempt) return { record: false };
+  if (isOpen(fresh.status) || status === "succeeded") return { record: true, status };
+  return { record: true, status: fresh.status };
+}
+
+export interface HealthView {
+  status: string;
+  consecutiveFailures: number;
+  failingSinceMs: number | null;
+}
+
+/**
+ * The endpoint after a finally failed delivery: the streak grows, `failingSince` keeps the first
+ * failure (or the circuit's first opening), and an active endpoint that has failed for the whole
+ * period with enough failed deliveries is disabled. Pure.
+ */
+export function healthAfterFailure(
+  h: HealthView,
+  nowMs: number,
+  rule: { periodMs: number; minDeliveries: number },
+): { consecutiveFailures: number; failingSinceMs: number; disable: boolean } {
+  const consecutiveFailures = h.consecutiveFailures + 1;
+  const failingSinceMs = h.failingSinceMs ?? nowMs;
+  const disable = h.status === "active" && consecutiveFailures >= rule.minDeliveries && nowMs - failingSinceMs >= rule.periodMs;
+  return { consecutiveFailures, failingSinceMs, disable };
+}
+
+/**
+ * Waking parked deliveries when a lease is released: try the candidates oldest first until one is
+ * woken. Concurrent releasers read the same oldest one; all but one lose its precondition and go on
+ * to the next instead of waking nobody.
+ */
+export async function wakeFirst<T>(candidates: T[], wake: (c: T) => Promise<boolean>): Promise<T | undefined> {
+  for (const c of candidates) if (await wake(c)) return c;
+  return undefined;
+}

@@ -1,0 +1,205 @@
+import { circuitStateSchema } from "../../src/delivery/circuit";
+import {
+  circuitAfter,
+  CircuitView,
+  cooldownMs,
+  DeliveryView,
+  earlySleepMs,
+  finalFields,
+  gateCircuit,
+  gateTask,
+  healthAfterFailure,
+  MAX_COOLDOWN_MS,
+  retryWindowMs,
+  settleChanged,
+  wakeFirst,
+  windowEndMs,
+} from "../../src/delivery/core";
+import { decideOutcome } from "../../src/delivery/outcome";
+import { shownLocation } from "../../src/delivery/send";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const open = (over: Partial<DeliveryView> = {}): DeliveryView => ({
+  status: "retrying",
+  attempts: 2,
+  generation: 0,
+  nextAttemptAtMs: 1_000_000,
+  createdAtMs: 0,
+  ...over,
+});
+
+describe("the retry window", () => {
+  it("is the sum of the longest backoff delays and a minute per retry: about 18.3 h for 8 attempts", () => {
+    expect(retryWindowMs(8)).toBe(Math.round(54_610_000 * 1.2) + 7 * 60_000);
+    expect(retryWindowMs(1)).toBe(0);
+    expect(windowEndMs(open({ createdAtMs: 5 }), 8, 1)).toBe(5 + retryWindowMs(8));
+  });
+
+  it("is one longest cool-down from a manual redelivery", () => {
+    expect(windowEndMs(open({ createdAtMs: 0, reopenedAtMs: 40 * DAY, lastAttempt: 9 }), 8, 1)).toBe(40 * DAY + MAX_COOLDOWN_MS);
+  });
+
+  it("ends the retries whose backoff would fall past it, but not a receiver's Retry-After", () => {
+    const result = { statusCode: 500 };
+    const mid = () => 0.5;
+    expect(decideOutcome({ result, attempt: 3, maxAttempts: 8, nowMs: 0, delayScale: 1, windowEndMs: 100_000, random: mid })).toMatchObject(
+      {
+        status: "failed",
+        endpointEffect: "failed",
+      },
+    );
+    expect(decideOutcome({ result, attempt: 3, maxAttempts: 8, nowMs: 0, delayScale: 1, windowEndMs: 200_000, random: mid }).status).toBe(
+      "retrying",
+    );
+    const limited = { statusCode: 429, retryAfter: "3600" };
+    expect(
+      decideOutcome({ result: limited, attempt: 3, maxAttempts: 8, nowMs: 0, delayScale: 1, windowEndMs: 200_000, random: mid })
+        .nextAttemptAtMs,
+    ).toBe(HOUR);
+  });
+});
+
+describe("the task gate", () => {
+  it("skips other generations, finished records and attempts out of turn; follows up a recorded attempt", () => {
+    expect(gateTask(open({ generation: 2 }), { attempt: 3, generation: 1 }, 2e6)).toMatchObject({ kind: "skip" });
+    expect(gateTask(open({ status: "cancelled" }), { attempt: 3 }, 2e6)).toMatchObject({ kind: "skip" });
+    expect(gateTask(open(), { attempt: 5 }, 2e6)).toMatchObject({ kind: "skip" });
+    expect(gateTask(open(), { attempt: 2 }, 2e6)).toEqual({ kind: "follow_up" });
+  });
+
+  it("sleeps a few seconds before the due time, hands on when it is further, claims when late", () => {
+    expect(gateTask(open(), { attempt: 3 }, 990_000)).toEqual({ kind: "sleep", ms: 10_000 });
+    expect(gateTask(open(), { attempt: 3 }, 900_000)).toEqual({ kind: "hand_on", untilMs: 1_000_000 });
+    expect(gateTask(open(), { attempt: 3 }, 1_000_000)).toEqual({ kind: "go", claim: false });
+    expect(gateTask(open(), { attempt: 3 }, 1_060_001)).toEqual({ kind: "go", claim: true });
+  });
+
+  it("holds a dispatch slot asleep only when the queue dispatched the task before its time", () => {
+    expect(earlySleepMs({ attempt: 1 }, 1000)).toBe(0);
+    expect(earlySleepMs({ attempt: 1, dueAt: 900 }, 1000)).toBe(0);
+    expect(earlySleepMs({ attempt: 1, dueAt: 4000 }, 1000)).toBe(3000);
+    expect(earlySleepMs({ attempt: 1, dueAt: 1e9 }, 1000)).toBe(15_000);
+  });
+});
+
+describe("the circuit breaker", () => {
+  const closed: CircuitView = { circuit: "closed", circuitOpenUntilMs: null, circuitOpenings: 0 };
+  const opened: CircuitView = { circuit: "open", circuitOpenUntilMs: 60_000, circuitOpenings: 1 };
+  const gate = (state: CircuitView, nowMs: number, windowEndMs = 1e9, random = 0) =>
+    gateCircuit({ state, nowMs, windowEndMs, baseCooldownMs: 30_000, random });
+
+  it("sends while closed, offers the probe once the time is past, and waits meanwhile", () => {
+    expect(gate(closed, 0)).toEqual({ kind: "send" });
+    expect(gate(opened, 60_000)).toEqual({ kind: "probe" });
+    expect(gate({ ...opened, circuit: "half_open" }, 61_000)).toEqual({ kind: "probe" });
+    expect(gate(opened, 1000)).toEqual({ kind: "wait", untilMs: 60_000 });
+  });
+
+  it("spreads the waiting deliveries over half a cool-down, never past their window, then gives up", () => {
+    expect(gate(opened, 1000, 1e9, 0.999)).toEqual({ kind: "wait", untilMs: 74_985 });
+    expect(gate(opened, 1000, 30_000, 0.5)).toEqual({ kind: "wait", untilMs: 30_000 });
+    expect(gate(opened, 30_000, 30_000)).toEqual({ kind: "give_up" });
+  });
+
+  it("opens after 5 unreachable attempts in a row, reopens longer after a failed probe, closes on any answer", () => {
+    let inARow = 0;
+    for (let i = 0; i < 4; i++) {
+      const r = circuitAfter({ state: closed, reached: false, probe: false, inARow, nowMs: 0, baseCooldownMs: 30_000 });
+      expect(r.write).toBeUndefined();
+      inARow = r.inARow;
+    }
+    expect(circuitAfter({ state: closed, reached: false, probe: false, inARow, nowMs: 0, baseCooldownMs: 30_000 })).toEqual({
+      inARow: 0,
+      write: { circuit: "open", circuitOpenUntilMs: 30_000, circuitOpenings: 1 },
+      fromClosed: true,
+    });
+    expect(circuitAfter({ state: opened, reached: false, probe: true, inARow: 0, nowMs: 100, baseCooldownMs: 30_000 }).write).toEqual({
+      circuit: "open",
+      circuitOpenUntilMs: 60_100,
+      circuitOpenings: 2,
+    });
+    expect(circuitAfter({ state: opened, reached: true, probe: true, inARow: 3, nowMs: 0, baseCooldownMs: 30_000 }).write).toEqual(closed);
+    expect(circuitAfter({ state: closed, reached: true, probe: false, inARow: 3, nowMs: 0, baseCooldownMs: 30_000 })).toEqual({
+      inARow: 0,
+    });
+  });
+
+  it("doubles the cool-down with each opening in a row, up to an hour", () => {
+    expect([1, 2, 3, 4].map((n) => cooldownMs(n, 30_000))).toEqual([30_000, 60_000, 120_000, 240_000]);
+    expect(cooldownMs(20, 30_000)).toBe(MAX_COOLDOWN_MS);
+  });
+
+  it("reads a circuit edited into nonsense as closed", () => {
+    expect(circuitStateSchema.parse({ circuit: "broken", circuitOpenUntil: "soon", circuitOpenings: -1 })).toEqual(closed);
+  });
+});
+
+describe("recording over a record that changed", () => {
+  it("records nothing over another generation or a recorded attempt", () => {
+    expect(settleChanged({ status: "pending", attempts: 2, generation: 3 }, { attempt: 3, generation: 2 }, "failed")).toEqual({
+      record: false,
+    });
+    expect(settleChanged({ status: "retrying", attempts: 3, generation: 0 }, { attempt: 3 }, "succeeded")).toEqual({ record: false });
+  });
+
+  it("keeps a cancelled record cancelled unless a 2xx was sent", () => {
+    const cancelled = { status: "cancelled" as const, attempts: 2, generation: 0 };
+    expect(settleChanged(cancelled, { attempt: 3 }, "retrying")).toEqual({ record: true, status: "cancelled" });
+    expect(settleChanged(cancelled, { attempt: 3 }, "succeeded")).toEqual({ record: true, status: "succeeded" });
+  });
+
+  it("counts the retention from when the delivery became final", () => {
+    expect(finalFields("failed", 40 * DAY)).toEqual({
+      status: "failed",
+      nextAttemptAtMs: null,
+      completedAtMs: 40 * DAY,
+      expireAtMs: 70 * DAY,
+    });
+  });
+});
+
+describe("disabling a failing endpoint by time", () => {
+  const rule = { periodMs: 5 * DAY, minDeliveries: 5 };
+  const failing = (consecutiveFailures: number, failingSinceMs: number | null) => ({
+    status: "active",
+    consecutiveFailures,
+    failingSinceMs,
+  });
+
+  it("waits for the period however many deliveries failed: a busy endpoint is not judged faster", () => {
+    expect(healthAfterFailure(failing(4_999, 0), 4 * DAY, rule).disable).toBe(false);
+    expect(healthAfterFailure(failing(4_999, 0), 5 * DAY, rule).disable).toBe(true);
+  });
+
+  it("judges a quiet endpoint by the same period, once it has the minimum of failed deliveries", () => {
+    expect(healthAfterFailure(failing(3, 0), 9 * DAY, rule).disable).toBe(false);
+    expect(healthAfterFailure(failing(4, 0), 5 * DAY + 1, rule).disable).toBe(true);
+  });
+
+  it("counts from the circuit's first opening when that came before the first failed delivery", () => {
+    expect(healthAfterFailure(failing(0, DAY), 2 * DAY, rule)).toEqual({ consecutiveFailures: 1, failingSinceMs: DAY, disable: false });
+    expect(healthAfterFailure(failing(0, null), 2 * DAY, rule).failingSinceMs).toBe(2 * DAY);
+    expect(healthAfterFailure({ ...failing(10, 0), status: "disabled" }, 9 * DAY, rule).disable).toBe(false);
+  });
+});
+
+describe("waking parked deliveries", () => {
+  it("goes on to the next candidate when another releaser woke the first", async () => {
+    const woken: string[] = [];
+    const taken = new Set(["a"]);
+    expect(await wakeFirst(["a", "b", "c"], async (c) => (taken.has(c) ? false : (woken.push(c), true)))).toBe("b");
+    expect(woken).toEqual(["b"]);
+  });
+});
+
+describe("a redirect's location", () => {
+  const base = new URL("https://hooks.example.com/in?token=abc");
+  it("is stored as agents may see URLs: the origin only, resolved against the request", () => {
+    expect(shownLocation("https://u:p@other.example/x/?token=secret", base)).toBe("https://other.example/…");
+    expect(shownLocation("/in/", base)).toBe("https://hooks.example.com/…");
+    expect(shownLocation("https://other.example", base)).toBe("https://other.example/");
+    expect(shownLocation("http://[bad", base)).toBe("(not a valid URL)");
+    expect(shownLocation(undefined, base)).toBeUndefined();
+  });
+});
