@@ -1,13 +1,10 @@
-import { getFunctions } from "firebase-admin/functions";
-import { DocumentData, Timestamp } from "firebase-admin/firestore";
+import { Timestamp } from "firebase-admin/firestore";
 import { Webhook } from "standardwebhooks";
 import { claimRateSlot } from "../../src/delivery/rateLimit";
-import { deliveryFunctionName, shardOf } from "../../src/delivery/shards";
 import { reconcileOverdue } from "../../src/delivery/reconcile";
-import { deliveryIdFor, eventIdFor } from "../../src/events/envelope";
 import { standardSignature } from "../../src/signing/sign";
 import { addMember, call, ok, signUp, User } from "./helpers/api";
-import { createEndpoint, deliveriesOf, deliveryRecord, firestore, newTeamId, waitFor } from "./helpers/emulators";
+import { createEndpoint, deliveriesOf, enqueue, firestore, newTeamId, waitFor, writeDelivery } from "./helpers/emulators";
 import { Receiver } from "./helpers/receiver";
 
 const MINUTE = 60_000;
@@ -15,27 +12,6 @@ const MINUTE = 60_000;
 // The reconciler runs in this process: its structured log lines would bury jest's output.
 jest.mock("firebase-functions/logger", () => ({ info: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() }));
 
-/** A delivery record as the fan-out writes it, with fields overridden: the state a crash or a lost task leaves. */
-async function writeDelivery(teamId: string, webhookId: string, label: string, fields: DocumentData = {}) {
-  const eventId = eventIdFor(`${teamId}-${label}`, "ticket.created");
-  const id = deliveryIdFor(eventId, webhookId);
-  const payload = JSON.stringify({
-    id: eventId,
-    event: "ticket.created",
-    timestamp: new Date().toISOString(),
-    teamId,
-    data: { id: label },
-  });
-  await firestore()
-    .doc(`teams/${teamId}/webhookDeliveries/${id}`)
-    .set(deliveryRecord(id, { webhookId, eventId, eventType: "ticket.created", payload, ...fields }));
-  return id;
-}
-
-const enqueue = (task: { webhookId: string } & Record<string, unknown>, id: string) =>
-  getFunctions()
-    .taskQueue(deliveryFunctionName(shardOf(task.webhookId)))
-    .enqueue(task, { id });
 const delivery = async (teamId: string, id: string) => (await firestore().doc(`teams/${teamId}/webhookDeliveries/${id}`).get()).data()!;
 const settled = (teamId: string, id: string, status = "succeeded") =>
   waitFor(`delivery ${id} ${status}`, async () => {

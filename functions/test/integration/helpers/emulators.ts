@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { getApps, initializeApp } from "firebase-admin/app";
 import { DocumentData, Firestore, Timestamp } from "firebase-admin/firestore";
+import { getFunctions } from "firebase-admin/functions";
+import { deliveryFunctionName, shardOf } from "../../../src/delivery/shards";
+import { deliveryIdFor, eventIdFor } from "../../../src/events/envelope";
 import { db } from "../../../src/platform/app";
 import type { Delivery } from "../../../src/delivery/schema";
 import { bucketOf } from "../../../src/delivery/reconcile";
@@ -77,3 +80,25 @@ export function deliveryRecord(
     ...fields,
   };
 }
+
+/** A delivery record as the fan-out writes it, with fields overridden: the state a crash or a lost task leaves. */
+export async function writeDelivery(teamId: string, webhookId: string, label: string, fields: DocumentData = {}) {
+  const eventId = eventIdFor(`${teamId}-${label}`, "ticket.created");
+  const id = deliveryIdFor(eventId, webhookId);
+  const payload = JSON.stringify({
+    id: eventId,
+    event: "ticket.created",
+    timestamp: new Date().toISOString(),
+    teamId,
+    data: { id: label },
+  });
+  await firestore()
+    .doc(`teams/${teamId}/webhookDeliveries/${id}`)
+    .set(deliveryRecord(id, { webhookId, eventId, eventType: "ticket.created", payload, ...fields }));
+  return id;
+}
+
+export const enqueue = (task: { webhookId: string } & Record<string, unknown>, id: string) =>
+  getFunctions()
+    .taskQueue(deliveryFunctionName(shardOf(task.webhookId)))
+    .enqueue(task, { id });

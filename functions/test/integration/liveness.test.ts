@@ -1,0 +1,170 @@
+import { PubSub } from "@google-cloud/pubsub";
+import { Timestamp } from "firebase-admin/firestore";
+import { bucketOf, MAINTENANCE_TOPIC, reconcileOverdue } from "../../src/delivery/reconcile";
+import { deliveryIdFor, eventIdFor } from "../../src/events/envelope";
+import { addMember, ok, signUp } from "./helpers/api";
+import { createEndpoint, deliveriesOf, enqueue, firestore, newTeamId, waitFor, writeDelivery } from "./helpers/emulators";
+import { Receiver } from "./helpers/receiver";
+
+// The reconciler runs in this process: its structured log lines would bury jest's output.
+jest.mock("firebase-functions/logger", () => ({ info: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() }));
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+const record = async (teamId: string, id: string) => (await firestore().doc(`teams/${teamId}/webhookDeliveries/${id}`).get()).data()!;
+const settled = (teamId: string, id: string, status = "succeeded") =>
+  waitFor(`delivery ${id} ${status}`, async () => {
+    const d = await record(teamId, id);
+    return d.status === status ? d : undefined;
+  });
+
+/** Labels whose delivery ids all fall in one reconciler bucket, so that one bucket has several pages. */
+function labelsInOneBucket(teamId: string, webhookId: string, n: number): string[] {
+  const labels: string[] = [];
+  let bucket: number | undefined;
+  for (let i = 0; labels.length < n; i++) {
+    const b = bucketOf(deliveryIdFor(eventIdFor(`${teamId}-p${i}`, "ticket.created"), webhookId));
+    bucket ??= b;
+    if (b === bucket) labels.push(`p${i}`);
+  }
+  return labels;
+}
+
+describe("liveness: every delivery finishes", () => {
+  const receiver = new Receiver();
+  const pubsub = new PubSub({ projectId: process.env.GCLOUD_PROJECT });
+  beforeAll(async () => {
+    firestore();
+    await receiver.start();
+  });
+  afterAll(() => Promise.all([receiver.stop(), pubsub.close()]));
+
+  it("the reconciler goes on past its first page of overdue deliveries", async () => {
+    const teamId = newTeamId("pages");
+    const { webhookId } = await createEndpoint(teamId, { url: receiver.url, events: ["ticket.created"] });
+    const old = Timestamp.fromMillis(Date.now() - 10 * MINUTE);
+    const ids = await Promise.all(
+      labelsInOneBucket(teamId, webhookId, 11).map((label) => writeDelivery(teamId, webhookId, label, { nextAttemptAt: old })),
+    );
+    // Pages of 3: four pages in that one bucket.
+    const run = await reconcileOverdue(Date.now(), { pageSize: 3 });
+    expect(run.revived).toBeGreaterThanOrEqual(11);
+    for (const id of ids) expect(await settled(teamId, id)).toMatchObject({ generation: 1, attempts: 1 });
+  });
+
+  it('runs a reconciler pass for {"task":"reconcile"} on the maintenance topic, and drops any other message', async () => {
+    const teamId = newTeamId("maint");
+    const { webhookId } = await createEndpoint(teamId, { url: receiver.url, events: ["ticket.created"] });
+    const id = await writeDelivery(teamId, webhookId, "lost", { nextAttemptAt: Timestamp.fromMillis(Date.now() - 10 * MINUTE) });
+    const topic = pubsub.topic(MAINTENANCE_TOPIC);
+    await topic.publishMessage({ data: Buffer.from("not json {") });
+    await topic.publishMessage({ json: { task: "drop-everything" } });
+    await topic.publishMessage({ json: { task: "reconcile" } });
+    expect(await settled(teamId, id)).toMatchObject({ generation: 1, attempts: 1 });
+  });
+
+  it("keeps an open delivery from the retention TTL, and counts the 30 days from when it became final", async () => {
+    const teamId = newTeamId("ttl");
+    let release: () => void = () => undefined;
+    const held = new Receiver(
+      (_req, _n, res) =>
+        new Promise<void>((r) => {
+          release = () => {
+            res.writeHead(200).end();
+            r();
+          };
+        }),
+    );
+    await held.start();
+    const { webhookId } = await createEndpoint(teamId, { url: held.url, events: ["ticket.created"] });
+    await firestore().doc(`teams/${teamId}/tickets/T1`).set({ subject: "ttl" });
+    await waitFor("the request in flight", () => held.requests.length === 1);
+    const [open] = await deliveriesOf(teamId, webhookId);
+    const openRecord = await record(teamId, open.id);
+    expect(openRecord.status).toBe("pending");
+    expect(openRecord.expireAt).toBeNull();
+    release();
+    const done = await settled(teamId, open.id);
+    expect((done.expireAt as Timestamp).toMillis()).toBe((done.completedAt as Timestamp).toMillis() + 30 * DAY);
+    await held.stop();
+  });
+
+  it("fails a delivery whose retry window ended behind the open circuit with circuit_open, counted; one inside its window waits", async () => {
+    const teamId = newTeamId("window");
+    const silent = new Receiver();
+    await silent.start();
+    const { ref, webhookId } = await createEndpoint(teamId, { url: silent.url, events: ["ticket.created"], maxAttempts: 8 });
+    await ref.update({ circuit: "open", circuitOpenUntil: Timestamp.fromMillis(Date.now() + 60 * MINUTE), circuitOpenings: 1 });
+    // Created two days ago: its window (about 18 h for 8 attempts) is over.
+    const expired = await writeDelivery(teamId, webhookId, "expired", {
+      status: "retrying",
+      attempts: 2,
+      createdAt: Timestamp.fromMillis(Date.now() - 2 * DAY),
+      nextAttemptAt: Timestamp.fromMillis(Date.now() - MINUTE),
+    });
+    const waiting = await writeDelivery(teamId, webhookId, "waiting");
+    await enqueue({ teamId, deliveryId: expired, attempt: 3, webhookId }, `${expired}-3`);
+    await enqueue({ teamId, deliveryId: waiting, attempt: 1, webhookId }, `${waiting}-1`);
+
+    const failed = await settled(teamId, expired, "failed");
+    expect(failed).toMatchObject({ attempts: 2, lastErrorClass: "circuit_open", lastStatusCode: null });
+    expect((failed.expireAt as Timestamp).toMillis()).toBe((failed.completedAt as Timestamp).toMillis() + 30 * DAY);
+    const endpoint = await waitFor("the failure counted", async () => {
+      const d = (await ref.get()).data()!;
+      return d.consecutiveFailures === 1 ? d : undefined;
+    });
+    expect(endpoint.failingSince).toBeInstanceOf(Timestamp);
+    // The other waits for the circuit: its due time moved on, to the circuit's time or its own window's end if
+    // sooner (about 8 minutes on the test project, whose backoff delays are scaled down).
+    const moved = await waitFor("the waiting delivery's due time moved", async () => {
+      const d = await record(teamId, waiting);
+      return (d.nextAttemptAt as Timestamp).toMillis() > Date.now() + 2 * MINUTE ? d : undefined;
+    });
+    expect(moved).toMatchObject({ status: "pending", attempts: 0 });
+    expect(silent.requests).toHaveLength(0);
+    await ref.update({ enabled: false });
+    await settled(teamId, waiting, "cancelled");
+    await silent.stop();
+  });
+
+  it("records nothing from an attempt of an older generation into a redelivered record", async () => {
+    const teamId = newTeamId("gen");
+    const admin = await signUp();
+    await addMember(teamId, admin, "admin");
+    let answerFirst: () => void = () => undefined;
+    let firstAnswered: () => void = () => undefined;
+    const answered = new Promise<void>((r) => (firstAnswered = r));
+    const r = new Receiver(async (_req, n, res) => {
+      if (n === 1) {
+        // Held until the record has been cancelled, re-enabled and redelivered, then answered 500.
+        await new Promise<void>((go) => (answerFirst = go));
+        res.writeHead(500).end();
+        firstAnswered();
+        return;
+      }
+      // The redelivery answers after the old attempt did, so that the old attempt records first if it records at all.
+      await answered;
+      await new Promise((go) => setTimeout(go, 1000));
+      res.writeHead(200).end();
+    });
+    await r.start();
+    const { ref, webhookId } = await createEndpoint(teamId, { url: r.url, events: ["ticket.created"], maxAttempts: 1 });
+    await firestore().doc(`teams/${teamId}/tickets/T1`).set({ subject: "generations" });
+    await waitFor("the first request in flight", () => r.requests.length === 1);
+    const [d] = await deliveriesOf(teamId, webhookId);
+    await ref.update({ enabled: false });
+    await settled(teamId, d.id, "cancelled");
+    await ref.update({ enabled: true });
+    await waitFor("the endpoint active again", async () => (await ref.get()).get("status") === "active");
+    expect(await ok("redeliver", { teamId, deliveryId: d.id }, admin)).toEqual({ redelivered: 1 });
+    await waitFor("the redelivery's request", () => r.requests.length === 2);
+    answerFirst();
+    const done = await waitFor("the redelivery recorded", async () => {
+      const x = await record(teamId, d.id);
+      return x.attempts === 1 && x.status !== "pending" ? x : undefined;
+    });
+    expect(done).toMatchObject({ status: "succeeded", generation: 1, lastStatusCode: 200 });
+    expect((done.attemptLog as { statusCode: number }[]).map((a) => a.statusCode)).toEqual([200]);
+    await r.stop();
+  });
+});
