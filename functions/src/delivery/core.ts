@@ -4,7 +4,7 @@
  * functions through simulated weeks with a virtual clock.
  */
 import { BASE_DELAY_MS, FACTOR, JITTER, MAX_DELAY_MS } from "./backoff";
-import type { DeliveryStatus } from "./schema";
+import type { DeliveryStatus, DeliveryTask } from "./schema";
 
 /** A task may arrive before its time (the Cloud Tasks emulator ignores scheduleTime; clocks skew): up to this long it waits inline. */
 export const MAX_INLINE_WAIT_MS = 15_000;
@@ -62,6 +62,16 @@ export interface TaskView {
  * MAX_INLINE_WAIT_MS, so that hand-ons cannot spin. On time, nothing holds a dispatch slot idle.
  */
 export const earlySleepMs = (task: TaskView, nowMs: number) => Math.max(0, Math.min(MAX_INLINE_WAIT_MS, (task.dueAt ?? 0) - nowMs));
+
+/**
+ * A task id for every (delivery, attempt, generation, hand-on): never one an earlier task of the
+ * same delivery held. Cloud Tasks refuses a used id for about an hour after the task ran, and a
+ * queued one keeps its id until it runs, so a manual redelivery or a revival gets a new generation.
+ */
+export function deliveryTaskId(task: DeliveryTask): string {
+  const base = `${task.deliveryId}-${task.attempt}${task.generation ? `-g${task.generation}` : ""}`;
+  return task.hop ? `${base}-${task.slotAt !== undefined ? "s" : "w"}${task.hop}` : base;
+}
 
 /** When the delivery must be final by (before the grace): its retry window from creation, or one attempt from a manual redelivery. */
 export function windowEndMs(d: DeliveryView, maxAttempts: number, scale: number): number {
