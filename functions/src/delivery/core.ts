@@ -16,6 +16,16 @@ export const LATE_CLAIM_MS = 60_000;
 /** How far past its retry window a delivery may finish: the reconciler's period and grace, and one attempt's timeout. */
 export const WINDOW_GRACE_MS = 15 * 60_000;
 export const RETENTION_DAYS = 30;
+/** An attempt answered within FAST_MS marks its endpoint fast (no lease); one unanswered after SLOW_MS marks it slow. */
+export const FAST_MS = 2_000;
+export const SLOW_MS = 5_000;
+/** A lease outlives its attempt's timeout by this much before another attempt may take it over. */
+export const LEASE_GRACE_MS = 15_000;
+/** A parked delivery is due this much later, so that the reconciler finds it if its wake-up is lost. */
+export const PARK_MS = 60_000;
+/** How often the reconciler runs in production, and how overdue an open delivery must be before it is queued again. */
+export const RECONCILE_EVERY_MINUTES = 5;
+export const RECONCILE_GRACE_MS = 5 * 60_000;
 const DAY_MS = 86_400_000;
 
 export const OPEN_STATUSES: DeliveryStatus[] = ["pending", "retrying"];
@@ -45,6 +55,8 @@ export interface DeliveryView {
   /** Set by a manual redelivery: when the record was reopened, and the attempt after which it stops. */
   reopenedAtMs?: number;
   lastAttempt?: number;
+  /** Final, with its effect on the endpoint (a failure counted, a disable) not applied yet: a crash came between. */
+  effectPending?: boolean;
 }
 
 export interface TaskView {
@@ -93,7 +105,8 @@ export type Gate =
 /** Whether a task should run its attempt now. Pure. */
 export function gateTask(d: DeliveryView, task: TaskView, nowMs: number): Gate {
   if ((task.generation ?? 0) !== d.generation) return { kind: "skip", reason: `superseded by generation ${d.generation}` };
-  if (d.attempts >= task.attempt) return { kind: "follow_up" };
+  // Any task of the generation may finish what a crash left undone: the effect's own mark makes it happen once.
+  if (d.attempts >= task.attempt || (d.effectPending && !isOpen(d.status))) return { kind: "follow_up" };
   if (!isOpen(d.status)) return { kind: "skip", reason: `delivery is ${d.status}` };
   if (d.attempts !== task.attempt - 1) return { kind: "skip", reason: `attempt ${task.attempt} is not next` };
   const dueMs = d.nextAttemptAtMs ?? 0;
@@ -183,17 +196,18 @@ export function finalFields(status: DeliveryStatus, atMs: number) {
 /**
  * How an attempt's record meets a record that changed after it was read (the preconditioned write
  * failed). Nothing is recorded over another generation (a redelivery or revival took the record on)
- * or over an attempt already recorded; a 2xx that was sent is `succeeded` even on a cancelled
- * record; any other result keeps the final status it found. Pure.
+ * or over an attempt already recorded. Into an open record, or as a 2xx that was sent, the attempt
+ * is recorded with its outcome. Into a record another task finished meanwhile (cancelled, or given
+ * up behind the circuit) it is recorded `asFound`: in the log only, status and effects untouched. Pure.
  */
 export function settleChanged(
   fresh: { status: DeliveryStatus; attempts: number; generation: number },
   task: { attempt: number; generation?: number },
   status: DeliveryStatus,
-): { record: false } | { record: true; status: DeliveryStatus } {
+): { record: false } | { record: true; status: DeliveryStatus; asFound: boolean } {
   if (fresh.generation !== (task.generation ?? 0) || fresh.attempts >= task.attempt) return { record: false };
-  if (isOpen(fresh.status) || status === "succeeded") return { record: true, status };
-  return { record: true, status: fresh.status };
+  if (isOpen(fresh.status) || status === "succeeded") return { record: true, status, asFound: false };
+  return { record: true, status: fresh.status, asFound: true };
 }
 
 export interface HealthView {

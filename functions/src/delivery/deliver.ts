@@ -45,6 +45,7 @@ const viewOf = (d: Delivery): DeliveryView => ({
   createdAtMs: d.createdAt.toMillis(),
   reopenedAtMs: d.reopenedAt?.toMillis(),
   lastAttempt: d.lastAttempt,
+  effectPending: d.effectApplied === false,
 });
 
 /** Waits until `untilMs` when that is close; otherwise enqueues a continuation and returns true. */
@@ -81,36 +82,30 @@ function attemptEntry(attempt: number, atMs: number, result: SendResult, queueRe
 
 type Update = Record<string, unknown> & { status: DeliveryStatus };
 
+/** The attempt's own fields, without the status and the effect mark: what is recorded into a record found finished. */
+const LOG_ONLY = ["attempts", "attemptLog", "lastStatusCode", "lastErrorClass", "lastDurationMs"];
+
 /**
- * Records the attempt unless another dispatch of the same task already did; returns the status
- * written, or null when nothing was. The update carries the read's update time as a precondition,
- * so the common path costs no extra read. A record changed meanwhile is settled in a transaction
- * by core.settleChanged.
+ * Records the attempt unless another dispatch of the same task already did, or another generation
+ * took the record on: the status written and whether the record was found finished by another
+ * task (`asFound`: only the attempt is logged, and nothing follows from it), or null when nothing
+ * was written. The update carries the read's update time as a precondition, so the common path
+ * costs no extra read; a record changed meanwhile is settled in a transaction by core.settleChanged.
  */
 async function recordAttempt(
   ref: DocumentReference,
   version: Timestamp,
   task: DeliveryTask,
   update: Update,
-): Promise<DeliveryStatus | null> {
-  if (await updateIfUnchanged(ref, update, version)) return update.status;
+): Promise<{ status: DeliveryStatus; asFound: boolean } | null> {
+  if (await updateIfUnchanged(ref, update, version)) return { status: update.status, asFound: false };
   return db().runTransaction(async (tx) => {
     const fresh = deliverySchema.safeParse((await tx.get(ref)).data());
     if (!fresh.success) return null;
     const settled = settleChanged(fresh.data, task, update.status);
     if (!settled.record) return null;
-    if (settled.status === update.status) {
-      tx.update(ref, update);
-      return update.status;
-    }
-    const { completedAt, expireAt } = fresh.data;
-    tx.update(ref, {
-      ...update,
-      ...closedFields(settled.status, Date.now()),
-      ...(completedAt ? { completedAt, expireAt } : {}),
-      effectApplied: FieldValue.delete(),
-    });
-    return settled.status;
+    tx.update(ref, settled.asFound ? Object.fromEntries(LOG_ONLY.map((k) => [k, update[k]])) : update);
+    return { status: settled.status, asFound: settled.asFound };
   });
 }
 
@@ -149,7 +144,7 @@ async function followUpRecorded(task: DeliveryTask, ref: DocumentReference, deli
   if (delivery.status === "retrying" && delivery.attempts === task.attempt) {
     await enqueueDelivery(nextTask(task, delivery.webhookId), delivery.nextAttemptAt?.toMillis());
   }
-  if (delivery.effectApplied === false && delivery.attempts === task.attempt) {
+  if (delivery.effectApplied === false && !isOpen(delivery.status)) {
     await applyEndpointEffect(task.teamId, delivery.webhookId, recordedEffect(delivery), ref);
   }
 }
@@ -294,7 +289,9 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
     clearTimeout(slowTimer);
     if (lease) {
       await lease.release().catch(() => undefined);
-      await wakeOneParked(task.teamId, delivery.webhookId).catch((err) => logs.reviveFailed(task.deliveryId, err));
+      await wakeOneParked(task.teamId, delivery.webhookId, endpointMaxInFlight.value()).catch((err) =>
+        logs.reviveFailed(task.deliveryId, err),
+      );
     }
   }
   if (result.statusCode !== null && result.durationMs <= FAST_MS && pace !== "fast") await setPace(task.teamId, endpointSnap, "fast");
@@ -332,19 +329,19 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
     baseCooldownMs,
   });
   if (recorded === null) return logs.deliverySkipped(logRef, "attempt recorded by a concurrent dispatch or superseded");
-  logs.attemptRecorded(logRef, task.attempt, recorded, result.statusCode, result.errorClass, result.durationMs);
+  logs.attemptRecorded(logRef, task.attempt, recorded.status, result.statusCode, result.errorClass, result.durationMs);
+  if (recorded.asFound) return;
 
   // Follow up.
-  if (recorded === "succeeded" || recorded === "failed") {
+  if (recorded.status === "succeeded" || recorded.status === "failed") {
     countFinished(task.teamId, delivery.webhookId, {
-      status: recorded,
+      status: recorded.status,
       errorClass: result.errorClass,
       durationMs: result.durationMs,
       atMs: doneMs,
     });
   }
-  if (recorded === "retrying") await enqueueDelivery(nextTask(task, delivery.webhookId), outcome.nextAttemptAtMs!);
-  if (recorded !== outcome.status) return;
+  if (recorded.status === "retrying") await enqueueDelivery(nextTask(task, delivery.webhookId), outcome.nextAttemptAtMs!);
   if (hasEffect) await applyEndpointEffect(task.teamId, delivery.webhookId, outcome.endpointEffect, ref);
   else if (outcome.endpointEffect === "succeeded" && (ep.consecutiveFailures > 0 || endpointSnap.get("failingSince") instanceof Timestamp))
     await applyEndpointEffect(task.teamId, delivery.webhookId, "succeeded", ref);

@@ -4,7 +4,7 @@ import { paths } from "../platform/collections";
 import { logs } from "../platform/logs";
 import { queries, runQuery } from "../platform/queries";
 import { updateIfUnchanged } from "../platform/writes";
-import { wakeFirst } from "./core";
+import { FAST_MS, LEASE_GRACE_MS, PARK_MS, SLOW_MS, wakeFirst } from "./core";
 import { revive } from "./reconcile";
 import { ALREADY_EXISTS, hasCode, NOT_FOUND, unless } from "../platform/grpcErrors";
 
@@ -20,9 +20,7 @@ import { ALREADY_EXISTS, hasCode, NOT_FOUND, unless } from "../platform/grpcErro
  * write, when the pace changes), so the next dispatches take leases. A new endpoint counts as slow
  * until it has answered fast once.
  */
-export const FAST_MS = 2_000;
-export const SLOW_MS = 5_000;
-const LEASE_GRACE_MS = 15_000;
+export { FAST_MS, PARK_MS, SLOW_MS };
 /** Leases tried blind (create, no read) before reading them all. */
 const BLIND_TRIES = 3;
 
@@ -77,14 +75,13 @@ export async function acquireLease(
  * delivery that has waited longest (queued again under a new generation, as the reconciler does),
  * so a waiting delivery holds no dispatch slot and costs nothing while it waits. If a wake-up is
  * lost, the reconciler finds the parked delivery overdue a few minutes later.
+ *
+ * Concurrent releasers lose the oldest parked delivery to each other and wake the next: each reads
+ * as many candidates as there can be releasers at once (the in-flight limit), so none wakes nobody
+ * while a delivery is parked. That costs a read per candidate, only while deliveries are parked.
  */
-export const PARK_MS = 60_000;
-
-/** Candidates read by one releaser: concurrent releasers lose the oldest to each other and wake the next. */
-const WAKE_CANDIDATES = 5;
-
-export async function wakeOneParked(teamId: string, webhookId: string): Promise<void> {
-  const snap = await runQuery(queries.parkedDeliveries(teamId, webhookId, WAKE_CANDIDATES));
+export async function wakeOneParked(teamId: string, webhookId: string, maxInFlight: number): Promise<void> {
+  const snap = await runQuery(queries.parkedDeliveries(teamId, webhookId, maxInFlight));
   await wakeFirst(snap.docs, (doc) => revive(doc, Date.now()));
 }
 

@@ -4,12 +4,11 @@ import { countField, stringField } from "../platform/fields";
 import { logs } from "../platform/logs";
 import { queries, runQuery } from "../platform/queries";
 import { updateIfUnchanged } from "../platform/writes";
+import { RECONCILE_EVERY_MINUTES, RECONCILE_GRACE_MS } from "./core";
 import { OPEN_STATUSES } from "./schema";
 import { enqueueDelivery } from "./tasks";
 
-/** How often the reconciler runs in production, and how overdue an open delivery must be before it is queued again. */
-export const RECONCILE_EVERY_MINUTES = 5;
-export const RECONCILE_GRACE_MS = 5 * 60_000;
+export { RECONCILE_EVERY_MINUTES, RECONCILE_GRACE_MS };
 /**
  * Deliveries carry `bucket`, a hash of their id in [0, BUCKETS), first in the reconciler's index:
  * Firestore takes about 500 writes/s into one range of an index on a value that grows with time

@@ -143,10 +143,17 @@ describe("recording over a record that changed", () => {
     expect(settleChanged({ status: "retrying", attempts: 3, generation: 0 }, { attempt: 3 }, "succeeded")).toEqual({ record: false });
   });
 
-  it("keeps a cancelled record cancelled unless a 2xx was sent", () => {
+  it("keeps a record another task finished as it was, the attempt in its log only, unless a 2xx was sent", () => {
     const cancelled = { status: "cancelled" as const, attempts: 2, generation: 0 };
-    expect(settleChanged(cancelled, { attempt: 3 }, "retrying")).toEqual({ record: true, status: "cancelled" });
-    expect(settleChanged(cancelled, { attempt: 3 }, "succeeded")).toEqual({ record: true, status: "succeeded" });
+    expect(settleChanged(cancelled, { attempt: 3 }, "retrying")).toEqual({ record: true, status: "cancelled", asFound: true });
+    const givenUp = { status: "failed" as const, attempts: 0, generation: 0 };
+    expect(settleChanged(givenUp, { attempt: 1 }, "failed")).toEqual({ record: true, status: "failed", asFound: true });
+    expect(settleChanged(cancelled, { attempt: 3 }, "succeeded")).toEqual({ record: true, status: "succeeded", asFound: false });
+    expect(settleChanged({ ...cancelled, status: "retrying" }, { attempt: 3 }, "failed")).toEqual({
+      record: true,
+      status: "failed",
+      asFound: false,
+    });
   });
 
   it("counts the retention from when the delivery became final", () => {

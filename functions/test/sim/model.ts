@@ -1,0 +1,736 @@
+/**
+ * The delivery shell as the simulation runs it: the same steps as delivery/deliver.ts, the
+ * reconciler, the in-flight leases and the endpoint's health, taken in the same order with the same
+ * preconditions, every decision asked of the real core (src/delivery/core.ts, outcome.ts). Each
+ * Firestore round trip is a step of virtual time after which the instance may crash.
+ */
+import * as core from "../../src/delivery/core";
+import { decideOutcome, EndpointEffect } from "../../src/delivery/outcome";
+import type { DeliveryStatus, DeliveryTask, ErrorClass } from "../../src/delivery/schema";
+import { Clock, Crash, Queue, QueueFaults, rng, Table } from "./world";
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const RECOVERY_MS = core.RECONCILE_GRACE_MS + core.RECONCILE_EVERY_MINUTES * MINUTE;
+
+export interface SimConfig {
+  seed: number;
+  /** Events arrive for this long; then the world runs on until everything has settled. */
+  days: number;
+  endpoints: number;
+  meanArrivalMs: number;
+  /** Chance that an instance dies at any one step (before a Firestore round trip). */
+  pCrash: number;
+  faults: QueueFaults;
+  /** Chance, per finished delivery, that an admin redelivers it some minutes later. */
+  pRedeliver: number;
+  /** Chance, per endpoint and day, that an admin disables it and enables it again a few seconds later. */
+  pToggle: number;
+  /** Chance, per attempt sent, that the admin does that while the attempt is in flight. */
+  pToggleMidAttempt: number;
+  /** Chance, per event, that it comes in a burst of 10 to 30 at once. */
+  pBurst: number;
+  maxInFlight: number;
+  baseCooldownMs: number;
+  periodMs: number;
+  minDeliveries: number;
+}
+
+export const defaultConfig = (seed: number): SimConfig => ({
+  seed,
+  days: 10,
+  endpoints: 2,
+  meanArrivalMs: 20 * MINUTE,
+  pCrash: 0.01,
+  faults: { pDuplicate: 0.01, pDrop: 0.005, pLate: 0.01 },
+  pRedeliver: 0.02,
+  pToggle: 0.3,
+  pToggleMidAttempt: 0.01,
+  pBurst: 0.05,
+  maxInFlight: 10,
+  baseCooldownMs: 30_000,
+  periodMs: 120 * HOUR,
+  minDeliveries: 5,
+});
+
+type Mode = "up" | "slow" | "down" | "hanging" | "error500" | "ratelimited" | "flapping" | "gone";
+interface Phase {
+  from: number;
+  to: number;
+  mode: Mode;
+}
+/** Modes in which no delivery can succeed. */
+const FAILING: ReadonlySet<Mode> = new Set(["down", "hanging", "error500", "ratelimited", "gone"]);
+
+interface AttemptRecord {
+  attempt: number;
+  generation: number;
+  statusCode: number | null;
+  errorClass: ErrorClass | null;
+  probe: boolean;
+  at: number;
+}
+
+interface SimDelivery {
+  webhookId: string;
+  status: DeliveryStatus;
+  attempts: number;
+  attemptLog: AttemptRecord[];
+  nextAttemptAtMs: number | null;
+  createdAtMs: number;
+  completedAtMs: number | null;
+  expireAtMs: number | null;
+  generation: number;
+  parked?: boolean;
+  effectApplied?: boolean;
+  lastErrorClass?: ErrorClass | null;
+  lastAttempt?: number;
+  reopenedAtMs?: number;
+  /** The receiver answered with Retry-After at least once: its own rate limit may take the delivery past its window. */
+  sawRetryAfter?: boolean;
+}
+
+interface SimEndpoint {
+  status: "active" | "disabled";
+  statusReason: string | null;
+  consecutiveFailures: number;
+  failingSinceMs: number | null;
+  circuit: core.CircuitView["circuit"];
+  circuitOpenUntilMs: number | null;
+  circuitOpenings: number;
+  pace?: "fast" | "slow";
+  maxAttempts: number;
+  timeoutMs: number;
+}
+
+interface Lease {
+  deliveryId: string;
+  expireAtMs: number;
+}
+
+interface Instance {
+  failures: Map<string, number>;
+  markedSlow: Map<string, number>;
+}
+
+export interface SimReport {
+  config: SimConfig;
+  violations: string[];
+  deliveries: number;
+  attempts: number;
+  tasks: number;
+  finished: Record<string, number>;
+  disabled: string[];
+}
+
+/** Builds a world from the seed, runs it, and checks the invariants; never throws on a violation, it reports it. */
+export async function simulate(config: SimConfig): Promise<SimReport> {
+  const random = rng(config.seed);
+  const clock = new Clock();
+  const violations: string[] = [];
+  const violate = (what: string) => {
+    if (violations.length < 20) violations.push(`${new Date(clock.now).toISOString().slice(0, 19)} ${what}`);
+  };
+  const horizon = config.days * DAY;
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
+  const between = (a: number, b: number) => a + random() * (b - a);
+
+  // The record's own rules, checked at every write: an open delivery has no TTL, a final one 30 days from when it finished.
+  const deliveries = new Table<SimDelivery>((id, d) => {
+    const open = core.isOpen(d.status);
+    if (open && d.expireAtMs !== null) violate(`${id}: open with a TTL`);
+    if (!open && (d.completedAtMs === null || d.expireAtMs !== d.completedAtMs + core.RETENTION_DAYS * DAY))
+      violate(`${id}: ${d.status} without its TTL from completion`);
+  });
+  const transitions: string[] = [];
+  const endpoints = new Table<SimEndpoint>();
+  const leases = new Table<Lease>();
+  const instances: Instance[] = Array.from({ length: 3 }, () => ({ failures: new Map(), markedSlow: new Map() }));
+  const succeededBy = new Map<string, number>();
+  /** Tasks lost on the way (dropped, or a crash between a write and its enqueue) that the reconciler found. */
+  const revivals = new Map<string, number>();
+  const effects = new Map<string, number>();
+  const disabledAt = new Map<string, { at: number; reason: string }>();
+  let attemptsSent = 0;
+
+  // Endpoint behaviour: failing phases of random kinds and lengths between healthy ones, one
+  // endpoint in three with an outage longer than the disable period.
+  const phases = new Map<string, Phase[]>();
+  for (let e = 0; e < config.endpoints; e++) {
+    const id = `ep${e}`;
+    const list: Phase[] = [];
+    let longOutage = random() < 0.35;
+    const longOutageAt = between(0, 2 * DAY);
+    for (let t = 0; t < horizon + 4 * DAY; t = list[list.length - 1].to) {
+      list.push({ from: t, to: t + between(3 * HOUR, 2 * DAY), mode: pick(["up", "up", "slow", "flapping"] as const) });
+      const from = list[list.length - 1].to;
+      if (longOutage && from >= longOutageAt) {
+        longOutage = false;
+        const length = between(config.periodMs + 30 * HOUR, config.periodMs + 50 * HOUR);
+        list.push({ from, to: from + length, mode: pick(["down", "hanging"] as const) });
+      } else if (random() < 0.03) {
+        list.push({ from, to: Infinity, mode: "gone" });
+      } else {
+        list.push({
+          from,
+          to: from + between(10 * MINUTE, config.periodMs / 2),
+          mode: pick(["down", "hanging", "error500", "ratelimited"] as const),
+        });
+      }
+    }
+    phases.set(id, list);
+    endpoints.set(id, {
+      status: "active",
+      statusReason: null,
+      consecutiveFailures: 0,
+      failingSinceMs: null,
+      circuit: "closed",
+      circuitOpenUntilMs: null,
+      circuitOpenings: 0,
+      maxAttempts: pick([3, 8, 8, 12]),
+      timeoutMs: pick([10_000, 30_000]),
+    });
+  }
+  const modeAt = (webhookId: string, at: number): Mode => phases.get(webhookId)!.find((p) => at >= p.from && at < p.to)?.mode ?? "up";
+
+  /** One Firestore round trip: some milliseconds pass, and the instance may die before it is made. */
+  const io = async (mayCrash = true) => {
+    await clock.sleep(1 + random() * 19);
+    if (mayCrash && random() < config.pCrash) throw new Crash();
+  };
+
+  const queue = new Queue<DeliveryTask>(
+    clock,
+    random,
+    config.faults,
+    (task) => handle(task, pick(instances)),
+    (err) => violate(`handler threw: ${String(err)}`),
+  );
+  const enqueue = (task: DeliveryTask, at?: number) => {
+    const { dueAt: _old, ...body } = task;
+    queue.enqueue(core.deliveryTaskId(task), at !== undefined && at > clock.now ? { ...body, dueAt: at } : body, at);
+  };
+
+  // Monitors.
+  const sleeping = new Map<string, number>();
+  const leased = new Map<string, number>();
+  const unleased = new Map<string, Set<{ start: number }>>();
+  const lastFastMark = new Map<string, number>();
+  const bump = (m: Map<string, number>, k: string, by: number, limit: number, what: string) => {
+    const n = (m.get(k) ?? 0) + by;
+    m.set(k, n);
+    if (n > limit) violate(`${k}: ${n} ${what} at once, limit ${limit}`);
+  };
+  const holdAsleep = async (webhookId: string, ms: number) => {
+    bump(sleeping, webhookId, 1, config.maxInFlight, "dispatch slots held asleep");
+    try {
+      await clock.sleep(ms);
+    } finally {
+      bump(sleeping, webhookId, -1, Infinity, "");
+    }
+  };
+
+  const writeCircuit = (webhookId: string, from: core.CircuitView["circuit"], next: Partial<SimEndpoint>, version?: number) => {
+    const written = version === undefined ? endpoints.update(webhookId, next) : endpoints.updateIfUnchanged(webhookId, next, version);
+    if (written !== undefined && next.circuit) transitions.push(`${webhookId} ${from}->${next.circuit}`);
+    return written;
+  };
+
+  /** The endpoint trigger: an endpoint that left `active` has its open deliveries cancelled, each with the version read. */
+  const onEndpointLeftActive = async (webhookId: string) => {
+    await clock.sleep(500 + random() * 1000);
+    for (const d of deliveries.where((x) => x.webhookId === webhookId && core.isOpen(x.status))) {
+      const f = core.finalFields("cancelled", clock.now);
+      deliveries.updateIfUnchanged(d.id, { ...f, parked: undefined }, d.version);
+    }
+  };
+
+  const disable = (webhookId: string, reason: string) => {
+    if (!disabledAt.has(webhookId)) disabledAt.set(webhookId, { at: clock.now, reason });
+    void onEndpointLeftActive(webhookId);
+  };
+
+  /** delivery/endpointHealth.ts: a failure's effect in one transaction with the record's effectApplied mark. */
+  const applyEffect = async (id: string, webhookId: string, effect: EndpointEffect) => {
+    await io();
+    if (effect === "succeeded") {
+      endpoints.update(webhookId, { consecutiveFailures: 0, failingSinceMs: null });
+      return;
+    }
+    const record = deliveries.get(id)!;
+    if (record.data.effectApplied !== false) return;
+    deliveries.set(id, { ...record.data, effectApplied: true });
+    const key = `${id}/${record.data.generation}`;
+    effects.set(key, (effects.get(key) ?? 0) + 1);
+    const e = endpoints.get(webhookId)!.data;
+    if (effect === "gone") {
+      endpoints.update(webhookId, { status: "disabled", statusReason: "endpoint_gone" });
+      if (e.status === "active") disable(webhookId, "endpoint_gone");
+      return;
+    }
+    const next = core.healthAfterFailure(
+      { status: e.status, consecutiveFailures: e.consecutiveFailures, failingSinceMs: e.failingSinceMs },
+      clock.now,
+      { periodMs: config.periodMs, minDeliveries: config.minDeliveries },
+    );
+    endpoints.update(webhookId, {
+      consecutiveFailures: next.consecutiveFailures,
+      failingSinceMs: next.failingSinceMs,
+      ...(next.disable ? { status: "disabled", statusReason: "failing" } : {}),
+    });
+    if (next.disable) disable(webhookId, "failing");
+  };
+
+  /** delivery/reconcile.ts revive(). */
+  const revive = async (id: string, version: number, d: SimDelivery) => {
+    await io();
+    const generation = d.generation + 1;
+    if (deliveries.updateIfUnchanged(id, { generation, nextAttemptAtMs: clock.now, parked: undefined }, version) === undefined)
+      return false;
+    await io();
+    enqueue({ teamId: "t", deliveryId: id, attempt: d.attempts + 1, generation, webhookId: d.webhookId });
+    return true;
+  };
+
+  const view = (d: SimDelivery): core.DeliveryView => ({
+    status: d.status,
+    attempts: d.attempts,
+    generation: d.generation,
+    nextAttemptAtMs: d.nextAttemptAtMs,
+    createdAtMs: d.createdAtMs,
+    reopenedAtMs: d.reopenedAtMs,
+    lastAttempt: d.lastAttempt,
+    effectPending: d.effectApplied === false,
+  });
+
+  const nextTask = (task: DeliveryTask): DeliveryTask => ({
+    teamId: "t",
+    deliveryId: task.deliveryId,
+    attempt: task.attempt + 1,
+    webhookId: task.webhookId,
+    ...(task.generation ? { generation: task.generation } : {}),
+  });
+
+  /** What the receiver does with one request sent now. */
+  const answer = (webhookId: string, timeoutMs: number) => {
+    const mode = modeAt(webhookId, clock.now);
+    const flap = mode === "flapping" ? (Math.floor(clock.now / (17 * MINUTE)) % 2 === 0 ? "up" : "down") : mode;
+    switch (flap) {
+      case "up":
+        return { statusCode: 200, errorClass: null, durationMs: between(20, 800) };
+      case "slow":
+        return { statusCode: 200, errorClass: null, durationMs: between(3_000, Math.min(9_000, timeoutMs)) };
+      case "down":
+        return { statusCode: null, errorClass: "connection_refused" as const, durationMs: 1 };
+      case "hanging":
+        return { statusCode: null, errorClass: "timeout" as const, durationMs: timeoutMs };
+      case "error500":
+        return { statusCode: 500, errorClass: "http_error" as const, durationMs: between(5, 100) };
+      case "ratelimited":
+        return { statusCode: 429, errorClass: "http_error" as const, durationMs: 5, retryAfter: String(Math.round(between(60, 600))) };
+      default:
+        return { statusCode: 410, errorClass: "http_error" as const, durationMs: 5 };
+    }
+  };
+
+  /** delivery/deliver.ts handleDeliveryTask(), step for step. */
+  async function handle(task: DeliveryTask, inst: Instance): Promise<void> {
+    const webhookId = task.webhookId!;
+    const early = core.earlySleepMs(task, clock.now);
+    if (early > 0) await holdAsleep(webhookId, early);
+    await io();
+    const snap = deliveries.get(task.deliveryId);
+    let endpointSnap = endpoints.get(webhookId)!;
+    if (!snap) return;
+    const d = snap.data;
+    let version = snap.version;
+    const gate = core.gateTask(view(d), task, clock.now);
+    if (gate.kind === "skip") return;
+    if (gate.kind === "follow_up") {
+      if (d.status === "retrying" && d.attempts === task.attempt) {
+        await io();
+        enqueue(nextTask(task), d.nextAttemptAtMs ?? undefined);
+      }
+      if (d.effectApplied === false && !core.isOpen(d.status))
+        await applyEffect(task.deliveryId, webhookId, d.lastErrorClass === "circuit_open" ? "failed" : lastEffect(d));
+      return;
+    }
+    if (gate.kind === "hand_on") {
+      await io();
+      enqueue({ ...task, hop: (task.hop ?? 0) + 1 }, gate.untilMs);
+      return;
+    }
+    if (gate.kind === "sleep") {
+      await holdAsleep(webhookId, gate.ms);
+      await io();
+      endpointSnap = endpoints.get(webhookId)!;
+    }
+    if (gate.kind === "go" && gate.claim) {
+      await io();
+      const claimed = deliveries.updateIfUnchanged(task.deliveryId, { nextAttemptAtMs: clock.now }, version);
+      if (claimed === undefined) return;
+      version = claimed;
+    }
+    const ep = endpointSnap.data;
+    const readAt = clock.now;
+    if (ep.status !== "active") {
+      await io();
+      deliveries.updateIfUnchanged(task.deliveryId, core.finalFields("cancelled", clock.now), version);
+      return;
+    }
+    const maxAttempts = d.lastAttempt ?? ep.maxAttempts;
+    const windowEnd = core.windowEndMs(view(d), maxAttempts, 1);
+    const cgate = core.gateCircuit({
+      state: ep,
+      nowMs: clock.now,
+      windowEndMs: windowEnd,
+      baseCooldownMs: config.baseCooldownMs,
+      random: random(),
+    });
+    if (cgate.kind === "give_up") {
+      await io();
+      const given = deliveries.updateIfUnchanged(
+        task.deliveryId,
+        { ...core.finalFields("failed", clock.now), lastErrorClass: "circuit_open", effectApplied: false },
+        version,
+      );
+      if (given !== undefined) await applyEffect(task.deliveryId, webhookId, "failed");
+      return;
+    }
+    let probe = false;
+    if (cgate.kind === "probe") {
+      await io();
+      probe =
+        writeCircuit(
+          webhookId,
+          ep.circuit,
+          { circuit: "half_open", circuitOpenUntilMs: clock.now + ep.timeoutMs + core.PROBE_GRACE_MS },
+          endpointSnap.version,
+        ) !== undefined;
+    }
+    if (cgate.kind === "wait" || (cgate.kind === "probe" && !probe)) {
+      const untilMs = cgate.kind === "wait" ? cgate.untilMs : Math.min(windowEnd, clock.now + ep.timeoutMs + core.PROBE_GRACE_MS);
+      if (untilMs - clock.now > core.LATE_CLAIM_MS) {
+        await io();
+        if (deliveries.updateIfUnchanged(task.deliveryId, { nextAttemptAtMs: untilMs }, version) === undefined) return;
+      }
+      await io();
+      enqueue({ ...task, hop: (task.hop ?? 0) + 1 }, untilMs);
+      return;
+    }
+
+    // In-flight leases for an endpoint not known to be fast.
+    const fast = ep.pace === "fast";
+    let lease: string | undefined;
+    if (!fast) {
+      await io();
+      for (let k = 0; k < config.maxInFlight && !lease; k++) {
+        const id = `${webhookId}_${k}`;
+        const held = leases.get(id);
+        if (!held || held.data.expireAtMs < clock.now) {
+          leases.set(id, { deliveryId: task.deliveryId, expireAtMs: clock.now + ep.timeoutMs + core.LEASE_GRACE_MS });
+          lease = id;
+        }
+      }
+      if (!lease) {
+        await io();
+        deliveries.updateIfUnchanged(task.deliveryId, { parked: true, nextAttemptAtMs: clock.now + core.PARK_MS }, version);
+        return;
+      }
+    }
+
+    // Send.
+    const result = answer(webhookId, ep.timeoutMs);
+    attemptsSent++;
+    const sent = { start: readAt };
+    if (lease) bump(leased, webhookId, 1, config.maxInFlight, "leased attempts in flight");
+    else {
+      // Once an unanswered attempt has been out for SLOW_MS (and the endpoint was not marked fast since), new attempts take leases.
+      for (const other of unleased.get(webhookId) ?? []) {
+        const markDue = other.start + core.SLOW_MS + 2_000;
+        if (markDue < readAt && (lastFastMark.get(webhookId) ?? -1) < other.start + core.SLOW_MS)
+          violate(`${webhookId}: sent without a lease though an attempt had been unanswered for ${readAt - other.start} ms`);
+      }
+      unleased.set(webhookId, (unleased.get(webhookId) ?? new Set()).add(sent));
+      if (result.durationMs > core.SLOW_MS) clock.at(clock.now + core.SLOW_MS, () => void setPace(inst, webhookId, endpointSnap, "slow"));
+    }
+    if (random() < config.pToggleMidAttempt) clock.at(clock.now + result.durationMs / 3, () => toggle(webhookId, false));
+    try {
+      await clock.sleep(result.durationMs);
+    } finally {
+      if (lease) bump(leased, webhookId, -1, Infinity, "");
+      else unleased.get(webhookId)!.delete(sent);
+    }
+    if (lease) {
+      await io();
+      if (leases.get(lease)?.data.deliveryId === task.deliveryId) leases.delete(lease);
+      await wakeOneParked(webhookId);
+    }
+    if (result.statusCode !== null && result.durationMs <= core.FAST_MS && !fast) await setPace(inst, webhookId, endpointSnap, "fast");
+
+    // Record.
+    const outcome = decideOutcome({
+      result,
+      attempt: task.attempt,
+      maxAttempts,
+      nowMs: clock.now,
+      delayScale: 1,
+      windowEndMs: windowEnd,
+      random,
+    });
+    const final = outcome.nextAttemptAtMs === null;
+    const hasEffect = outcome.endpointEffect === "gone" || outcome.endpointEffect === "failed";
+    const entry: AttemptRecord = {
+      attempt: task.attempt,
+      generation: task.generation ?? 0,
+      statusCode: result.statusCode,
+      errorClass: result.errorClass,
+      probe,
+      at: clock.now,
+    };
+    await io();
+    const fresh = deliveries.get(task.deliveryId)!;
+    const update: Partial<SimDelivery> = {
+      ...(final
+        ? core.finalFields(outcome.status, clock.now)
+        : { status: outcome.status, nextAttemptAtMs: outcome.nextAttemptAtMs, completedAtMs: null }),
+      attempts: task.attempt,
+      attemptLog: [...fresh.data.attemptLog, entry],
+      lastErrorClass: result.errorClass,
+      ...(result.statusCode === 429 ? { sawRetryAfter: true } : {}),
+      ...(hasEffect ? { effectApplied: false } : {}),
+    };
+    let recorded: DeliveryStatus | null = null;
+    let asFound = false;
+    if (fresh.version === version) {
+      deliveries.set(task.deliveryId, { ...fresh.data, ...update });
+      recorded = outcome.status;
+    } else {
+      const settled = core.settleChanged(fresh.data, task, outcome.status);
+      if (settled.record) {
+        const logOnly = { attempts: task.attempt, attemptLog: [...fresh.data.attemptLog, entry], lastErrorClass: result.errorClass };
+        deliveries.set(task.deliveryId, { ...fresh.data, ...(settled.asFound ? logOnly : update) });
+        recorded = settled.status;
+        asFound = settled.asFound;
+      }
+    }
+    if (recorded !== null && (fresh.data.generation !== (task.generation ?? 0) || fresh.data.attempts >= task.attempt))
+      violate(
+        `${task.deliveryId}: attempt ${task.attempt} of generation ${task.generation ?? 0} recorded into generation ${fresh.data.generation}`,
+      );
+    if (recorded === "succeeded") {
+      const key = `${task.deliveryId}/${fresh.data.generation}`;
+      succeededBy.set(key, (succeededBy.get(key) ?? 0) + 1);
+      if (succeededBy.get(key)! > 1) violate(`${key}: succeeded twice`);
+    }
+
+    // The circuit (delivery/circuit.ts recordReachability), counted in this instance.
+    const reached = result.statusCode !== null;
+    const next = core.circuitAfter({
+      state: ep,
+      reached,
+      probe,
+      inARow: inst.failures.get(webhookId) ?? 0,
+      nowMs: clock.now,
+      baseCooldownMs: config.baseCooldownMs,
+    });
+    inst.failures.set(webhookId, next.inARow);
+    if (next.write) {
+      await io();
+      const cur = endpoints.get(webhookId)!;
+      const failing = next.write.circuit === "open" && cur.data.failingSinceMs === null ? { failingSinceMs: clock.now } : {};
+      writeCircuit(webhookId, cur.data.circuit, { ...next.write, ...failing }, next.fromClosed ? endpointSnap.version : undefined);
+    }
+    if (recorded === null || asFound) return;
+
+    // Follow up.
+    if (recorded === "retrying") {
+      await io();
+      enqueue(nextTask(task), outcome.nextAttemptAtMs!);
+    }
+    if (hasEffect) await applyEffect(task.deliveryId, webhookId, outcome.endpointEffect);
+    else if (outcome.endpointEffect === "succeeded" && (ep.consecutiveFailures > 0 || ep.failingSinceMs !== null))
+      await applyEffect(task.deliveryId, webhookId, "succeeded");
+  }
+
+  const lastEffect = (d: SimDelivery): EndpointEffect => (d.attemptLog[d.attemptLog.length - 1]?.statusCode === 410 ? "gone" : "failed");
+
+  /** delivery/inflight.ts setPace(): written when it changes; a slow mark once per endpoint version and instance. */
+  async function setPace(inst: Instance, webhookId: string, read: { data: SimEndpoint; version: number }, pace: "fast" | "slow") {
+    if (read.data.pace === pace) return;
+    if (pace === "slow") {
+      if (inst.markedSlow.get(webhookId) === read.version) return;
+      inst.markedSlow.set(webhookId, read.version);
+    }
+    // The mark's write is not where this model crashes an instance: a lost mark only delays the next attempt's.
+    await io(false);
+    endpoints.update(webhookId, { pace });
+    if (pace === "fast") lastFastMark.set(webhookId, clock.now);
+  }
+
+  /** delivery/inflight.ts wakeOneParked(), with the check that a release never leaves a parked delivery asleep. */
+  async function wakeOneParked(webhookId: string) {
+    await io();
+    const readAt = clock.now;
+    const candidates = deliveries
+      .where((x) => x.webhookId === webhookId && x.parked === true)
+      .sort((a, b) => (a.data.nextAttemptAtMs ?? 0) - (b.data.nextAttemptAtMs ?? 0))
+      .slice(0, config.maxInFlight);
+    const woken = await core.wakeFirst(candidates, (c) => revive(c.id, c.version, c.data));
+    if (woken) return;
+    const stillAsleep = deliveries.where((x, id) => x.webhookId === webhookId && x.parked === true && candidates.some((c) => c.id === id));
+    const parkedBefore = stillAsleep.filter((x) => candidates.find((c) => c.id === x.id)?.version === x.version);
+    if (parkedBefore.length > 0)
+      violate(`${webhookId}: a released lease woke nobody while ${parkedBefore[0].id} was parked (read at ${readAt})`);
+  }
+
+  /** delivery/reconcile.ts reconcileOverdue(), on its schedule. */
+  async function reconcile() {
+    const overdue = deliveries.where((x) => core.isOpen(x.status) && (x.nextAttemptAtMs ?? 0) < clock.now - core.RECONCILE_GRACE_MS);
+    for (const d of overdue) {
+      revivals.set(d.id, (revivals.get(d.id) ?? 0) + 1);
+      await revive(d.id, d.version, d.data).catch(() => false);
+    }
+  }
+  const tick = () => {
+    void reconcile().catch(() => undefined);
+    clock.at(clock.now + core.RECONCILE_EVERY_MINUTES * MINUTE, tick);
+  };
+  clock.at(core.RECONCILE_EVERY_MINUTES * MINUTE, tick);
+
+  // The fan-out: one delivery per event to each active endpoint, then its first task.
+  let count = 0;
+  const arrive = (webhookId: string) => {
+    if (clock.now > horizon) return;
+    const n = random() < config.pBurst ? 10 + Math.floor(random() * 21) : 1;
+    for (let i = 0; i < n && endpoints.get(webhookId)!.data.status === "active"; i++) {
+      const id = `d${count++}`;
+      deliveries.set(id, {
+        webhookId,
+        status: "pending",
+        attempts: 0,
+        attemptLog: [],
+        nextAttemptAtMs: clock.now,
+        createdAtMs: clock.now,
+        completedAtMs: null,
+        expireAtMs: null,
+        generation: 0,
+      });
+      enqueue({ teamId: "t", deliveryId: id, attempt: 1, webhookId });
+    }
+    clock.at(clock.now - Math.log(1 - random()) * config.meanArrivalMs, () => arrive(webhookId));
+  };
+
+  // Admins: redeliver finished deliveries now and then (api/deliveries.ts redeliverOne), and disable
+  // an endpoint and enable it again while attempts may be in flight (the validation resets health).
+  const redeliver = (which: (d: SimDelivery) => boolean, p: number) => {
+    for (const d of deliveries.where((x) => !core.isOpen(x.status) && which(x))) {
+      if (random() >= p || endpoints.get(d.data.webhookId)!.data.status !== "active") continue;
+      const attempt = d.data.attempts + 1;
+      const generation = d.data.generation + 1;
+      const reopened = {
+        status: "pending" as const,
+        nextAttemptAtMs: clock.now,
+        completedAtMs: null,
+        expireAtMs: null,
+        reopenedAtMs: clock.now,
+        lastAttempt: attempt,
+        generation,
+      };
+      if (deliveries.updateIfUnchanged(d.id, reopened, d.version) !== undefined)
+        enqueue({ teamId: "t", deliveryId: d.id, attempt, generation, webhookId: d.data.webhookId });
+    }
+  };
+  const redeliverLater = () => {
+    redeliver((x) => x.completedAtMs! > clock.now - HOUR, config.pRedeliver);
+    if (clock.now < horizon) clock.at(clock.now + HOUR, redeliverLater);
+  };
+  clock.at(HOUR, redeliverLater);
+  const inLongOutage = (webhookId: string) =>
+    phases.get(webhookId)!.some((p) => clock.now >= p.from && clock.now < p.to && p.to - p.from > config.periodMs);
+  const toggle = (webhookId: string, again = true) => {
+    const e = endpoints.get(webhookId)!;
+    if (e.data.status === "active" && clock.now < horizon && !inLongOutage(webhookId)) {
+      const disabledAtMs = clock.now;
+      endpoints.update(webhookId, { status: "disabled", statusReason: "manual" });
+      void onEndpointLeftActive(webhookId);
+      clock.at(clock.now + between(1_000, 20_000), () => {
+        if (endpoints.get(webhookId)!.data.statusReason !== "manual") return;
+        const reset = { status: "active" as const, statusReason: null, consecutiveFailures: 0, failingSinceMs: null };
+        const from = endpoints.get(webhookId)!.data.circuit;
+        endpoints.update(webhookId, { ...reset, circuit: "closed", circuitOpenUntilMs: null, circuitOpenings: 0 });
+        if (from !== "closed") transitions.push(`${webhookId} reset`);
+        // The admin redelivers what the toggle cancelled, while attempts of the old generation may still be in flight.
+        clock.at(clock.now + between(500, 5_000), () =>
+          redeliver((x) => x.webhookId === webhookId && x.status === "cancelled" && x.completedAtMs! >= disabledAtMs, 0.5),
+        );
+      });
+    }
+    if (again) clock.at(clock.now - Math.log(1 - random()) * (DAY / Math.max(config.pToggle, 1e-9)), () => toggle(webhookId));
+  };
+  for (const id of endpoints.docs.keys()) {
+    clock.at(random() * config.meanArrivalMs, () => arrive(id));
+    if (config.pToggle > 0) clock.at(random() * DAY, () => toggle(id));
+  }
+
+  // Run the arrivals, then long enough for every window (the longest is 12 attempts' worth) to end.
+  const settleBy = horizon + core.retryWindowMs(12) + core.WINDOW_GRACE_MS + 2 * HOUR;
+  await clock.run(settleBy);
+
+  // Invariants over the whole run.
+  const finished: Record<string, number> = {};
+  for (const [id, { data: d }] of deliveries.docs) {
+    finished[d.status] = (finished[d.status] ?? 0) + 1;
+    const window = core.windowEndMs(view(d), d.lastAttempt ?? endpoints.get(d.webhookId)!.data.maxAttempts, 1);
+    if (core.isOpen(d.status)) violate(`${id}: still ${d.status} at the end (created ${d.createdAtMs}, window end ${window})`);
+    // Final within the window and its grace; each task lost on the way costs at most the reconciler's grace and period.
+    else if (!d.sawRetryAfter && d.completedAtMs! > window + core.WINDOW_GRACE_MS + (revivals.get(id) ?? 0) * RECOVERY_MS)
+      violate(
+        `${id}: ${d.status} ${Math.round((d.completedAtMs! - window) / MINUTE)} min after its window (created ${d.createdAtMs}, window end ${window}; attempts at ${d.attemptLog.map((a) => `${a.at}:${a.errorClass ?? a.statusCode}${a.probe ? "p" : ""}`).join(" ")}; last ${String(d.lastErrorClass)}; ${modeAt(d.webhookId, d.completedAtMs!)})`,
+      );
+    if (d.attemptLog.length !== d.attempts || d.attemptLog.some((a, i) => a.attempt !== i + 1))
+      violate(`${id}: attempts ${d.attempts} against a log of ${d.attemptLog.map((a) => a.attempt).join(",")}`);
+    const applied = effects.get(`${id}/${d.generation}`) ?? 0;
+    if ((d.status === "failed" && d.effectApplied === false) || applied > 1) violate(`${id}: effect applied ${applied} times`);
+  }
+  // closed -> open -> half_open -> closed | open; a no-op write of the same state is harmless.
+  const allowed = new Set([
+    "closed->open",
+    "open->half_open",
+    "half_open->half_open",
+    "half_open->closed",
+    "half_open->open",
+    "closed->closed",
+    "open->open",
+  ]);
+  for (const t of transitions) if (!t.endsWith("reset") && !allowed.has(t.split(" ")[1])) violate(`circuit moved ${t}`);
+
+  for (const [webhookId, list] of phases) {
+    const disabled = disabledAt.get(webhookId);
+    // Unreachable for longer than the disable window: disabled within it (period + a delivery's window + arrivals).
+    for (const p of list) {
+      const bound = p.from + config.periodMs + core.retryWindowMs(endpoints.get(webhookId)!.data.maxAttempts) + 2 * HOUR;
+      if ((p.mode === "down" || p.mode === "hanging") && p.to - p.from > config.periodMs && bound < Math.min(p.to, horizon)) {
+        if (!(disabled && disabled.at <= bound))
+          violate(`${webhookId}: ${p.mode} from ${p.from} for ${Math.round((p.to - p.from) / HOUR)} h and not disabled by ${bound}`);
+      }
+    }
+    // Never unreachable or failing for half the period at a stretch: never disabled for failing.
+    const longest = Math.max(
+      0,
+      ...list.filter((p) => FAILING.has(p.mode) && p.from < horizon).map((p) => Math.min(p.to, settleBy) - p.from),
+    );
+    if (disabled?.reason === "failing" && longest < config.periodMs - 2 * HOUR)
+      violate(`${webhookId}: disabled for failing though its longest failing stretch was ${Math.round(longest / HOUR)} h`);
+  }
+  return {
+    config,
+    violations,
+    deliveries: deliveries.docs.size,
+    attempts: attemptsSent,
+    tasks: queue.enqueued,
+    finished,
+    disabled: [...disabledAt].map(([id, d]) => `${id}:${d.reason}`),
+  };
+}

@@ -1,0 +1,28 @@
+import { defaultConfig, simulate } from "../sim/model";
+import { shrink } from "../sim/shrink";
+
+/**
+ * The delivery core through simulated weeks: endpoints up, slow, down, hanging, flapping, gone,
+ * failing with 500 and 429; a queue that delays, duplicates and drops; instances dying between any
+ * two steps; the reconciler on its schedule; admins toggling endpoints and redelivering. A failing
+ * seed reports its smallest failing scenario. `npm run simulate -- --seeds 500 --first 1000` runs more.
+ */
+const FIRST = Number(process.env.SIM_FIRST_SEED ?? 1);
+const SEEDS = Array.from({ length: Number(process.env.SIM_SEEDS ?? 16) }, (_, i) => FIRST + i);
+
+// A seed is a simulated fortnight: seconds of CPU, more on a busy machine.
+jest.setTimeout(120_000);
+
+describe("the delivery core, simulated", () => {
+  it.each(SEEDS)("seed %i: every invariant holds", async (seed) => {
+    const report = await simulate(defaultConfig(seed));
+    if (report.violations.length > 0) {
+      const smallest = await shrink(defaultConfig(seed));
+      throw new Error(
+        `seed ${seed}:\n  ${report.violations.join("\n  ")}\nsmallest failing scenario: ${JSON.stringify(smallest.config)}\n  ${smallest.violations[0]}`,
+      );
+    }
+    expect(report.deliveries).toBeGreaterThan(100);
+    expect(report.finished.succeeded).toBeGreaterThan(0);
+  });
+});
