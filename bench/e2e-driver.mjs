@@ -432,7 +432,7 @@ async function noisyNeighbour() {
  * stats used before rollups (each count() billed one read per 1,000 index entries it matches).
  */
 async function statsCost() {
-  const { incrementsFor } = require("./lib/stats/rollup.js");
+  const { figuresOf } = require("./lib/stats/rollup.js");
   const ERROR_CLASSES = require("./lib/delivery/schema.js").errorClassSchema.options;
   const { Timestamp, FieldValue } = require("firebase-admin/firestore");
   const now = Date.now();
@@ -451,7 +451,10 @@ async function statsCost() {
         webhookId: "w", eventType: "ticket.created", status: d.status, attempts: 1, createdAt: at, completedAt: at,
         lastDurationMs: durationMs, lastErrorClass: d.errorClass, lastStatusCode: failed ? 500 : 200,
       });
-      const { day, fields } = incrementsFor(d);
+      // As the compaction leaves them: a day document per endpoint and day, its hours' figures in a map.
+      const iso = new Date(atMs).toISOString();
+      const day = iso.slice(0, 10);
+      const fields = figuresOf(d, `h.${iso.slice(11, 13)}.`);
       const into = days.get(day) ?? {};
       for (const [f, n] of Object.entries(fields)) into[f] = (into[f] ?? 0) + n;
       days.set(day, into);

@@ -5,7 +5,7 @@ import { MAINTENANCE_TOPIC, reconcileOverdue, RECONCILE_EVERY_MINUTES, runMainte
 import { handleDeliveryTask } from "./delivery/deliver";
 import { deliveryTaskSchema } from "./delivery/schema";
 import { DELIVERY_SHARDS, deliveryFunctionName } from "./delivery/shards";
-import { flushRollups } from "./stats/stats";
+import { compactStats } from "./stats/compact";
 import { fanOut } from "./fanout/fanout";
 import { EVENTS_TOPIC } from "./platform/collections";
 import { deliveryConcurrency } from "./platform/params";
@@ -50,11 +50,7 @@ for (let shard = 0; shard < DELIVERY_SHARDS; shard++) {
     },
     async (req) => {
       const task = deliveryTaskSchema.parse(req.data);
-      try {
-        await handleDeliveryTask(task, req.retryCount, shard);
-      } finally {
-        await flushRollups();
-      }
+      await handleDeliveryTask(task, req.retryCount, shard);
     },
   );
 }
@@ -64,6 +60,7 @@ export const reconcileDeliveries = onSchedule(
   { schedule: `every ${RECONCILE_EVERY_MINUTES} minutes`, timeoutSeconds: 540, retryCount: 0 },
   async () => {
     await reconcileOverdue();
+    await compactStats();
   },
 );
 

@@ -7,9 +7,9 @@ import { paths } from "../platform/collections";
 import { stringField } from "../platform/fields";
 import { logs } from "../platform/logs";
 import { circuitCooldownSeconds, delayScaleValue, endpointMaxInFlight } from "../platform/params";
-import { updateIfUnchanged } from "../platform/writes";
+import { commitIfUnchanged, updateIfUnchanged } from "../platform/writes";
 import { circuitStateSchema, claimProbe, reachedReceiver, recordReachability } from "./circuit";
-import { countFinished } from "../stats/stats";
+import { countedWrite } from "../stats/stats";
 import {
   DeliveryView,
   earlySleepMs,
@@ -97,14 +97,25 @@ async function recordAttempt(
   version: Timestamp,
   task: DeliveryTask,
   update: Update,
+  counted: ReturnType<typeof countedWrite> | undefined,
 ): Promise<{ status: DeliveryStatus; asFound: boolean } | null> {
-  if (await updateIfUnchanged(ref, update, version)) return { status: update.status, asFound: false };
+  // A final status is counted in the stats in the same commit, so exactly when it is recorded.
+  const also = counted ? [counted] : [];
+  if (await commitIfUnchanged(ref, update, version, also)) return { status: update.status, asFound: false };
   return db().runTransaction(async (tx) => {
     const fresh = deliverySchema.safeParse((await tx.get(ref)).data());
     if (!fresh.success) return null;
     const settled = settleChanged(fresh.data, task, update.status);
     if (!settled.record) return null;
     tx.update(ref, settled.asFound ? Object.fromEntries(LOG_ONLY.map((k) => [k, update[k]])) : update);
+    if (!settled.asFound) for (const w of also) tx.set(w.ref, w.data, { merge: true });
+    // A 2xx over a delivery given up meanwhile: that finish is replaced, so its count is taken back.
+    const { status, completedAt, lastErrorClass, lastDurationMs } = fresh.data;
+    if (!settled.asFound && counted && status === "failed" && completedAt) {
+      const earlier = { status, errorClass: lastErrorClass ?? null, durationMs: lastDurationMs ?? 0, atMs: completedAt.toMillis() };
+      const back = countedWrite(task.teamId, fresh.data.webhookId, task.deliveryId, earlier, -1);
+      tx.set(back.ref, back.data, { merge: true });
+    }
     return { status: settled.status, asFound: settled.asFound };
   });
 }
@@ -165,14 +176,20 @@ function notSendable(snap: DocumentSnapshot, endpoint: ReturnType<typeof storedE
 async function giveUpBehindCircuit(task: DeliveryTask, ref: DocumentReference, version: Timestamp, delivery: Delivery): Promise<void> {
   const logRef = { ...task, webhookId: delivery.webhookId, eventId: delivery.eventId };
   const doneMs = Date.now();
-  const written = await updateIfUnchanged(
+  const counted = countedWrite(task.teamId, delivery.webhookId, task.deliveryId, {
+    status: "failed",
+    errorClass: "circuit_open",
+    durationMs: 0,
+    atMs: doneMs,
+  });
+  const written = await commitIfUnchanged(
     ref,
     { ...closedFields("failed", doneMs), lastErrorClass: "circuit_open", lastStatusCode: null, effectApplied: false },
     version,
+    [counted],
   );
   if (!written) return logs.deliverySkipped(logRef, "record changed while giving up behind the open circuit");
   logs.attemptRecorded(logRef, task.attempt - 1, "failed", null, "circuit_open", 0);
-  countFinished(task.teamId, delivery.webhookId, { status: "failed", errorClass: "circuit_open", durationMs: 0, atMs: doneMs });
   await applyEndpointEffect(task.teamId, delivery.webhookId, "failed", ref);
 }
 
@@ -308,18 +325,35 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
   });
   const hasEffect = outcome.endpointEffect === "gone" || outcome.endpointEffect === "failed";
   const final = outcome.nextAttemptAtMs === null;
-  const recorded = await recordAttempt(ref, version, task, {
-    ...(final
-      ? closedFields(outcome.status, doneMs)
-      : { status: outcome.status, nextAttemptAt: Timestamp.fromMillis(outcome.nextAttemptAtMs!), completedAt: null }),
-    attempts: task.attempt,
-    attemptLog: FieldValue.arrayUnion(attemptEntry(task.attempt, nowMs, result, queueRetries, shard, probe)),
-    lastStatusCode: result.statusCode,
-    lastErrorClass: result.errorClass,
-    lastDurationMs: result.durationMs,
-    // Until the endpoint is disabled or its streak counted: a re-dispatch after a crash finishes it.
-    ...(hasEffect ? { effectApplied: false } : {}),
-  });
+  const counted =
+    outcome.status === "succeeded" || outcome.status === "failed"
+      ? countedWrite(task.teamId, delivery.webhookId, task.deliveryId, {
+          status: outcome.status,
+          errorClass: result.errorClass,
+          durationMs: result.durationMs,
+          atMs: doneMs,
+        })
+      : undefined;
+  const recorded = await recordAttempt(
+    ref,
+    version,
+    task,
+    {
+      ...(final
+        ? closedFields(outcome.status, doneMs)
+        : { status: outcome.status, nextAttemptAt: Timestamp.fromMillis(outcome.nextAttemptAtMs!), completedAt: null }),
+      attempts: task.attempt,
+      // Recorded, so no longer waiting for a lease (a duplicate of a parked delivery's task may have sent it).
+      parked: FieldValue.delete(),
+      attemptLog: FieldValue.arrayUnion(attemptEntry(task.attempt, nowMs, result, queueRetries, shard, probe)),
+      lastStatusCode: result.statusCode,
+      lastErrorClass: result.errorClass,
+      lastDurationMs: result.durationMs,
+      // Until the endpoint is disabled or its streak counted: a re-dispatch after a crash finishes it.
+      ...(hasEffect ? { effectApplied: false } : {}),
+    },
+    counted,
+  );
   await recordReachability({
     teamId: task.teamId,
     endpoint: endpointSnap,
@@ -333,14 +367,6 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
   if (recorded.asFound) return;
 
   // Follow up.
-  if (recorded.status === "succeeded" || recorded.status === "failed") {
-    countFinished(task.teamId, delivery.webhookId, {
-      status: recorded.status,
-      errorClass: result.errorClass,
-      durationMs: result.durationMs,
-      atMs: doneMs,
-    });
-  }
   if (recorded.status === "retrying") await enqueueDelivery(nextTask(task, delivery.webhookId), outcome.nextAttemptAtMs!);
   if (hasEffect) await applyEndpointEffect(task.teamId, delivery.webhookId, outcome.endpointEffect, ref);
   else if (outcome.endpointEffect === "succeeded" && (ep.consecutiveFailures > 0 || endpointSnap.get("failingSince") instanceof Timestamp))

@@ -29,6 +29,8 @@ export const bucketOf = (deliveryId: string) => createHash("sha256").update(deli
  * A task of the older generation that turns up later does nothing.
  */
 export async function revive(doc: QueryDocumentSnapshot, nowMs: number): Promise<boolean> {
+  // Only an open delivery: a parked one may have been sent and finished by a duplicate of its task.
+  if (!OPEN_STATUSES.includes(stringField(doc, "status") as never)) return false;
   const teamId = doc.ref.parent.parent!.id;
   const generation = countField(doc, "generation") + 1;
   const webhookId = stringField(doc, "webhookId");

@@ -13,6 +13,8 @@ export const paths = {
   tests: (teamId: string) => `teams/${teamId}/webhookTests`,
   endpointStatsDay: (teamId: string, webhookId: string, day: string) => `teams/${teamId}/webhookStatsDays/${day}_${webhookId}`,
   teamStatsDay: (teamId: string, day: string) => `teams/${teamId}/webhookTeamStatsDays/${day}`,
+  statsShards: (teamId: string) => `teams/${teamId}/webhookStatsShards`,
+  statsShard: (teamId: string, id: string) => `teams/${teamId}/webhookStatsShards/${id}`,
 };
 
 export const EVENTS_TOPIC = "webhook-events";

@@ -20,6 +20,7 @@ export const logs = {
   deliveryDeferred: (ref: DeliveryRef, until: string, reason: string) => logger.debug("delivery deferred", { ...ref, until, reason }),
   deliveryUnreadable: (ref: DeliveryRef, reason: string) =>
     logger.error("delivery record unreadable, closed as failed", { ...ref, reason }),
+  statsCompacted: (shards: number, before: string) => logger.info("stats shards compacted", { shards, before }),
   maintenanceRejected: (message: string, reason: string) => logger.warn("maintenance message rejected", { message, reason }),
   deliveriesRevived: (revived: number, scanned: number, dueBefore: string) =>
     logger.info("overdue deliveries queued again", { revived, scanned, dueBefore }),
@@ -40,8 +41,6 @@ export const logs = {
   ) => logger.info("delivery attempt", { ...ref, attempt, outcome, statusCode, errorClass, durationMs }),
   circuitChanged: (teamId: string, webhookId: string, circuit: string, until: string | null) =>
     logger.warn("endpoint circuit changed", { teamId, webhookId, circuit, until }),
-  statsFlushFailed: (path: string, err: unknown) =>
-    logger.warn("stats rollup not written, kept for the next flush", { path, error: err instanceof Error ? err.message : String(err) }),
   paceChanged: (teamId: string, webhookId: string, pace: string) => logger.info("endpoint pace changed", { teamId, webhookId, pace }),
   endpointDisabled: (teamId: string, webhookId: string, reason: string) => logger.warn("endpoint disabled", { teamId, webhookId, reason }),
   endpointValidated: (teamId: string, webhookId: string, status: string, reason: string | null) =>

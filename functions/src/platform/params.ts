@@ -35,11 +35,6 @@ export const circuitCooldownSeconds = defineInt("WEBHOOK_CIRCUIT_COOLDOWN_SECOND
   description: "First cool-down of an endpoint's open circuit; it doubles with each opening in a row, up to an hour.",
 });
 
-export const statsFlushSeconds = defineInt("WEBHOOK_STATS_FLUSH_SECONDS", {
-  default: 60,
-  description: "How long a function instance gathers stats rollup increments before writing them (0: at every delivery).",
-});
-
 export const endpointMaxInFlight = defineInt("WEBHOOK_ENDPOINT_MAX_IN_FLIGHT", {
   default: 10,
   description: "Attempts in flight at once to an endpoint that is not known to answer fast (a new, slow or dead one).",

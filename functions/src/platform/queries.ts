@@ -119,7 +119,7 @@ export const queries = {
       ["parked", "==", true],
     ],
     orderBy: [["nextAttemptAt", "asc"]],
-    select: ["attempts", "generation", "webhookId"],
+    select: ["attempts", "generation", "webhookId", "status"],
     limit,
   }),
   /**
@@ -135,13 +135,27 @@ export const queries = {
       ["nextAttemptAt", "<", dueBefore],
     ],
     orderBy: [["nextAttemptAt", "asc"]],
-    select: ["attempts", "generation", "webhookId", "nextAttemptAt"],
+    select: ["attempts", "generation", "webhookId", "nextAttemptAt", "status"],
     limit,
   }),
   /** How many deliveries are open, for the stats. */
   openDeliveries: (teamId: string, webhookId: string | undefined, openStatuses: string[]): QuerySpec => ({
     collection: paths.deliveries(teamId),
     where: [...byWebhook(webhookId), ["status", "in", openStatuses]],
+  }),
+  /** The stats shards of one endpoint, or of the whole team, not compacted yet from a time on (see stats/compact.ts). */
+  statsShards: (teamId: string, webhookId: string | undefined, from: Timestamp): QuerySpec => ({
+    collection: paths.statsShards(teamId),
+    where: [...byWebhook(webhookId), ["hourStart", ">=", from]],
+  }),
+  /** Stats shards of every team from hours before `before`, oldest first: what the compaction folds. */
+  statsShardsToCompact: (before: Timestamp, limit: number): QuerySpec => ({
+    collection: "webhookStatsShards",
+    group: true,
+    where: [["hourStart", "<", before]],
+    orderBy: [["hourStart", "asc"]],
+    select: [],
+    limit,
   }),
   lastCompleted: (teamId: string, webhookId: string | undefined, status: string): QuerySpec => ({
     collection: paths.deliveries(teamId),

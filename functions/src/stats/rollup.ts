@@ -1,8 +1,11 @@
 /**
  * Delivery figures kept as rollups: one document per endpoint and day (and one per team and day),
  * with a map of its 24 hours, each counting finished deliveries by outcome and error class and
- * their last attempt's duration in fixed buckets. Pure: the keys, the increments and the summary.
+ * their last attempt's duration in fixed buckets. A finished delivery first counts in a shard
+ * document of its endpoint and hour, written in the same commit as its record; the compaction
+ * folds the shards of past hours into the day documents. Pure: keys, increments, merge, summary.
  */
+import { createHash } from "node:crypto";
 
 /** Upper bounds of the latency buckets, in ms; a last bucket holds everything slower. */
 export const LATENCY_BUCKETS_MS = [50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000] as const;
@@ -36,12 +39,61 @@ export function bucketOf(durationMs: number): number {
   return i === -1 ? LATENCY_BUCKETS_MS.length : i;
 }
 
-/** The increments one finished delivery adds to its day document, as dotted field paths. */
-export function incrementsFor(d: Finished): { day: string; fields: Record<string, number> } {
-  const h = `h.${hourKey(d.atMs)}`;
-  const fields: Record<string, number> = { [`${h}.${d.status === "succeeded" ? "s" : "f"}`]: 1, [`${h}.l.${bucketOf(d.durationMs)}`]: 1 };
-  if (d.status === "failed" && d.errorClass) fields[`${h}.e.${d.errorClass}`] = 1;
-  return { day: dayKey(d.atMs), fields };
+/**
+ * Shards per endpoint and hour: a delivery counts in the one its id hashes to, so that at 500
+ * deliveries/s to one endpoint (a delivery shard's ceiling) each is written about once a second.
+ * A quiet endpoint has as many shards in an hour as it finished deliveries, at most this many.
+ */
+export const STATS_SHARDS = 512;
+
+/** The figures one finished delivery adds (`by` -1: takes back), as dotted field paths under `prefix` ("" for a shard, "h.HH." in a day document). */
+export function figuresOf(d: Finished, prefix = "", by = 1): Record<string, number> {
+  const fields: Record<string, number> = {
+    [`${prefix}${d.status === "succeeded" ? "s" : "f"}`]: by,
+    [`${prefix}l.${bucketOf(d.durationMs)}`]: by,
+  };
+  if (d.status === "failed" && d.errorClass) fields[`${prefix}e.${d.errorClass}`] = by;
+  return fields;
+}
+
+/** The shard a finished delivery counts in: `{day}T{hour}_{webhookId}_{k}`. */
+export function shardOf(webhookId: string, deliveryId: string, atMs: number) {
+  const k = createHash("sha256").update(deliveryId).digest().readUInt32BE(0) % STATS_SHARDS;
+  const day = dayKey(atMs);
+  const hour = hourKey(atMs);
+  return { id: `${day}T${hour}_${webhookId}_${k}`, day, hour, hourStartMs: Math.floor(atMs / HOUR) * HOUR };
+}
+
+export interface ShardDoc extends HourFigures {
+  webhookId: string;
+  day: string;
+  hour: string;
+}
+
+const addInto = (into: HourFigures, f: HourFigures) => {
+  for (const k of ["s", "f"] as const) if (f[k]) into[k] = (into[k] ?? 0) + f[k];
+  for (const k of ["e", "l"] as const)
+    for (const [key, n] of Object.entries(f[k] ?? {})) (into[k] ??= {})[key] = ((into[k] ?? {})[key] ?? 0) + n;
+};
+
+/** Day documents with the not yet compacted shards added to their hours: what the window shows. */
+export function withShards(days: DayDoc[], shards: ShardDoc[]): DayDoc[] {
+  const byDay = new Map(days.map((d) => [d.day, { day: d.day, h: structuredClone(d.h ?? {}) }]));
+  for (const s of shards) {
+    const day = byDay.get(s.day) ?? { day: s.day, h: {} };
+    byDay.set(s.day, day);
+    addInto((day.h[s.hour] ??= {}), s);
+  }
+  return [...byDay.values()];
+}
+
+/** A shard's figures as increments of its hour in a day document (the compaction). */
+export function shardAsDayIncrements(s: ShardDoc): Record<string, number> {
+  const out: Record<string, number> = {};
+  const h = `h.${s.hour}.`;
+  for (const k of ["s", "f"] as const) if (s[k]) out[`${h}${k}`] = s[k];
+  for (const k of ["e", "l"] as const) for (const [key, n] of Object.entries(s[k] ?? {})) out[`${h}${k}.${key}`] = n;
+  return out;
 }
 
 /** The points of a window: 24 hours, or 7 or 30 days, the last one the current (partial) hour or day. */

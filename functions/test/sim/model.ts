@@ -138,6 +138,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
 
   // The record's own rules, checked at every write: an open delivery has no TTL, a final one 30 days from when it finished.
   const deliveries = new Table<SimDelivery>((id, d) => {
+    if (d.status === "succeeded" || d.status === "failed") finalOf.set(`${id}/${d.generation}`, `${d.webhookId} ${d.status}`);
     const open = core.isOpen(d.status);
     if (open && d.expireAtMs !== null) violate(`${id}: open with a TTL`);
     if (!open && (d.completedAtMs === null || d.expireAtMs !== d.completedAtMs + core.RETENTION_DAYS * DAY))
@@ -148,6 +149,12 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   const leases = new Table<Lease>();
   const instances: Instance[] = Array.from({ length: 3 }, () => ({ failures: new Map(), markedSlow: new Map() }));
   const succeededBy = new Map<string, number>();
+  /** What getWebhookStats would show: finishes counted by endpoint and status. */
+  const counted = new Map<string, number>();
+  const count = (webhookId: string, status: DeliveryStatus, by: number) =>
+    counted.set(`${webhookId} ${status}`, (counted.get(`${webhookId} ${status}`) ?? 0) + by);
+  /** What happened: the final status of each delivery generation. */
+  const finalOf = new Map<string, string>();
   /** Tasks lost on the way (dropped, or a crash between a write and its enqueue) that the reconciler found. */
   const revivals = new Map<string, number>();
   const effects = new Map<string, number>();
@@ -284,6 +291,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
 
   /** delivery/reconcile.ts revive(). */
   const revive = async (id: string, version: number, d: SimDelivery) => {
+    if (!core.isOpen(d.status)) return false;
     await io();
     const generation = d.generation + 1;
     if (deliveries.updateIfUnchanged(id, { generation, nextAttemptAtMs: clock.now, parked: undefined }, version) === undefined)
@@ -395,7 +403,9 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
         { ...core.finalFields("failed", clock.now), lastErrorClass: "circuit_open", effectApplied: false },
         version,
       );
-      if (given !== undefined) await applyEffect(task.deliveryId, webhookId, "failed");
+      if (given === undefined) return;
+      count(webhookId, "failed", 1); // in the same commit as the record (stats/stats.ts countedWrite)
+      await applyEffect(task.deliveryId, webhookId, "failed");
       return;
     }
     let probe = false;
@@ -496,6 +506,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
         ? core.finalFields(outcome.status, clock.now)
         : { status: outcome.status, nextAttemptAtMs: outcome.nextAttemptAtMs, completedAtMs: null }),
       attempts: task.attempt,
+      parked: undefined,
       attemptLog: [...fresh.data.attemptLog, entry],
       lastErrorClass: result.errorClass,
       ...(result.statusCode === 429 ? { sawRetryAfter: true } : {}),
@@ -503,9 +514,11 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     };
     let recorded: DeliveryStatus | null = null;
     let asFound = false;
+    // The stats count a final status in the same commit as the record.
     if (fresh.version === version) {
       deliveries.set(task.deliveryId, { ...fresh.data, ...update });
       recorded = outcome.status;
+      if (final) count(webhookId, outcome.status, 1);
     } else {
       const settled = core.settleChanged(fresh.data, task, outcome.status);
       if (settled.record) {
@@ -513,6 +526,8 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
         deliveries.set(task.deliveryId, { ...fresh.data, ...(settled.asFound ? logOnly : update) });
         recorded = settled.status;
         asFound = settled.asFound;
+        if (final && !asFound) count(webhookId, outcome.status, 1);
+        if (final && !asFound && fresh.data.status === "failed") count(webhookId, "failed", -1);
       }
     }
     if (recorded !== null && (fresh.data.generation !== (task.generation ?? 0) || fresh.data.attempts >= task.attempt))
@@ -600,12 +615,12 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   clock.at(core.RECONCILE_EVERY_MINUTES * MINUTE, tick);
 
   // The fan-out: one delivery per event to each active endpoint, then its first task.
-  let count = 0;
+  let created = 0;
   const arrive = (webhookId: string) => {
     if (clock.now > horizon) return;
     const n = random() < config.pBurst ? 10 + Math.floor(random() * 21) : 1;
     for (let i = 0; i < n && endpoints.get(webhookId)!.data.status === "active"; i++) {
-      const id = `d${count++}`;
+      const id = `d${created++}`;
       deliveries.set(id, {
         webhookId,
         status: "pending",
@@ -694,6 +709,11 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     const applied = effects.get(`${id}/${d.generation}`) ?? 0;
     if ((d.status === "failed" && d.effectApplied === false) || applied > 1) violate(`${id}: effect applied ${applied} times`);
   }
+  const truth = new Map<string, number>();
+  for (const key of finalOf.values()) truth.set(key, (truth.get(key) ?? 0) + 1);
+  for (const key of new Set([...truth.keys(), ...counted.keys()]))
+    if ((truth.get(key) ?? 0) !== (counted.get(key) ?? 0))
+      violate(`stats count ${counted.get(key) ?? 0} finishes of ${key}, the records ${truth.get(key) ?? 0}`);
   // closed -> open -> half_open -> closed | open; a no-op write of the same state is harmless.
   const allowed = new Set([
     "closed->open",

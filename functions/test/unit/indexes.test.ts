@@ -87,6 +87,9 @@ function everyQuery(): [string, QuerySpec][] {
     ["failedDeliveriesSince", queries.failedDeliveriesSince("t", "w", t, 1000)],
     ["overdueDeliveries", queries.overdueDeliveries(3, OPEN_STATUSES, t, 200)],
     ["parkedDeliveries", queries.parkedDeliveries("t", "w", 5)],
+    ["statsShards endpoint", queries.statsShards("t", "w", t)],
+    ["statsShards team", queries.statsShards("t", undefined, t)],
+    ["statsShardsToCompact", queries.statsShardsToCompact(t, 400)],
     ...subsets.map((f): [string, QuerySpec] => [
       `deliveriesPage ${JSON.stringify(Object.keys(f))}`,
       queries.deliveriesPage("t", f, [], 26, [t, "d"]),

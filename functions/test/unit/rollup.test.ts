@@ -1,27 +1,60 @@
-import type { DayDoc } from "../../src/stats/rollup";
+import type { DayDoc, ShardDoc } from "../../src/stats/rollup";
 import {
   bucketOf,
   daysOf,
-  incrementsFor,
+  figuresOf,
   LATENCY_BUCKETS_MS,
   percentileFromBuckets,
+  shardAsDayIncrements,
+  shardOf,
+  STATS_SHARDS,
   summarize,
   windowPoints,
+  withShards,
 } from "../../src/stats/rollup";
 
 const NOW = Date.parse("2026-11-29T15:30:00.000Z");
 
 describe("stats rollups", () => {
-  it("puts a finished delivery in its day document, hour, outcome, error class and latency bucket", () => {
-    expect(incrementsFor({ status: "failed", errorClass: "timeout", durationMs: 30_000, atMs: NOW })).toEqual({
-      day: "2026-11-29",
-      fields: { "h.15.f": 1, "h.15.l.8": 1, "h.15.e.timeout": 1 },
+  it("counts a finished delivery in a shard of its endpoint and hour, by outcome, error class and latency bucket", () => {
+    expect(figuresOf({ status: "failed", errorClass: "timeout", durationMs: 30_000, atMs: NOW })).toEqual({
+      f: 1,
+      "l.8": 1,
+      "e.timeout": 1,
     });
-    expect(incrementsFor({ status: "succeeded", errorClass: null, durationMs: 12, atMs: NOW }).fields).toEqual({
+    expect(figuresOf({ status: "succeeded", errorClass: null, durationMs: 12, atMs: NOW }, "h.15.")).toEqual({
       "h.15.s": 1,
       "h.15.l.0": 1,
     });
+    expect(figuresOf({ status: "failed", errorClass: "http_error", durationMs: 12, atMs: NOW }, "", -1)).toEqual({
+      f: -1,
+      "l.0": -1,
+      "e.http_error": -1,
+    });
     expect([0, 50, 51, 30_000, 30_001].map(bucketOf)).toEqual([0, 0, 1, 8, 9]);
+    const shard = shardOf("wh1", "d1", NOW);
+    expect(shard).toMatchObject({ day: "2026-11-29", hour: "15", hourStartMs: Date.parse("2026-11-29T15:00:00.000Z") });
+    expect(shard.id).toMatch(/^2026-11-29T15_wh1_\d+$/);
+    expect(shardOf("wh1", "d1", NOW + 60_000).id).toBe(shard.id);
+    // 5,000 deliveries of one endpoint-hour spread over (nearly) every shard.
+    const used = new Set(Array.from({ length: 5000 }, (_, i) => shardOf("wh1", `d${i}`, NOW).id));
+    expect(used.size).toBeGreaterThan(STATS_SHARDS * 0.99);
+  });
+
+  it("shows the shards not compacted yet with the day documents, and folds them into the same figures", () => {
+    const days = [{ day: "2026-11-29", h: { "14": { s: 2, l: { "0": 2 } } } }];
+    const shards: ShardDoc[] = [
+      { webhookId: "w", day: "2026-11-29", hour: "15", s: 1, l: { "0": 1 } },
+      { webhookId: "w", day: "2026-11-29", hour: "15", f: 1, e: { timeout: 1 }, l: { "8": 1 } },
+      { webhookId: "w", day: "2026-11-29", hour: "14", s: 1, l: { "1": 1 } },
+    ];
+    const shown = withShards(days, shards);
+    expect(shown).toEqual([
+      { day: "2026-11-29", h: { "14": { s: 3, l: { "0": 2, "1": 1 } }, "15": { s: 1, f: 1, e: { timeout: 1 }, l: { "0": 1, "8": 1 } } } },
+    ]);
+    expect(days[0].h["14"].s).toBe(2);
+    expect(shardAsDayIncrements(shards[1])).toEqual({ "h.15.f": 1, "h.15.e.timeout": 1, "h.15.l.8": 1 });
+    expect(summarize(shown, "24h", NOW)).toMatchObject({ total: 5, succeeded: 4, failed: 1 });
   });
 
   it("reads at most 31 day documents for 30 days, 2 for 24 hours", () => {
