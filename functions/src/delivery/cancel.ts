@@ -1,4 +1,3 @@
-import { FieldValue } from "firebase-admin/firestore";
 import { db } from "../platform/app";
 import { FAILED_PRECONDITION, hasCode } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
@@ -23,7 +22,7 @@ export async function cancelQueuedDeliveries(teamId: string, webhookId: string):
     const open = await runQuery(queries.openDeliveriesOf(teamId, webhookId, OPEN_STATUSES, PAGE_SIZE));
     if (open.empty) break;
     const writer = db().bulkWriter();
-    const fields = { ...closedFields("cancelled", Date.now()), parked: FieldValue.delete() };
+    const fields = closedFields("cancelled", Date.now());
     const results = open.docs.map((doc) =>
       writer.update(doc.ref, fields, { lastUpdateTime: doc.updateTime }).then(
         () => true,

@@ -1,4 +1,4 @@
-import { Timestamp } from "firebase-admin/firestore";
+import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import { z } from "zod";
 
 export const deliveryStatusSchema = z.enum(["pending", "succeeded", "retrying", "failed", "cancelled"]);
@@ -89,8 +89,17 @@ export const deliveryTaskSchema = z.object({
 });
 export type DeliveryTask = z.infer<typeof deliveryTaskSchema>;
 
-/** The fields that close a record with a final status, as stored (see core.finalFields). */
+/**
+ * The fields that close a record with a final status, as stored (see core.finalFields). A final
+ * record waits for no lease: were it left `parked`, it would sit first among the wake-up candidates.
+ */
 export function closedFields(status: DeliveryStatus, atMs: number) {
   const f = finalFields(status, atMs);
-  return { status, nextAttemptAt: null, completedAt: Timestamp.fromMillis(f.completedAtMs), expireAt: Timestamp.fromMillis(f.expireAtMs) };
+  return {
+    status,
+    nextAttemptAt: null,
+    completedAt: Timestamp.fromMillis(f.completedAtMs),
+    expireAt: Timestamp.fromMillis(f.expireAtMs),
+    parked: FieldValue.delete(),
+  };
 }

@@ -47,7 +47,7 @@ export function completionPatch(
   } else {
     desired = { ...v.endpoint, status: "active" satisfies EndpointStatus, statusReason: null };
     // Enabled again: a fresh start, for the failure streak and the circuit.
-    const stale = raw.consecutiveFailures || (typeof raw.circuit === "string" && raw.circuit !== "closed");
+    const stale = raw.consecutiveFailures || raw.failingSince || (typeof raw.circuit === "string" && raw.circuit !== "closed");
     if (raw.status !== "active" && stale) {
       Object.assign(desired, { consecutiveFailures: 0, failingSince: null, circuit: "closed", circuitOpenUntil: null, circuitOpenings: 0 });
     }

@@ -201,6 +201,9 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   }
   const modeAt = (webhookId: string, at: number): Mode => phases.get(webhookId)!.find((p) => at >= p.from && at < p.to)?.mode ?? "up";
 
+  /** delivery/schema.ts closedFields(): final, with its TTL, and no longer parked. */
+  const closed = (status: DeliveryStatus) => ({ ...core.finalFields(status, clock.now), parked: undefined });
+
   /** One Firestore round trip: some milliseconds pass, and the instance may die before it is made. */
   const io = async (mayCrash = true) => {
     await clock.sleep(1 + random() * 19);
@@ -248,8 +251,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   const onEndpointLeftActive = async (webhookId: string) => {
     await clock.sleep(500 + random() * 1000);
     for (const d of deliveries.where((x) => x.webhookId === webhookId && core.isOpen(x.status))) {
-      const f = core.finalFields("cancelled", clock.now);
-      deliveries.updateIfUnchanged(d.id, { ...f, parked: undefined }, d.version);
+      deliveries.updateIfUnchanged(d.id, closed("cancelled"), d.version);
     }
   };
 
@@ -384,7 +386,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     const readAt = clock.now;
     if (ep.status !== "active") {
       await io();
-      deliveries.updateIfUnchanged(task.deliveryId, core.finalFields("cancelled", clock.now), version);
+      deliveries.updateIfUnchanged(task.deliveryId, closed("cancelled"), version);
       return;
     }
     const maxAttempts = d.lastAttempt ?? ep.maxAttempts;
@@ -400,7 +402,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       await io();
       const given = deliveries.updateIfUnchanged(
         task.deliveryId,
-        { ...core.finalFields("failed", clock.now), lastErrorClass: "circuit_open", effectApplied: false },
+        { ...closed("failed"), lastErrorClass: "circuit_open", effectApplied: false },
         version,
       );
       if (given === undefined) return;
@@ -502,9 +504,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     await io();
     const fresh = deliveries.get(task.deliveryId)!;
     const update: Partial<SimDelivery> = {
-      ...(final
-        ? core.finalFields(outcome.status, clock.now)
-        : { status: outcome.status, nextAttemptAtMs: outcome.nextAttemptAtMs, completedAtMs: null }),
+      ...(final ? closed(outcome.status) : { status: outcome.status, nextAttemptAtMs: outcome.nextAttemptAtMs, completedAtMs: null }),
       attempts: task.attempt,
       parked: undefined,
       attemptLog: [...fresh.data.attemptLog, entry],
