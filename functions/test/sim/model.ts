@@ -730,7 +730,9 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     const disabled = disabledAt.get(webhookId);
     // Unreachable for longer than the disable window: disabled within it (period + a delivery's window + arrivals).
     for (const p of list) {
-      const bound = p.from + config.periodMs + core.retryWindowMs(endpoints.get(webhookId)!.data.maxAttempts) + 2 * HOUR;
+      // failingSince starts at the circuit's first opening or the first failed delivery, which may come a few
+      // hours into the outage (quiet arrivals, the flapping before it); 4 hours of slack for that.
+      const bound = p.from + config.periodMs + core.retryWindowMs(endpoints.get(webhookId)!.data.maxAttempts) + 4 * HOUR;
       if ((p.mode === "down" || p.mode === "hanging") && p.to - p.from > config.periodMs && bound < Math.min(p.to, horizon)) {
         if (!(disabled && disabled.at <= bound))
           violate(`${webhookId}: ${p.mode} from ${p.from} for ${Math.round((p.to - p.from) / HOUR)} h and not disabled by ${bound}`);
