@@ -27,13 +27,6 @@ export function parseRetryAfter(value: string | undefined | null, nowMs: number)
   return Math.min(Math.max(0, date - nowMs), MAX_RETRY_AFTER_MS);
 }
 
-/** The wait before the next attempt: the backoff, or longer when the receiver asked for it with Retry-After. */
-export function nextDelayMs(
-  failedAttempts: number,
-  retryAfterMs: number | undefined,
-  scale = 1,
-  random: () => number = Math.random,
-): number {
-  const backoff = backoffMs(failedAttempts, scale, random);
-  return retryAfterMs === undefined ? backoff : Math.max(backoff, Math.round(retryAfterMs * scale));
-}
+/** The wait before the next attempt: the backoff, or longer when the receiver asked for it with Retry-After (scaled like every delay). */
+export const withRetryAfter = (backoffMs: number, retryAfterMs: number | undefined, scale = 1): number =>
+  retryAfterMs === undefined ? backoffMs : Math.max(backoffMs, Math.round(retryAfterMs * scale));

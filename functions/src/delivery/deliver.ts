@@ -31,7 +31,6 @@ import { Attempt, closedFields, Delivery, DeliveryStatus, DeliveryTask, delivery
 import type { SendResult } from "./send";
 import { enqueueDelivery } from "./tasks";
 
-export { LATE_CLAIM_MS, MAX_INLINE_WAIT_MS };
 /** When no rate slot could be won (a very large burst), the delivery claims again this much later. */
 const RATE_CLAIM_RETRY_MS = 1_000;
 

@@ -1,4 +1,4 @@
-import { backoffMs, parseRetryAfter } from "./backoff";
+import { backoffMs, parseRetryAfter, withRetryAfter } from "./backoff";
 import type { SendResult } from "./send";
 import type { DeliveryStatus } from "./schema";
 
@@ -34,6 +34,5 @@ export function decideOutcome(args: {
   if (attempt >= maxAttempts || (args.windowEndMs !== undefined && nowMs + backoff > args.windowEndMs))
     return { status: "failed", nextAttemptAtMs: null, endpointEffect: "failed" };
   const retryAfterMs = code === 429 || code === 503 ? parseRetryAfter(result.retryAfter, nowMs) : undefined;
-  const delay = retryAfterMs === undefined ? backoff : Math.max(backoff, Math.round(retryAfterMs * delayScale));
-  return { status: "retrying", nextAttemptAtMs: nowMs + delay, endpointEffect: null };
+  return { status: "retrying", nextAttemptAtMs: nowMs + withRetryAfter(backoff, retryAfterMs, delayScale), endpointEffect: null };
 }

@@ -4,10 +4,9 @@ import { paths } from "../platform/collections";
 import { logs } from "../platform/logs";
 import { queries, runQuery } from "../platform/queries";
 import { ShardDoc, shardAsDayIncrements } from "./rollup";
-import { nest } from "./stats";
+import { nest, STATS_RETENTION_MS } from "./stats";
 
 const HOUR = 3_600_000;
-const RETENTION_MS = 35 * 24 * HOUR;
 const PAGE_SIZE = 400;
 /** Shards folded in one transaction: their deletes and the day documents they add to stay under 500 writes. */
 const PER_TRANSACTION = 200;
@@ -43,7 +42,7 @@ export async function compactStats(nowMs = Date.now()): Promise<{ shards: number
           add(paths.teamStatsDay(teamId, shard.day), shard.day, fields);
         }
         for (const [path, { day, fields }] of increments) {
-          const data: DocumentData = { day, expireAt: Timestamp.fromMillis(Date.parse(day) + RETENTION_MS), ...nest(fields) };
+          const data: DocumentData = { day, expireAt: Timestamp.fromMillis(Date.parse(day) + STATS_RETENTION_MS), ...nest(fields) };
           tx.set(db().doc(path), data, { merge: true });
         }
         for (const s of shards) tx.delete(s.ref);

@@ -8,7 +8,8 @@ import { DayDoc, daysOf, figuresOf, Finished, shardOf, ShardDoc, summarize, wind
 export const WINDOWS = { "24h": 24 * 3600_000, "7d": 7 * 24 * 3600_000, "30d": 30 * 24 * 3600_000 } as const;
 export type Window = keyof typeof WINDOWS;
 
-const RETENTION_MS = 35 * 24 * 3600_000;
+/** Day rollups and shards are kept this long (TTL on `expireAt`). */
+export const STATS_RETENTION_MS = 35 * 24 * 3600_000;
 
 export function nest(fields: Record<string, number>): DocumentData {
   const out: DocumentData = {};
@@ -42,7 +43,7 @@ export function countedWrite(
       day: shard.day,
       hour: shard.hour,
       hourStart: Timestamp.fromMillis(shard.hourStartMs),
-      expireAt: Timestamp.fromMillis(shard.hourStartMs + RETENTION_MS),
+      expireAt: Timestamp.fromMillis(shard.hourStartMs + STATS_RETENTION_MS),
       ...nest(figuresOf(d, "", by)),
     },
   };

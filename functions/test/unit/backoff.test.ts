@@ -1,4 +1,4 @@
-import { backoffMs, MAX_DELAY_MS, MAX_RETRY_AFTER_MS, nextDelayMs, parseRetryAfter } from "../../src/delivery/backoff";
+import { backoffMs, MAX_DELAY_MS, MAX_RETRY_AFTER_MS, parseRetryAfter, withRetryAfter } from "../../src/delivery/backoff";
 import { decideOutcome } from "../../src/delivery/outcome";
 import type { SendResult } from "../../src/delivery/send";
 
@@ -19,12 +19,12 @@ describe("the retry schedule", () => {
 
   it("scales every delay with the delay-scale parameter", () => {
     expect(backoffMs(2, 0.001, mid)).toBe(40);
-    expect(nextDelayMs(1, 5_000, 0.01, mid)).toBe(100);
+    expect(withRetryAfter(backoffMs(1, 0.01, mid), 5_000, 0.01)).toBe(100);
   });
 
   it("waits at least as long as Retry-After asks", () => {
-    expect(nextDelayMs(1, 60_000, 1, mid)).toBe(60_000);
-    expect(nextDelayMs(3, 1_000, 1, mid)).toBe(160_000);
+    expect(withRetryAfter(backoffMs(1, 1, mid), 60_000)).toBe(60_000);
+    expect(withRetryAfter(backoffMs(3, 1, mid), 1_000)).toBe(160_000);
   });
 });
 
