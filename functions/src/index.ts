@@ -1,34 +1,35 @@
 import { onMessagePublished } from "firebase-functions/v2/pubsub";
 import { onSchedule } from "firebase-functions/v2/scheduler";
 import { onTaskDispatched } from "firebase-functions/v2/tasks";
-import { MAINTENANCE_TOPIC, reconcileOverdue, RECONCILE_EVERY_MINUTES, runMaintenance } from "./delivery/reconcile";
+import { MAINTENANCE_TOPIC, reconcileOverdue, RECONCILE_EVERY_MINUTES } from "./delivery/reconcile";
+import { runMaintenance } from "./maintenance";
 import { handleDeliveryTask } from "./delivery/deliver";
 import { deliveryTaskSchema } from "./delivery/schema";
 import { DELIVERY_SHARDS, deliveryFunctionName } from "./delivery/shards";
 import { compactStats } from "./stats/compact";
-import { fanOut } from "./fanout/fanout";
-import { EVENTS_TOPIC } from "./platform/collections";
+import { fanOut, TOPICS } from "./fanout/fanout";
+import { sendDigests } from "./notices/mail";
 import { deliveryConcurrency } from "./platform/params";
 
 export * from "./triggers";
 export { onEndpointWritten, onSecretWritten } from "./triggers/endpoints";
+export { onWebhookNoticeCreated } from "./triggers/notices";
 
 /**
  * One page of endpoints per invocation (WEBHOOK_FANOUT_PAGE_SIZE), well inside the timeout; the rest
  * is a continuation message. A page of 500 records of a 256 KiB envelope holds up to ~40 MiB while
  * it commits, so 10 at once per 512 MiB instance, not the default 80.
  */
-export const fanOutEvent = onMessagePublished(
-  { topic: EVENTS_TOPIC, retry: true, timeoutSeconds: 300, memory: "512MiB", cpu: 1, concurrency: 10 },
-  async (event) => {
+const fanOutFrom = (topic: (typeof TOPICS)[keyof typeof TOPICS]) =>
+  onMessagePublished({ topic: topic.name, retry: true, timeoutSeconds: 300, memory: "512MiB", cpu: 1, concurrency: 10 }, async (event) => {
     const { message } = event.data;
-    await fanOut({
-      messageId: message.messageId,
-      text: message.data ? Buffer.from(message.data, "base64").toString("utf8") : "",
-      attributes: message.attributes ?? {},
-    });
-  },
-);
+    const text = message.data ? Buffer.from(message.data, "base64").toString("utf8") : "";
+    await fanOut({ messageId: message.messageId, text, attributes: message.attributes ?? {} }, undefined, topic);
+  });
+
+export const fanOutEvent = fanOutFrom(TOPICS.events);
+/** Operational events (`webhook.*`): published only by the backend, on a topic of their own. */
+export const fanOutOperationalEvent = fanOutFrom(TOPICS.operational);
 
 /**
  * One delivery function, so one Cloud Tasks queue, per shard: deliverWebhook0 ... deliverWebhook<n-1>.
@@ -61,10 +62,14 @@ export const reconcileDeliveries = onSchedule(
   async () => {
     await reconcileOverdue();
     await compactStats();
+    await sendDigests();
   },
 );
 
-/** The same pass on demand (an operator after an incident; the emulators, which fire no schedules): `{"task":"reconcile"}`. */
+/**
+ * The same passes on demand (an operator after an incident; the emulators, which fire no schedules):
+ * `{"task":"reconcile"}`, or `{"task":"send_notice_digests"}` to mail every pending digest now.
+ */
 export const runWebhookMaintenance = onMessagePublished({ topic: MAINTENANCE_TOPIC, retry: false, timeoutSeconds: 540 }, async (event) => {
   const { data } = event.data.message;
   await runMaintenance(data ? Buffer.from(data, "base64").toString("utf8") : "");
@@ -82,3 +87,4 @@ export {
 } from "./api/webhooks";
 export { listDeliveries, getDelivery, redeliver, getWebhookStats } from "./api/deliveries";
 export { listEventTypes } from "./api/catalog";
+export { markNoticesRead } from "./api/notices";

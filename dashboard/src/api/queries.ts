@@ -11,6 +11,7 @@ export interface LiveQuery {
 }
 
 export const LIVE_PAGE = 25;
+export const NOTICE_PAGE = 20;
 
 export const liveQueries = {
   /** The newest deliveries of a team or endpoint, as the first page of listDeliveries shows them. */
@@ -30,6 +31,13 @@ export const liveQueries = {
     where: [["webhookId", "==", webhookId]],
     orderBy: [["createdAt", "desc"]],
     limit: 10,
+  }),
+  /** The team's newest health notices, or one endpoint's (its health history). */
+  notices: (teamId: string, webhookId?: string): LiveQuery => ({
+    collection: `teams/${teamId}/webhookNotices`,
+    where: webhookId ? [["webhookId", "==", webhookId]] : [],
+    orderBy: [["at", "desc"]],
+    limit: NOTICE_PAGE,
   }),
   /** The signed-in user's membership of a team (one document). */
   membership: (teamId: string, uid: string) => `teams/${teamId}/members/${uid}`,

@@ -1,4 +1,4 @@
-import { EVENT_CATALOG, EVENT_TYPES, categoryOf } from "../events/catalog";
+import { SUBSCRIBABLE_CATALOG, SUBSCRIBABLE_TYPES, categoryOf } from "../events/catalog";
 import { sampleEnvelope } from "../events/samples";
 import { ApiError, callable } from "./callable";
 import { z } from "zod";
@@ -6,10 +6,10 @@ import { z } from "zod";
 export const listEventTypes = callable("listEventTypes", z.object({}), (_input, req) => {
   if (!req.auth) throw new ApiError("unauthenticated", "sign in to read the event catalog");
   return {
-    eventTypes: EVENT_TYPES.map((type) => ({
+    eventTypes: SUBSCRIBABLE_TYPES.map((type) => ({
       type,
       category: categoryOf(type),
-      description: EVENT_CATALOG[type],
+      description: SUBSCRIBABLE_CATALOG[type],
       sample: sampleEnvelope(type, "evt_sample", "team_sample", new Date("2026-11-28T12:00:00.000Z")),
     })),
   };

@@ -3,7 +3,7 @@ import { DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { z } from "zod";
 import { sendSigned } from "../delivery/request";
 import { checkTarget, isTargetReason } from "../delivery/ssrf";
-import { eventTypeSchema, TEST_EVENT } from "../events/catalog";
+import { eventTypeSchema, operationalTypeSchema, TEST_EVENT } from "../events/catalog";
 import { toJson } from "../events/json";
 import { sampleEnvelope } from "../events/samples";
 import { rotateSecret } from "../endpoints/rotate";
@@ -142,7 +142,7 @@ export const revealWebhookSecret = callable("revealWebhookSecret", webhookInput,
 
 export const testWebhook = callable(
   "testWebhook",
-  webhookInput.extend({ eventType: z.union([eventTypeSchema, z.literal(TEST_EVENT)]).default(TEST_EVENT) }),
+  webhookInput.extend({ eventType: z.union([eventTypeSchema, operationalTypeSchema, z.literal(TEST_EVENT)]).default(TEST_EVENT) }),
   async ({ teamId, webhookId, eventType }, req) => {
     const { uid } = await requireRole(req, teamId, "admin");
     const snap = await loadEndpoint(teamId, webhookId);

@@ -2,7 +2,11 @@ import { DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { z } from "zod";
 import { NOT_FOUND, unless } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
-import { updateIfUnchanged } from "../platform/writes";
+import { db } from "../platform/app";
+import { paths } from "../platform/collections";
+import { commitIfUnchanged, updateIfUnchanged } from "../platform/writes";
+import { Cause, healthChange } from "../notices/health";
+import { disableRule, healthOf, noticeDoc, originOf } from "../notices/store";
 import { circuitAfter, CircuitView, PROBE_GRACE_MS } from "./core";
 import type { ErrorClass } from "./schema";
 
@@ -76,6 +80,8 @@ export async function recordReachability(args: {
   reached: boolean;
   probe: boolean;
   baseCooldownMs: number;
+  /** The attempt, for the notice when the opening starts the endpoint's failing episode. */
+  cause: Cause;
 }): Promise<void> {
   const { teamId, endpoint, state, probe } = args;
   const k = key(teamId, endpoint.id);
@@ -95,10 +101,26 @@ export async function recordReachability(args: {
     await endpoint.ref.update(data).catch(unless(NOT_FOUND));
     return logs.circuitChanged(teamId, endpoint.id, "closed", null);
   }
-  const failing = endpoint.get("failingSince") instanceof Timestamp ? {} : { failingSince: Timestamp.now() };
-  // From closed, only if nobody changed the endpoint meanwhile: concurrent instances open it once.
+  // From closed, only if nobody changed the endpoint meanwhile: concurrent instances open it once,
+  // and the notice of a failing episode that starts with it is written in the same commit.
   const written = next.fromClosed
-    ? (await updateIfUnchanged(endpoint.ref, { ...data, ...failing }, endpoint.updateTime!)) !== undefined
+    ? await openFromClosed(teamId, endpoint, data, args.cause)
     : await endpoint.ref.update(data).then(() => true, notFound);
   if (written) logs.circuitChanged(teamId, endpoint.id, "open", data.circuitOpenUntil!.toDate().toISOString());
+}
+
+async function openFromClosed(teamId: string, endpoint: DocumentSnapshot, data: ReturnType<typeof stored>, cause: Cause): Promise<boolean> {
+  const change = healthChange({
+    webhookId: endpoint.id,
+    url: originOf(endpoint),
+    before: healthOf(endpoint),
+    event: "circuit_opened",
+    cause,
+    nowMs: Date.now(),
+    rule: disableRule(),
+    warned: false,
+  });
+  const failing = change.changed ? { failingSince: Timestamp.fromMillis(change.after.failingSinceMs!) } : {};
+  const notices = change.notices.map((n) => ({ ref: db().doc(paths.notice(teamId, n.id)), data: noticeDoc(n) }));
+  return (await commitIfUnchanged(endpoint.ref, { ...data, ...failing }, endpoint.updateTime!, notices)) !== undefined;
 }

@@ -25,6 +25,7 @@ import {
 import { applyEndpointEffect, recordedEffect } from "./endpointHealth";
 import { acquireLease, FAST_MS, PARK_MS, paceOf, setPace, SLOW_MS, wakeOneParked } from "./inflight";
 import { decideOutcome } from "./outcome";
+import { deliveryFailedEnvelope, publishOperational } from "../notices/operational";
 import { claimRateSlot } from "./rateLimit";
 import { sendSigned } from "./request";
 import { Attempt, closedFields, Delivery, DeliveryStatus, DeliveryTask, deliverySchema } from "./schema";
@@ -155,9 +156,17 @@ async function followUpRecorded(task: DeliveryTask, ref: DocumentReference, deli
     await enqueueDelivery(nextTask(task, delivery.webhookId), delivery.nextAttemptAt?.toMillis());
   }
   if (delivery.effectApplied === false && !isOpen(delivery.status)) {
+    if (delivery.status === "failed") await announceFailed(task, delivery, delivery.completedAt?.toMillis() ?? Date.now());
     await applyEndpointEffect(task.teamId, delivery.webhookId, recordedEffect(delivery), ref);
   }
 }
+
+/**
+ * `webhook.delivery_failed`, published before the failure's effect is applied (and again by a
+ * re-dispatch that finds the effect pending: the event id is the same, so it is delivered once).
+ */
+const announceFailed = (task: DeliveryTask, ended: Delivery, atMs: number) =>
+  publishOperational(deliveryFailedEnvelope(task.teamId, task.deliveryId, ended, atMs), ended.eventType);
 
 /** Why an endpoint may not be sent to now, or undefined when it may. */
 function notSendable(snap: DocumentSnapshot, endpoint: ReturnType<typeof storedEndpointSchema.safeParse> | undefined, secret: unknown) {
@@ -189,6 +198,7 @@ async function giveUpBehindCircuit(task: DeliveryTask, ref: DocumentReference, v
   );
   if (!written) return logs.deliverySkipped(logRef, "record changed while giving up behind the open circuit");
   logs.attemptRecorded(logRef, task.attempt - 1, "failed", null, "circuit_open", 0);
+  await announceFailed(task, { ...delivery, lastErrorClass: "circuit_open", lastStatusCode: null }, doneMs);
   await applyEndpointEffect(task.teamId, delivery.webhookId, "failed", ref);
 }
 
@@ -360,6 +370,13 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
     reached: reachedReceiver(result.statusCode, result.errorClass),
     probe,
     baseCooldownMs,
+    cause: {
+      deliveryId: task.deliveryId,
+      generation: delivery.generation,
+      eventType: delivery.eventType,
+      statusCode: result.statusCode,
+      errorClass: result.errorClass,
+    },
   });
   if (recorded === null) return logs.deliverySkipped(logRef, "attempt recorded by a concurrent dispatch or superseded");
   logs.attemptRecorded(logRef, task.attempt, recorded.status, result.statusCode, result.errorClass, result.durationMs);
@@ -367,6 +384,10 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
 
   // Follow up.
   if (recorded.status === "retrying") await enqueueDelivery(nextTask(task, delivery.webhookId), outcome.nextAttemptAtMs!);
+  if (hasEffect && recorded.status === "failed") {
+    const ended = { ...delivery, attempts: task.attempt, lastStatusCode: result.statusCode, lastErrorClass: result.errorClass };
+    await announceFailed(task, ended, doneMs);
+  }
   if (hasEffect) await applyEndpointEffect(task.teamId, delivery.webhookId, outcome.endpointEffect, ref);
   else if (outcome.endpointEffect === "succeeded" && (ep.consecutiveFailures > 0 || endpointSnap.get("failingSince") instanceof Timestamp))
     await applyEndpointEffect(task.teamId, delivery.webhookId, "succeeded", ref);

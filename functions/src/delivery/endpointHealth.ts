@@ -1,11 +1,9 @@
 import { DocumentReference, Timestamp } from "firebase-admin/firestore";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
-import { countField } from "../platform/fields";
-import { NOT_FOUND, unless } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
-import { failingMinDeliveries, failingPeriodHours } from "../platform/params";
-import { healthAfterFailure } from "./core";
+import { Health, HealthChange, healthChange, warningToCheck } from "../notices/health";
+import { causeOf, disableRule, healthOf, noticeDoc, originOf } from "../notices/store";
 import type { EndpointEffect } from "./outcome";
 import type { Delivery } from "./schema";
 
@@ -16,10 +14,20 @@ export function recordedEffect(delivery: Delivery): EndpointEffect {
   return last?.statusCode === 410 ? "gone" : "failed";
 }
 
+/** The endpoint fields a health change writes. */
+function healthFields(h: Health, disabled: HealthChange["disabled"], now: Timestamp) {
+  return {
+    consecutiveFailures: h.consecutiveFailures,
+    failingSince: h.failingSinceMs === null ? null : Timestamp.fromMillis(h.failingSinceMs),
+    ...(disabled ? { enabled: false, status: "disabled", statusReason: disabled, updatedAt: now } : {}),
+  };
+}
+
 /**
- * Keeps the endpoint's streak of consecutive failed deliveries and disables it when the receiver
- * is gone or keeps failing. The endpoint document is written only when something changes: a
- * success on a healthy endpoint costs nothing. A failure's effect is applied in one transaction
+ * Keeps the endpoint's streak of consecutive failed deliveries, disables it when the receiver is
+ * gone or keeps failing, and writes the notices of each health change in the same transaction
+ * (notices/health.ts). The endpoint is written only when something changes: a success on a
+ * healthy endpoint costs nothing (the caller does not call this). A failure's effect is applied
  * with the delivery's `effectApplied` mark, so a re-dispatch after a crash applies it exactly once.
  */
 export async function applyEndpointEffect(
@@ -28,39 +36,34 @@ export async function applyEndpointEffect(
   effect: EndpointEffect,
   delivery: DocumentReference,
 ): Promise<void> {
+  if (effect === null) return;
   const ref = db().doc(paths.endpoint(teamId, webhookId));
-  if (effect === "succeeded") {
-    await ref.update({ consecutiveFailures: 0, failingSince: null }).catch(unless(NOT_FOUND));
-    return;
-  }
-  if (effect !== "gone" && effect !== "failed") return;
   const disabled = await db().runTransaction(async (tx) => {
     const [endpoint, record] = await tx.getAll(ref, delivery);
-    if (record.get("effectApplied") !== false) return undefined;
-    tx.update(delivery, { effectApplied: true });
-    if (!endpoint.exists) return undefined;
-    if (effect === "gone") {
-      tx.update(ref, { enabled: false, status: "disabled", statusReason: "endpoint_gone", updatedAt: Timestamp.now() });
-      return "endpoint_gone";
+    const pending = effect !== "succeeded";
+    if (pending && record.get("effectApplied") !== false) return undefined;
+    if (!endpoint.exists) {
+      if (pending) tx.update(delivery, { effectApplied: true });
+      return undefined;
     }
-    const since = endpoint.get("failingSince") as unknown;
-    const now = Timestamp.now();
-    const next = healthAfterFailure(
-      {
-        status: String(endpoint.get("status")),
-        consecutiveFailures: countField(endpoint, "consecutiveFailures"),
-        failingSinceMs: since instanceof Timestamp ? since.toMillis() : null,
-      },
-      now.toMillis(),
-      { periodMs: failingPeriodHours.value() * 3_600_000, minDeliveries: failingMinDeliveries.value() },
-    );
-    const disable = next.disable;
-    tx.update(ref, {
-      consecutiveFailures: next.consecutiveFailures,
-      failingSince: Timestamp.fromMillis(next.failingSinceMs),
-      ...(disable ? { enabled: false, status: "disabled", statusReason: "failing", updatedAt: now } : {}),
+    const before = healthOf(endpoint);
+    const nowMs = Date.now();
+    const check = warningToCheck(webhookId, before, nowMs, disableRule());
+    const warned = check ? (await tx.get(db().doc(paths.notice(teamId, check)))).exists : false;
+    const change = healthChange({
+      webhookId,
+      url: originOf(endpoint),
+      before,
+      event: effect,
+      cause: causeOf(record, delivery.id),
+      nowMs,
+      rule: disableRule(),
+      warned,
     });
-    return disable ? "failing" : undefined;
+    if (pending) tx.update(delivery, { effectApplied: true });
+    if (change.changed) tx.update(ref, healthFields(change.after, change.disabled, Timestamp.fromMillis(nowMs)));
+    for (const n of change.notices) tx.set(db().doc(paths.notice(teamId, n.id)), noticeDoc(n));
+    return change.disabled ?? undefined;
   });
   if (disabled) logs.endpointDisabled(teamId, webhookId, disabled);
 }

@@ -77,20 +77,5 @@ export async function reconcileOverdue(
   return { scanned, revived };
 }
 
-/** The operator's topic: `{"task":"reconcile"}` runs one pass of the reconciler now. */
+/** The operator's topic: `{"task":"reconcile"}` runs one pass of the reconciler now (see maintenance.ts). */
 export const MAINTENANCE_TOPIC = "webhook-maintenance";
-
-/** Runs the maintenance task a message names; anything else is logged with its reason and dropped (never retried). */
-export async function runMaintenance(text: string): Promise<{ scanned: number; revived: number } | undefined> {
-  let task: unknown;
-  try {
-    task = (JSON.parse(text) as { task?: unknown } | null)?.task;
-  } catch {
-    task = undefined;
-  }
-  if (task !== "reconcile") {
-    logs.maintenanceRejected(text.slice(0, 200), 'expected {"task":"reconcile"}');
-    return undefined;
-  }
-  return reconcileOverdue();
-}

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { docIdSchema } from "../platform/ids";
-import { eventTypeSchema, envelopeEventSchema } from "./catalog";
+import { eventTypeSchema, envelopeEventSchema, operationalTypeSchema } from "./catalog";
 import type { DetectedEvent } from "./detect/types";
 
 const idSchema = (prefix: string) =>
@@ -33,6 +33,12 @@ export type Envelope = z.infer<typeof envelopeSchema>;
 export const publishedEnvelopeSchema = envelopeSchema
   .extend({ event: eventTypeSchema })
   .refine((e) => envelopeBytes(e) <= MAX_ENVELOPE_BYTES, { message: `envelope is larger than ${MAX_ENVELOPE_BYTES} bytes` });
+
+/** What the backend publishes on the operational topic: an envelope of a `webhook.*` event about an endpoint. */
+export const operationalEnvelopeSchema = envelopeSchema.extend({
+  event: operationalTypeSchema,
+  data: jsonObject.and(z.object({ webhookId: docIdSchema })),
+});
 
 /**
  * An event whose envelope exceeds MAX_ENVELOPE_BYTES is sent with `data` reduced to its ids (`id`

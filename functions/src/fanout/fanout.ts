@@ -1,10 +1,17 @@
 import { createHash } from "node:crypto";
 import { DocumentData, DocumentReference, Timestamp } from "firebase-admin/firestore";
 import { selectorsFor } from "../events/catalog";
-import { deliveryIdFor, Envelope, MAX_ENVELOPE_BYTES, publishedEnvelopeSchema, teamIdSchema } from "../events/envelope";
+import {
+  deliveryIdFor,
+  Envelope,
+  MAX_ENVELOPE_BYTES,
+  operationalEnvelopeSchema,
+  publishedEnvelopeSchema,
+  teamIdSchema,
+} from "../events/envelope";
 import { describeIssues } from "../endpoints/schema";
 import { db } from "../platform/app";
-import { paths } from "../platform/collections";
+import { EVENTS_TOPIC, OPERATIONAL_TOPIC, paths } from "../platform/collections";
 import { ALREADY_EXISTS, hasCode, unless } from "../platform/grpcErrors";
 import { docIdSchema } from "../platform/ids";
 import { logs } from "../platform/logs";
@@ -73,7 +80,17 @@ export function nestingDepth(text: string): number {
   return deepest;
 }
 
-export function parseMessage(msg: IncomingMessage): { envelope: Envelope } | { reason: string; teamId?: unknown } {
+/** The two topics a fan-out reads: the public events topic, and the operational one only the backend publishes on. */
+export const TOPICS = {
+  events: { name: EVENTS_TOPIC, schema: publishedEnvelopeSchema },
+  operational: { name: OPERATIONAL_TOPIC, schema: operationalEnvelopeSchema },
+};
+type Topic = (typeof TOPICS)[keyof typeof TOPICS];
+
+export function parseMessage(
+  msg: IncomingMessage,
+  topic: Topic = TOPICS.events,
+): { envelope: Envelope } | { reason: string; teamId?: unknown } {
   // Bounded before anything walks it: JSON.parse, the schema and JSON.stringify all recurse.
   const bytes = Buffer.byteLength(msg.text);
   if (bytes > MAX_ENVELOPE_BYTES) return { reason: `message is ${bytes} bytes, more than the ${MAX_ENVELOPE_BYTES} an envelope may have` };
@@ -85,7 +102,7 @@ export function parseMessage(msg: IncomingMessage): { envelope: Envelope } | { r
   } catch (err) {
     return { reason: `message is not JSON: ${(err as Error).message}` };
   }
-  const parsed = publishedEnvelopeSchema.safeParse(json);
+  const parsed = topic.schema.safeParse(json);
   if (!parsed.success) {
     return { reason: `not a valid event envelope: ${describeIssues(parsed.error)}`, teamId: (json as { teamId?: unknown } | null)?.teamId };
   }
@@ -132,8 +149,8 @@ export const CONTINUE_AFTER = "fanoutAfter";
  * delivery id with create(); task id from the delivery id; a continuation names where it starts),
  * so a redelivered message, or one retried after a crash half-way, queues each delivery once.
  */
-export async function fanOut(msg: IncomingMessage, pageSize = fanoutPageSize.value()): Promise<number> {
-  const parsed = parseMessage(msg);
+export async function fanOut(msg: IncomingMessage, pageSize = fanoutPageSize.value(), topic: Topic = TOPICS.events): Promise<number> {
+  const parsed = parseMessage(msg, topic);
   if ("reason" in parsed) {
     await rejectMessage(msg, parsed.reason, parsed.teamId);
     return 0;
@@ -147,25 +164,29 @@ export async function fanOut(msg: IncomingMessage, pageSize = fanoutPageSize.val
   const endpoints = await runQuery(queries.subscribedEndpoints(envelope.teamId, selectorsFor(envelope.event), pageSize, afterId));
   const payload = JSON.stringify(envelope);
   const now = Timestamp.now();
-  const deliveries = endpoints.docs.map((endpoint) => {
-    const deliveryId = deliveryIdFor(envelope.id, endpoint.id);
-    const data = {
-      webhookId: endpoint.id,
-      eventId: envelope.id,
-      eventType: envelope.event,
-      status: "pending",
-      attempts: 0,
-      attemptLog: [],
-      nextAttemptAt: now,
-      createdAt: now,
-      completedAt: null,
-      payload,
-      // The TTL is set when the delivery becomes final: an open one is never removed.
-      expireAt: null,
-      bucket: bucketOf(deliveryId),
-    };
-    return { deliveryId, ref: db().doc(paths.delivery(envelope.teamId, deliveryId)), data };
-  });
+  // An endpoint is never sent an operational event about itself.
+  const about = topic === TOPICS.operational ? envelope.data.webhookId : undefined;
+  const deliveries = endpoints.docs
+    .filter((endpoint) => endpoint.id !== about)
+    .map((endpoint) => {
+      const deliveryId = deliveryIdFor(envelope.id, endpoint.id);
+      const data = {
+        webhookId: endpoint.id,
+        eventId: envelope.id,
+        eventType: envelope.event,
+        status: "pending",
+        attempts: 0,
+        attemptLog: [],
+        nextAttemptAt: now,
+        createdAt: now,
+        completedAt: null,
+        payload,
+        // The TTL is set when the delivery becomes final: an open one is never removed.
+        expireAt: null,
+        bucket: bucketOf(deliveryId),
+      };
+      return { deliveryId, ref: db().doc(paths.delivery(envelope.teamId, deliveryId)), data };
+    });
   // Every record exists before its first task is queued. One commit at a time bounds the memory
   // a large event takes (a commit carries up to 8 MiB of payload copies).
   for (const part of chunk(deliveries, batchSizeFor(payload))) await createAll(part);
@@ -173,7 +194,7 @@ export async function fanOut(msg: IncomingMessage, pageSize = fanoutPageSize.val
     enqueueDelivery({ teamId: envelope.teamId, deliveryId, attempt: 1, webhookId: data.webhookId }).then(() => undefined),
   );
   const more = endpoints.size === pageSize;
-  if (more) await publishJson(envelope, { ...msg.attributes, [CONTINUE_AFTER]: endpoints.docs[endpoints.size - 1].id });
-  logs.fannedOut(envelope.teamId, envelope.id, envelope.event, endpoints.size, afterId ?? null, more);
-  return endpoints.size;
+  if (more) await publishJson(envelope, { ...msg.attributes, [CONTINUE_AFTER]: endpoints.docs[endpoints.size - 1].id }, topic.name);
+  logs.fannedOut(envelope.teamId, envelope.id, envelope.event, deliveries.length, afterId ?? null, more);
+  return deliveries.length;
 }

@@ -15,6 +15,11 @@ export const paths = {
   teamStatsDay: (teamId: string, day: string) => `teams/${teamId}/webhookTeamStatsDays/${day}`,
   statsShards: (teamId: string) => `teams/${teamId}/webhookStatsShards`,
   statsShard: (teamId: string, id: string) => `teams/${teamId}/webhookStatsShards/${id}`,
+  notices: (teamId: string) => `teams/${teamId}/webhookNotices`,
+  notice: (teamId: string, noticeId: string) => `teams/${teamId}/webhookNotices/${noticeId}`,
+  mailHour: (teamId: string, hour: string) => `teams/${teamId}/webhookNoticeMail/${hour}`,
 };
 
 export const EVENTS_TOPIC = "webhook-events";
+/** Operational events (`webhook.*`), published only by the backend: the public topic refuses them. */
+export const OPERATIONAL_TOPIC = "webhook-operational-events";

@@ -51,6 +51,11 @@ export const logs = {
       error: err instanceof Error ? err.message : String(err),
       stack: err instanceof Error ? err.stack : undefined,
     }),
+  noticeWritten: (teamId: string, noticeId: string, type: string) => logger.warn("endpoint notice", { teamId, noticeId, type }),
+  noticeMail: (teamId: string, noticeId: string, outcome: string, recipients: number) =>
+    logger.info("notice mail", { teamId, noticeId, outcome, recipients }),
+  noticeDigestsSent: (digests: number) => logger.info("notice digests sent", { digests }),
+  noticesMarkedRead: (teamId: string, count: number) => logger.info("notices marked read", { teamId, count }),
   deliveriesCancelled: (teamId: string, webhookId: string, count: number) =>
     logger.info("queued deliveries cancelled", { teamId, webhookId, count }),
 };

@@ -50,6 +50,17 @@ export const deliveryConcurrency = defineInt("WEBHOOK_DELIVERY_CONCURRENCY", {
   description: "Deliveries in flight at once on each delivery shard's queue (Cloud Tasks maxConcurrentDispatches).",
 });
 
+export const noticeMailCollection = defineString("WEBHOOK_NOTICE_MAIL_COLLECTION", {
+  default: "",
+  description:
+    "Collection that notice mails are written to in the Trigger Email format (e.g. 'mail'); empty: no mail. Each notice is mailed to the team's admins, digested per hour.",
+});
+
+export const dashboardUrl = defineString("WEBHOOK_DASHBOARD_URL", {
+  default: "http://localhost:3000",
+  description: "Where the dashboard is served: notice mails link to <this>/dashboard/webhooks/<webhookId>.",
+});
+
 export function delayScaleValue(): number {
   const n = Number(delayScale.value());
   return Number.isFinite(n) && n > 0 ? n : 1;

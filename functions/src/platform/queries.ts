@@ -164,4 +164,23 @@ export const queries = {
     select: ["completedAt"],
     limit: 1,
   }),
+  teamAdmins: (teamId: string): QuerySpec => ({
+    collection: `teams/${teamId}/members`,
+    where: [["role", "==", "admin"]],
+    select: [],
+    limit: 500,
+  }),
+  digestsDue: (before: Timestamp, limit: number): QuerySpec => ({
+    collection: "webhookNoticeMail",
+    group: true,
+    where: [["digestDue", "<=", before]],
+    orderBy: [["digestDue", "asc"]],
+    limit,
+  }),
+  unreadNotices: (teamId: string, limit: number): QuerySpec => ({
+    collection: paths.notices(teamId),
+    where: [["readAt", "==", null]],
+    select: [],
+    limit,
+  }),
 };

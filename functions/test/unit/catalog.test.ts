@@ -1,4 +1,6 @@
-import { EVENT_CATALOG, EVENT_TYPES, selectorsFor, subscriptionSchema } from "../../src/events/catalog";
+import { EVENT_CATALOG, EVENT_TYPES, OPERATIONAL_TYPES, selectorsFor, subscriptionSchema } from "../../src/events/catalog";
+import { operationalEnvelopeSchema } from "../../src/events/envelope";
+import { OPERATIONAL_SAMPLES } from "../../src/events/samples";
 
 /** What the fan-out's query does: an endpoint matches when its `events` array contains any selector. */
 const subscribes = (events: string[], type: string) => events.some((e) => selectorsFor(type).includes(e));
@@ -19,6 +21,27 @@ describe("the event catalog and subscription matching", () => {
     expect(subscribes(["ticket.*"], "sla.breached")).toBe(false);
     expect(subscribes([], "ticket.created")).toBe(false);
     expect(selectorsFor("automation_rule.failed")).toEqual(["automation_rule.failed", "automation_rule.*", "*"]);
+  });
+
+  it("selects operational events only by their category or type, never by '*'", () => {
+    expect(OPERATIONAL_TYPES).toHaveLength(5);
+    for (const t of OPERATIONAL_TYPES) {
+      expect(subscribes(["*"], t)).toBe(false);
+      expect(subscribes(["webhook.*"], t)).toBe(true);
+      expect(subscribes([t], t)).toBe(true);
+      expect(subscriptionSchema.safeParse(t).success).toBe(true);
+    }
+    expect(subscribes(["webhook.*"], "ticket.created")).toBe(false);
+    expect(selectorsFor("webhook.endpoint_failing")).toEqual(["webhook.endpoint_failing", "webhook.*"]);
+    expect(subscriptionSchema.safeParse("webhook.*").success).toBe(true);
+    expect(subscriptionSchema.safeParse("webhook.endpoint_exploded").success).toBe(false);
+  });
+
+  it("has an operational sample for each operational type, naming its endpoint", () => {
+    for (const t of OPERATIONAL_TYPES) {
+      const e = { id: "evt_s", event: t, timestamp: "2026-11-28T12:00:00.000Z", teamId: "t", ...OPERATIONAL_SAMPLES[t] };
+      expect(operationalEnvelopeSchema.safeParse(e).success).toBe(true);
+    }
   });
 
   it("accepts known subscriptions and names an unknown one", () => {
@@ -69,6 +92,10 @@ describe("envelopes and ids", () => {
     const base = { id: "evt_x", event: "ticket.created", timestamp: "2026-11-28T12:00:00.000Z", teamId: "t", data: {} };
     expect(publishedEnvelopeSchema.safeParse(base).success).toBe(true);
     expect(publishedEnvelopeSchema.safeParse({ ...base, event: "webhook.test" }).success).toBe(false);
+    // Operational events come only from the backend, on a topic of their own.
+    expect(publishedEnvelopeSchema.safeParse({ ...base, event: "webhook.endpoint_disabled" }).success).toBe(false);
+    expect(operationalEnvelopeSchema.safeParse({ ...base, event: "webhook.endpoint_disabled" }).success).toBe(false);
+    expect(operationalEnvelopeSchema.safeParse({ ...base, event: "ticket.created", data: { webhookId: "w" } }).success).toBe(false);
     expect(publishedEnvelopeSchema.safeParse({ ...base, id: "x" }).success).toBe(false);
     expect(publishedEnvelopeSchema.safeParse({ ...base, teamId: "a/b" }).success).toBe(false);
     expect(publishedEnvelopeSchema.safeParse({ ...base, timestamp: "yesterday" }).success).toBe(false);

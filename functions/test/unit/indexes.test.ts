@@ -105,6 +105,13 @@ function everyQuery(): [string, QuerySpec][] {
     out.push([`dashboard deliveries ${JSON.stringify(f)}`, liveQueries.deliveries("t", f)]);
   }
   out.push(["dashboard tests", liveQueries.tests("t", "w")]);
+  out.push(["dashboard notices team", liveQueries.notices("t")], ["dashboard notices endpoint", liveQueries.notices("t", "w")]);
+  out.push(
+    ["subscribedEndpoints operational", queries.subscribedEndpoints("t", selectorsFor("webhook.delivery_failed"), 500)],
+    ["teamAdmins", queries.teamAdmins("t")],
+    ["digestsDue", queries.digestsDue(t, 200)],
+    ["unreadNotices", queries.unreadNotices("t", 500)],
+  );
   for (const webhookId of [undefined, "w"]) {
     out.push([`openDeliveries ${webhookId ?? "team"}`, queries.openDeliveries("t", webhookId, OPEN_STATUSES)]);
     for (const status of ["succeeded", "failed"])
