@@ -25,6 +25,8 @@ describe("Firestore rules", () => {
         await setDoc(doc(db, `teams/${team}/webhookTests/x1`), { webhookId: "w1" });
         await setDoc(doc(db, `teams/${team}/webhookEventErrors/e1`), { reason: "bad" });
         await setDoc(doc(db, `teams/${team}/tickets/T1`), { subject: "hi" });
+        await setDoc(doc(db, `teams/${team}/webhookNotices/n1`), { type: "endpoint.failing", webhookId: "w1", readAt: null });
+        await setDoc(doc(db, `teams/${team}/webhookNoticeMail/2026-12-01T14`), { mailed: ["n1"] });
       }
       await setDoc(doc(db, "webhookEventErrors/e1"), { reason: "bad" });
     });
@@ -87,5 +89,19 @@ describe("Firestore rules", () => {
     }
     await assertSucceeds(getDoc(doc(admin(), "teams/t1/webhookEventErrors/e1")));
     await assertFails(getDoc(doc(agent(), "teams/t1/webhookEventErrors/e1")));
+  });
+
+  it("lets a team's members read its notices, and nobody write one (marking read is markNoticesRead's)", async () => {
+    for (const db of [admin(), agent()]) {
+      await assertSucceeds(getDoc(doc(db, "teams/t1/webhookNotices/n1")));
+      await assertSucceeds(getDocs(collection(db, "teams/t1/webhookNotices")));
+      await assertFails(updateDoc(doc(db, "teams/t1/webhookNotices/n1"), { readAt: new Date() }));
+      await assertFails(setDoc(doc(db, "teams/t1/webhookNotices/n2"), { type: "endpoint.recovered", webhookId: "w1" }));
+      await assertFails(deleteDoc(doc(db, "teams/t1/webhookNotices/n1")));
+      await assertFails(getDoc(doc(db, "teams/t1/webhookNoticeMail/2026-12-01T14")));
+    }
+    await assertFails(getDoc(doc(otherAdmin(), "teams/t1/webhookNotices/n1")));
+    await assertFails(getDoc(doc(as(null), "teams/t1/webhookNotices/n1")));
+    await assertFails(getDoc(doc(admin(), "mail/m1")));
   });
 });

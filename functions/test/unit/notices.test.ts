@@ -130,3 +130,18 @@ describe("notice mail", () => {
     expect(hourOf(Date.parse("2026-12-01T15:00:00.000Z"))).toBe("2026-12-01T15");
   });
 });
+
+describe("operational events", () => {
+  it("are not raised by an operational delivery (no loops): nothing is published", async () => {
+    const { publishOperational, deliveryFailedEnvelope } = await import("../../src/notices/operational");
+    const e = deliveryFailedEnvelope(
+      "t",
+      "dlv_1",
+      { webhookId: "w", eventId: "evt_1", eventType: "webhook.endpoint_failing", attempts: 1, generation: 0 } as never,
+      0,
+    );
+    // No Pub/Sub here: publishing would fail, so resolving proves nothing was sent.
+    await expect(publishOperational(e, "webhook.endpoint_failing")).resolves.toBeUndefined();
+    expect(e).toMatchObject({ event: "webhook.delivery_failed", data: { deliveryId: "dlv_1", webhookId: "w", lastStatusCode: null } });
+  });
+});

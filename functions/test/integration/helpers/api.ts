@@ -7,19 +7,21 @@ const functionsHost = () => process.env.FUNCTIONS_EMULATOR_HOST ?? "127.0.0.1:50
 
 export interface User {
   uid: string;
+  email: string;
   token: string;
 }
 
 /** A real Auth-emulator user with an ID token. */
 export async function signUp(): Promise<User> {
+  const email = `${randomUUID()}@jiwaku.test`;
   const res = await fetch(`http://${authHost()}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=demo`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: `${randomUUID()}@jiwaku.test`, password: "secret-password", returnSecureToken: true }),
+    body: JSON.stringify({ email, password: "secret-password", returnSecureToken: true }),
   });
   const body = (await res.json()) as { localId: string; idToken: string };
   if (!res.ok) throw new Error(`signUp failed: ${JSON.stringify(body)}`);
-  return { uid: body.localId, token: body.idToken };
+  return { uid: body.localId, email, token: body.idToken };
 }
 
 export async function addMember(teamId: string, user: User, role: "admin" | "agent") {
