@@ -195,7 +195,8 @@ export function healthChange(args: {
     after.status === "active" &&
     after.failingSinceMs !== null &&
     nowMs >= disableAtMs(after.failingSinceMs, rule) - DISABLE_WARNING_MS &&
-    (started || !args.warned);
+    // A circuit opening on an endpoint already failing warns nothing: its deliveries' failures do.
+    (started || (!args.warned && event !== "circuit_opened"));
   if (warning) notices.push(notice("endpoint.disable_soon", after.failingSinceMs!, after));
   if (before.failingSinceMs !== null && after.failingSinceMs === null)
     notices.push(notice("endpoint.recovered", before.failingSinceMs, before));

@@ -2,10 +2,12 @@
  * The delivery shell as the simulation runs it: the same steps as delivery/deliver.ts, the
  * reconciler, the in-flight leases and the endpoint's health, taken in the same order with the same
  * preconditions, every decision asked of the real core (src/delivery/core.ts, outcome.ts). Each
- * Firestore round trip is a step of virtual time after which the instance may crash.
+ * Firestore round trip is a step of virtual time after which the instance may crash. The endpoint's
+ * health changes and their notices come from src/notices/health.ts, written in the same step.
  */
 import * as core from "../../src/delivery/core";
 import { decideOutcome, EndpointEffect } from "../../src/delivery/outcome";
+import * as health from "../../src/notices/health";
 import type { DeliveryStatus, DeliveryTask, ErrorClass } from "../../src/delivery/schema";
 import { Clock, Crash, Queue, QueueFaults, rng, Table } from "./world";
 
@@ -122,6 +124,7 @@ export interface SimReport {
   tasks: number;
   finished: Record<string, number>;
   disabled: string[];
+  notices: number;
 }
 
 /** Builds a world from the seed, runs it, and checks the invariants; never throws on a violation, it reports it. */
@@ -260,35 +263,93 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     void onEndpointLeftActive(webhookId);
   };
 
-  /** delivery/endpointHealth.ts: a failure's effect in one transaction with the record's effectApplied mark. */
+  /** Notices by id, with how often each was written (a retried step must write none twice). */
+  const notices = new Map<string, health.NoticeDraft>();
+  /** The health changes as the endpoint documents went through them: what the notices must follow. */
+  const changes: { webhookId: string; kind: "started" | "recovered" | "disabled" | "warn_due"; key: string | number; at: number }[] = [];
+  const writeNotices = (list: health.NoticeDraft[]) => {
+    for (const n of list) {
+      if (notices.has(n.id)) violate(`notice ${n.id} written twice`);
+      notices.set(n.id, n);
+    }
+  };
+  const healthOf = (e: SimEndpoint): health.Health => ({
+    status: e.status,
+    statusReason: e.statusReason,
+    consecutiveFailures: e.consecutiveFailures,
+    failingSinceMs: e.failingSinceMs,
+  });
+  /** What the store's write did to the endpoint's health, told independently of the notices. */
+  const observe = (
+    webhookId: string,
+    before: health.Health,
+    after: SimEndpoint,
+    cause: health.Cause,
+    effect: EndpointEffect | "circuit_opened",
+  ) => {
+    const byBackend = effect !== "circuit_opened";
+    const disabledNow = byBackend && before.status === "active" && after.status === "disabled";
+    // An episode that starts with the backend disabling the endpoint is told by the disabled notice alone.
+    if (before.failingSinceMs === null && after.failingSinceMs !== null && !disabledNow)
+      changes.push({ webhookId, kind: "started", key: after.failingSinceMs, at: clock.now });
+    if (before.failingSinceMs !== null && after.failingSinceMs === null)
+      changes.push({ webhookId, kind: "recovered", key: before.failingSinceMs, at: clock.now });
+    if (disabledNow)
+      changes.push({
+        webhookId,
+        kind: "disabled",
+        key: after.statusReason === "endpoint_gone" ? `${cause.deliveryId}_${cause.generation}` : after.failingSinceMs!,
+        at: clock.now,
+      });
+    const due = after.failingSinceMs !== null && clock.now >= after.failingSinceMs + config.periodMs - health.DISABLE_WARNING_MS;
+    if (effect === "failed" && after.status === "active" && due)
+      changes.push({ webhookId, kind: "warn_due", key: after.failingSinceMs!, at: clock.now });
+  };
+  const causeOf = (d: SimDelivery, id: string): health.Cause => ({
+    deliveryId: id,
+    generation: d.generation,
+    eventType: "ticket.created",
+    statusCode: d.attemptLog[d.attemptLog.length - 1]?.statusCode ?? null,
+    errorClass: d.lastErrorClass ?? null,
+  });
+  const rule = { periodMs: config.periodMs, minDeliveries: config.minDeliveries };
+
+  /** delivery/endpointHealth.ts: a health change in one transaction with the record's effectApplied mark and the notices. */
   const applyEffect = async (id: string, webhookId: string, effect: EndpointEffect) => {
     await io();
-    if (effect === "succeeded") {
-      endpoints.update(webhookId, { consecutiveFailures: 0, failingSinceMs: null });
-      return;
-    }
     const record = deliveries.get(id)!;
-    if (record.data.effectApplied !== false) return;
-    deliveries.set(id, { ...record.data, effectApplied: true });
-    const key = `${id}/${record.data.generation}`;
-    effects.set(key, (effects.get(key) ?? 0) + 1);
-    const e = endpoints.get(webhookId)!.data;
-    if (effect === "gone") {
-      endpoints.update(webhookId, { status: "disabled", statusReason: "endpoint_gone" });
-      if (e.status === "active") disable(webhookId, "endpoint_gone");
-      return;
+    const pending = effect !== "succeeded";
+    if (pending && record.data.effectApplied !== false) return;
+    if (pending) {
+      deliveries.set(id, { ...record.data, effectApplied: true });
+      const key = `${id}/${record.data.generation}`;
+      effects.set(key, (effects.get(key) ?? 0) + 1);
     }
-    const next = core.healthAfterFailure(
-      { status: e.status, consecutiveFailures: e.consecutiveFailures, failingSinceMs: e.failingSinceMs },
-      clock.now,
-      { periodMs: config.periodMs, minDeliveries: config.minDeliveries },
-    );
-    endpoints.update(webhookId, {
-      consecutiveFailures: next.consecutiveFailures,
-      failingSinceMs: next.failingSinceMs,
-      ...(next.disable ? { status: "disabled", statusReason: "failing" } : {}),
+    const e = endpoints.get(webhookId)!.data;
+    const before = healthOf(e);
+    const check = health.warningToCheck(webhookId, before, clock.now, rule);
+    const cause = causeOf(record.data, id);
+    const change = health.healthChange({
+      webhookId,
+      url: "https://sim.example",
+      before,
+      event: effect!,
+      cause,
+      nowMs: clock.now,
+      rule,
+      warned: check !== undefined && notices.has(check),
     });
-    if (next.disable) disable(webhookId, "failing");
+    if (change.changed) {
+      const { status, statusReason, consecutiveFailures, failingSinceMs } = change.after;
+      endpoints.update(webhookId, {
+        consecutiveFailures,
+        failingSinceMs,
+        ...(change.disabled ? { status: status as SimEndpoint["status"], statusReason } : {}),
+      });
+    }
+    writeNotices(change.notices);
+    observe(webhookId, before, endpoints.get(webhookId)!.data, cause, effect);
+    if (change.disabled) disable(webhookId, change.disabled);
   };
 
   /** delivery/reconcile.ts revive(). */
@@ -551,11 +612,29 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       baseCooldownMs: config.baseCooldownMs,
     });
     inst.failures.set(webhookId, next.inARow);
-    if (next.write) {
+    if (next.write && next.fromClosed) {
+      // From closed: with the version read, and the failing episode it may start with its notice, in one commit.
       await io();
-      const cur = endpoints.get(webhookId)!;
-      const failing = next.write.circuit === "open" && cur.data.failingSinceMs === null ? { failingSinceMs: clock.now } : {};
-      writeCircuit(webhookId, cur.data.circuit, { ...next.write, ...failing }, next.fromClosed ? endpointSnap.version : undefined);
+      const before = healthOf(endpointSnap.data);
+      const cause = { deliveryId: task.deliveryId, generation: d.generation, eventType: "ticket.created", ...result };
+      const change = health.healthChange({
+        webhookId,
+        url: "https://sim.example",
+        before,
+        event: "circuit_opened",
+        cause,
+        nowMs: clock.now,
+        rule,
+        warned: false,
+      });
+      const failing = change.changed ? { failingSinceMs: change.after.failingSinceMs } : {};
+      if (writeCircuit(webhookId, endpointSnap.data.circuit, { ...next.write, ...failing }, endpointSnap.version) !== undefined) {
+        writeNotices(change.notices);
+        observe(webhookId, before, endpoints.get(webhookId)!.data, cause, "circuit_opened");
+      }
+    } else if (next.write) {
+      await io();
+      writeCircuit(webhookId, endpoints.get(webhookId)!.data.circuit, next.write);
     }
     if (recorded === null || asFound) return;
 
@@ -726,6 +805,32 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   ]);
   for (const t of transitions) if (!t.endsWith("reset") && !allowed.has(t.split(" ")[1])) violate(`circuit moved ${t}`);
 
+  // Notices follow the health changes exactly: one per change, none without one.
+  const expected = new Set<string>();
+  const warnings = new Map<string, number>();
+  for (const c of changes) {
+    if (c.kind === "warn_due") {
+      warnings.set(`${c.webhookId} ${c.key}`, c.at);
+      continue;
+    }
+    const type = c.kind === "started" ? "endpoint.failing" : c.kind === "recovered" ? "endpoint.recovered" : "endpoint.disabled";
+    const id = health.noticeId(c.webhookId, type, c.key);
+    if (expected.has(id)) violate(`health change ${id} happened twice`);
+    expected.add(id);
+    if (!notices.has(id)) violate(`${c.webhookId}: ${c.kind} at ${c.at} without its notice ${id}`);
+  }
+  for (const [k, at] of warnings) {
+    const [webhookId, since] = k.split(" ");
+    const id = health.noticeId(webhookId, "endpoint.disable_soon", since);
+    expected.add(id);
+    if (!notices.has(id)) violate(`${webhookId}: failing since ${since} and within 24 h of its disable time at ${at}, never warned`);
+  }
+  for (const n of notices.values()) {
+    if (!expected.has(n.id)) violate(`notice ${n.id} (${n.type}) without a health change`);
+    if (n.type === "endpoint.disable_soon" && !notices.has(health.noticeId(n.webhookId, "endpoint.failing", n.details.failingSinceMs!)))
+      violate(`${n.id}: a warning without the failing notice of its episode`);
+  }
+
   for (const [webhookId, list] of phases) {
     const disabled = disabledAt.get(webhookId);
     // Unreachable for longer than the disable window: disabled within it (period + a delivery's window + arrivals).
@@ -754,5 +859,6 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     tasks: queue.enqueued,
     finished,
     disabled: [...disabledAt].map(([id, d]) => `${id}:${d.reason}`),
+    notices: notices.size,
   };
 }
