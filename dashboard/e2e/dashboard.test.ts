@@ -288,6 +288,57 @@ describe("the webhooks dashboard", () => {
     await context.close();
   });
 
+  it("8. a failing endpoint's notice appears on the open list page without a reload; an admin marks it read; an agent sees it without the button", async () => {
+    const teamId = newTeamId("notices");
+    const r = await receiver();
+    r.status = 500;
+    await endpoint(teamId, { url: r.url, events: ["ticket.created"], maxAttempts: 1 });
+    const { page, context } = await adminOn(teamId);
+    await page.getByRole("heading", { name: "Endpoints" }).waitFor();
+    expect(await page.getByRole("heading", { name: "Notices" }).count()).toBe(0);
+
+    await db().doc(`teams/${teamId}/tickets/T-8`).set({ subject: "Nobody hears of this", status: "open" });
+    const notices = page.locator("[data-notice-id]");
+    await page.getByRole("heading", { name: "Notices" }).waitFor({ timeout: 60_000 });
+    await page
+      .locator('[data-unread="true"]')
+      .getByText(/^Every delivery since .* failed: HTTP 500/)
+      .waitFor();
+    await page.getByText(/^\d unread$/).waitFor();
+    await checkPage(page, "notices");
+    const ids = await notices.evaluateAll((els) => els.map((e) => e.getAttribute("data-notice-id")));
+    expect(ids.length).toBeGreaterThanOrEqual(1);
+    await page
+      .getByRole("link", { name: new URL(r.url).origin })
+      .first()
+      .waitFor();
+
+    await page.getByRole("button", { name: "Mark all read" }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-unread="true"]').length === 0);
+    expect(await page.getByRole("button", { name: "Mark all read" }).count()).toBe(0);
+    const stored = await db().collection(`teams/${teamId}/webhookNotices`).get();
+    expect(stored.docs.map((d) => d.get("readAt"))).not.toContain(null);
+
+    // The endpoint's page: failing since when, disabled when, and its health history.
+    await page
+      .getByRole("link", { name: new URL(r.url).origin })
+      .first()
+      .click();
+    await page.getByText(/^Failing since .*, will be disabled on .* unless a delivery succeeds\. Last error: HTTP 500\./).waitFor();
+    await page.getByRole("heading", { name: "Health" }).waitFor();
+    expect(await page.locator("[data-notice-id]").count()).toBe(stored.size);
+    await checkPage(page, "health");
+    await context.close();
+
+    const agent = await member(teamId, "agent", "agent");
+    const seen = await newPage(browser);
+    await signIn(seen.page, teamId, agent.email, agent.password);
+    await seen.page.getByRole("heading", { name: "Notices" }).waitFor();
+    await seen.page.locator("[data-notice-id]").first().waitFor();
+    expect(await seen.page.getByRole("button", { name: "Mark all read" }).count()).toBe(0);
+    await seen.context.close();
+  });
+
   it("works at phone width", async () => {
     const teamId = newTeamId("phone");
     const r = await receiver();

@@ -26,6 +26,10 @@ export function liveFeed(): LiveSource & { changed: () => void } {
       rows([]);
       return () => undefined;
     },
+    watchNotices: (_t, _w, rows) => {
+      rows([]);
+      return () => undefined;
+    },
     changed: () => listeners.forEach((l) => l()),
   };
 }

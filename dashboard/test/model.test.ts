@@ -53,6 +53,22 @@ describe("event selection", () => {
   });
 });
 
+describe("operational events", () => {
+  const withOps = categories([...CATALOG, ...["webhook.endpoint_failing", "webhook.delivery_failed"].map(type)]);
+  const webhook = withOps.find((c) => c.name === "webhook")!;
+
+  it("are not selected by *, and keep their own selection beside it", () => {
+    expect(isSelected(["*"], "webhook.endpoint_failing")).toBe(false);
+    expect(categoryState(["*"], webhook)).toBe("none");
+    const both = toggleCategory(["*"], webhook, withOps);
+    expect(both).toEqual(["*", "webhook.*"]);
+    expect(isSelected(both, "webhook.delivery_failed")).toBe(true);
+    expect(toggleEverything(both)).toEqual(["webhook.*"]);
+    expect(toggleEverything(["webhook.endpoint_failing"])).toEqual(["*", "webhook.endpoint_failing"]);
+    expect(toggleType(["*", "webhook.*"], "webhook.delivery_failed", withOps)).toEqual(["*", "webhook.endpoint_failing"]);
+  });
+});
+
 describe("form values and API input", () => {
   it("turns the form into the API's fields: seconds to ms, empty rate to null, header rows to a map", () => {
     const v = {

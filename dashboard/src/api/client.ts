@@ -35,6 +35,8 @@ export interface WebhooksApi {
   ): Promise<{ redelivered: number; notQueued?: number; capped?: boolean }>;
   getWebhookStats(teamId: string, window: StatsWindow, webhookId?: string): Promise<Stats>;
   listEventTypes(): Promise<{ eventTypes: EventType[] }>;
+  /** The notices named, or every unread notice of the team. */
+  markNoticesRead(teamId: string, noticeIds?: string[]): Promise<{ marked: number }>;
 }
 
 /** The API over Firebase callable functions. */
@@ -56,5 +58,6 @@ export function callableApi(functions: Functions): WebhooksApi {
     redeliver: (teamId, target) => call("redeliver", { teamId, ...target }),
     getWebhookStats: (teamId, window, webhookId) => call("getWebhookStats", { teamId, window, webhookId }),
     listEventTypes: () => call("listEventTypes", {}),
+    markNoticesRead: (teamId, noticeIds) => call("markNoticesRead", { teamId, noticeIds }),
   };
 }

@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useWebhooksContext } from "./context";
-import type { DeliveryFilters, EndpointInput, StatsWindow, TestRecord } from "./types";
+import type { DeliveryFilters, EndpointInput, Notice, StatsWindow, TestRecord } from "./types";
 
 /** Query keys: everything of a team starts with ["webhooks", teamId], so one invalidation can reach it all. */
 export const keys = {
@@ -105,6 +105,29 @@ export function useTestHistory(webhookId: string) {
     [live, teamId, webhookId],
   );
   return state;
+}
+
+/** The team's health notices (or one endpoint's), live from Firestore. */
+export function useNotices(webhookId?: string) {
+  const { live, teamId } = useWebhooksContext();
+  const [state, setState] = useState<{ notices: Notice[] | null; error: Error | null }>({ notices: null, error: null });
+  useEffect(
+    () =>
+      live.watchNotices(
+        teamId,
+        webhookId,
+        (notices) => setState({ notices, error: null }),
+        (error) => setState({ notices: null, error }),
+      ),
+    [live, teamId, webhookId],
+  );
+  return state;
+}
+
+/** Marks notices read (all unread ones without ids); the listener shows the change. */
+export function useMarkNoticesRead() {
+  const { api, teamId } = useWebhooksContext();
+  return useMutation({ mutationFn: (noticeIds?: string[]) => api.markNoticesRead(teamId, noticeIds) });
 }
 
 function useTeamMutation<I, O>(run: (input: I) => Promise<O>, also: (teamId: string) => QueryKey[] = () => []) {

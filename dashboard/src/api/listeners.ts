@@ -13,7 +13,7 @@ import {
 } from "firebase/firestore";
 import type { FirestoreEmulator } from "./live";
 import { liveQueries, type LiveQuery } from "./queries";
-import type { DeliveryFilters, TestRecord } from "./types";
+import type { DeliveryFilters, Notice, TestRecord } from "./types";
 
 let db: Firestore | null = null;
 
@@ -71,6 +71,42 @@ export function watchTests(
               durationMs: r.durationMs ?? null,
               errorClass: r.errorClass ?? null,
               errorMessage: r.errorMessage ?? null,
+            },
+          };
+        }),
+      ),
+    failed,
+  );
+}
+
+export function watchNotices(
+  db: Firestore,
+  teamId: string,
+  webhookId: string | undefined,
+  rows: (notices: Notice[]) => void,
+  failed: (err: Error) => void,
+) {
+  return onSnapshot(
+    build(db, liveQueries.notices(teamId, webhookId)),
+    (snap) =>
+      rows(
+        snap.docs.map((d) => {
+          const details = (d.get("details") ?? {}) as Record<string, unknown>;
+          return {
+            id: d.id,
+            type: d.get("type") as Notice["type"],
+            webhookId: String(d.get("webhookId") ?? ""),
+            url: String(d.get("url") ?? ""),
+            reason: String(d.get("reason") ?? ""),
+            at: iso(d.get("at")),
+            readAt: d.get("readAt") ? iso(d.get("readAt")) : null,
+            details: {
+              statusReason: (details.statusReason as string | null) ?? null,
+              lastErrorClass: (details.lastErrorClass as string | null) ?? null,
+              lastStatusCode: (details.lastStatusCode as number | null) ?? null,
+              failingSince: details.failingSince ? iso(details.failingSince) : null,
+              disableAt: details.disableAt ? iso(details.disableAt) : null,
+              failedDeliveries: Number(details.failedDeliveries ?? 0),
             },
           };
         }),

@@ -1,7 +1,7 @@
 import type { FirebaseApp } from "firebase/app";
 import { connectFirestoreEmulator, doc, getDoc, getFirestore } from "firebase/firestore/lite";
 import { liveQueries } from "./queries";
-import type { DeliveryFilters, Role, TestRecord } from "./types";
+import type { DeliveryFilters, Notice, Role, TestRecord } from "./types";
 
 /** What the dashboard reads from Firestore directly: the signed-in member's role, and change feeds. */
 export interface LiveSource {
@@ -9,6 +9,8 @@ export interface LiveSource {
   /** Calls `changed` whenever the newest deliveries matching the filters change (not for the first read). */
   watchDeliveries(teamId: string, filters: DeliveryFilters, changed: () => void): () => void;
   watchTests(teamId: string, webhookId: string, rows: (tests: TestRecord[]) => void, failed: (err: Error) => void): () => void;
+  /** The team's newest notices, or one endpoint's, newest first. */
+  watchNotices(teamId: string, webhookId: string | undefined, rows: (notices: Notice[]) => void, failed: (err: Error) => void): () => void;
 }
 
 export type FirestoreEmulator = { host: string; port: number } | null;
@@ -49,5 +51,7 @@ export function firestoreLive(app: FirebaseApp, emulator: FirestoreEmulator): Li
     watchDeliveries: (teamId, filters, changed) => later((m) => m.watchDeliveries(m.firestore(app, emulator), teamId, filters, changed)),
     watchTests: (teamId, webhookId, rows, failed) =>
       later((m) => m.watchTests(m.firestore(app, emulator), teamId, webhookId, rows, failed)),
+    watchNotices: (teamId, webhookId, rows, failed) =>
+      later((m) => m.watchNotices(m.firestore(app, emulator), teamId, webhookId, rows, failed)),
   };
 }

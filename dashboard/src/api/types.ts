@@ -128,3 +128,24 @@ export interface Secret {
   secretVersion: number;
   previous: string | null;
 }
+
+export type NoticeType = "endpoint.failing" | "endpoint.disable_soon" | "endpoint.recovered" | "endpoint.disabled";
+
+/** A health notice (CONTRACT.md section 9), read from Firestore by the members of the team. */
+export interface Notice {
+  id: string;
+  type: NoticeType;
+  webhookId: string;
+  url: string;
+  reason: string;
+  at: string;
+  readAt: string | null;
+  details: {
+    statusReason: string | null;
+    lastErrorClass: string | null;
+    lastStatusCode: number | null;
+    failingSince: string | null;
+    disableAt: string | null;
+    failedDeliveries: number;
+  };
+}

@@ -1,6 +1,6 @@
 import { Checkbox, Group, Paper, SimpleGrid, Stack, Text } from "@mantine/core";
 import type { EventType } from "../api/types";
-import { categories, categoryState, isSelected, toggleCategory, toggleEverything, toggleType } from "../form/model";
+import { categories, categoryState, isSelected, OPERATIONAL_CATEGORY, toggleCategory, toggleEverything, toggleType } from "../form/model";
 
 /** All event types grouped by category, with select-all per category and `*` for everything. */
 export function EventPicker({
@@ -18,7 +18,7 @@ export function EventPicker({
   return (
     <Stack gap="sm" role="group" aria-label="Events" aria-describedby={error ? "events-error" : undefined}>
       <Checkbox
-        label="All events, including types added later (*)"
+        label="All helpdesk events, including types added later (*)"
         checked={value.includes("*")}
         onChange={() => onChange(toggleEverything(value))}
       />
@@ -34,6 +34,12 @@ export function EventPicker({
                 indeterminate={state === "some"}
                 onChange={() => onChange(toggleCategory(value, c, all))}
               />
+              {c.name === OPERATIONAL_CATEGORY && (
+                <Text size="sm" c="gray.7" mt={4}>
+                  Operational events: about the endpoints themselves (failing, recovered, disabled, failed deliveries), not about the
+                  helpdesk. Not included in *; an endpoint is never sent one about itself.
+                </Text>
+              )}
               <Stack gap={6} mt="xs" ml="lg">
                 {c.types.map((t) => (
                   <Checkbox

@@ -82,8 +82,15 @@ export function categories(catalog: EventType[]): Category[] {
 
 const categoryOf = (type: string) => type.slice(0, type.lastIndexOf("."));
 
+/** Operational events, about the endpoints themselves: `*` does not include them. */
+export const OPERATIONAL_CATEGORY = "webhook";
+
+const isOperationalEntry = (e: string) => categoryOf(e) === OPERATIONAL_CATEGORY;
+
+const coveredByAll = (events: string[], type: string) => events.includes("*") && categoryOf(type) !== OPERATIONAL_CATEGORY;
+
 export function isSelected(events: string[], type: string): boolean {
-  return events.includes("*") || events.includes(`${categoryOf(type)}.*`) || events.includes(type);
+  return coveredByAll(events, type) || events.includes(`${categoryOf(type)}.*`) || events.includes(type);
 }
 
 export function categoryState(events: string[], c: Category): "all" | "some" | "none" {
@@ -91,16 +98,20 @@ export function categoryState(events: string[], c: Category): "all" | "some" | "
   return n === 0 ? "none" : n === c.types.length ? "all" : "some";
 }
 
-/** The explicit types a list stands for, with `*` and `category.*` spelled out. */
+/** `*` spelled out as the helpdesk types it stands for; operational entries kept as they are. */
 function expand(events: string[], all: Category[]): string[] {
-  const types = all.flatMap((c) => c.types.map((t) => t.type));
-  return [...new Set(types.filter((t) => isSelected(events, t)))];
+  const types = all.filter((c) => c.name !== OPERATIONAL_CATEGORY).flatMap((c) => c.types.map((t) => t.type));
+  return [...new Set([...types.filter((t) => isSelected(events, t)), ...events.filter(isOperationalEntry)])];
 }
 
 export function toggleType(events: string[], type: string, all: Category[]): string[] {
   if (!isSelected(events, type)) return normalize([...events, type]);
-  const covered = events.includes("*") || events.includes(`${categoryOf(type)}.*`);
-  const base = covered ? expand(events, all) : events;
+  const category = `${categoryOf(type)}.*`;
+  const base = coveredByAll(events, type)
+    ? expand(events, all)
+    : events.includes(category)
+      ? [...events.filter((e) => e !== category), ...(all.find((c) => `${c.name}.*` === category)?.types.map((t) => t.type) ?? [])]
+      : events;
   return normalize(base.filter((e) => e !== type));
 }
 
@@ -108,18 +119,21 @@ export function toggleType(events: string[], type: string, all: Category[]): str
 export function toggleCategory(events: string[], c: Category, all: Category[]): string[] {
   const types = new Set(c.types.map((t) => t.type));
   if (categoryState(events, c) === "all") {
-    const base = events.includes("*") ? expand(events, all) : events;
+    const base = coveredByAll(events, c.types[0].type) ? expand(events, all) : events;
     return normalize(base.filter((e) => e !== `${c.name}.*` && !types.has(e)));
   }
   return normalize([...events.filter((e) => !types.has(e)), `${c.name}.*`]);
 }
 
+/** `*` on or off; operational subscriptions stay as they are. */
 export function toggleEverything(events: string[]): string[] {
-  return events.includes("*") ? [] : ["*"];
+  const operational = events.filter(isOperationalEntry);
+  return events.includes("*") ? operational : ["*", ...operational];
 }
 
-/** Without duplicates, and nothing beside `*` (it covers all). */
+/** Without duplicates, and beside `*` (it covers every helpdesk event) only operational entries. */
 export function normalize(events: string[]): string[] {
-  if (events.includes("*")) return ["*"];
-  return [...new Set(events)];
+  const unique = [...new Set(events)];
+  if (unique.includes("*")) return ["*", ...unique.filter(isOperationalEntry)];
+  return unique;
 }

@@ -6,6 +6,7 @@ import { describeFailure } from "../api/errors";
 import { useDeleteWebhook, useSetWebhookEnabled, useWebhook } from "../api/hooks";
 import type { StatsWindow, Webhook } from "../api/types";
 import { DeliveryHistory } from "../components/DeliveryHistory";
+import { EndpointHealth } from "../components/Notices";
 import { SecretPanel } from "../components/SecretPanel";
 import { StatsPanel, WindowPicker } from "../components/StatsPanel";
 import { ErrorState, Loading } from "../components/States";
@@ -151,6 +152,9 @@ export function WebhookDetailsPage() {
         )}
       </Stack>
       {admin && <Actions w={w} />}
+      <Section id="health" title="Health">
+        <EndpointHealth webhook={w} />
+      </Section>
       <Section id="settings" title="Settings">
         <Settings w={w} />
       </Section>

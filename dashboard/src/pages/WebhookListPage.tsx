@@ -6,6 +6,7 @@ import { useWebhooks, useWebhookStats } from "../api/hooks";
 import type { StatsWindow, Webhook } from "../api/types";
 import { percent, when } from "../components/format";
 import { StatsPanel, WindowPicker } from "../components/StatsPanel";
+import { NoticesStrip } from "../components/Notices";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { EndpointStatus } from "../components/StatusBadges";
 import { BASE } from "../routes";
@@ -39,6 +40,8 @@ export function WebhookListPage() {
         <Title order={2}>Webhooks</Title>
         {admin && <Button onClick={() => void navigate(`${BASE}/new`)}>New Webhook</Button>}
       </Group>
+
+      <NoticesStrip />
 
       <Paper withBorder p="md" radius="md" component="section" aria-labelledby="team-stats">
         <Group justify="space-between" mb="sm">
