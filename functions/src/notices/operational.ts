@@ -1,4 +1,4 @@
-import type { DocumentData } from "firebase-admin/firestore";
+import { DocumentData, Timestamp } from "firebase-admin/firestore";
 import { isOperational, OperationalEventType } from "../events/catalog";
 import { Envelope, eventIdFor } from "../events/envelope";
 import { toJson } from "../events/json";
@@ -14,10 +14,11 @@ const EVENT_OF: Record<NoticeType, OperationalEventType> = {
   "endpoint.disabled": "webhook.endpoint_disabled",
 };
 
-/** The operational event of a notice: `data` is the notice with its id. Its id is derived from the notice's. */
-export function noticeEnvelope(teamId: string, noticeId: string, notice: DocumentData): Envelope {
+/** The operational event of a notice: `data` is the notice with its id. Its id is derived from the notice's. Undefined for a document that is no notice. */
+export function noticeEnvelope(teamId: string, noticeId: string, notice: DocumentData): Envelope | undefined {
   const { expireAt: _kept, ...fields } = notice;
-  const type = EVENT_OF[notice.type as NoticeType];
+  const type = Object.hasOwn(EVENT_OF, String(notice.type)) ? EVENT_OF[notice.type as NoticeType] : undefined;
+  if (!type || !(notice.at instanceof Timestamp)) return undefined;
   const data = toJson({ id: noticeId, ...fields }) as Record<string, unknown>;
   return { id: eventIdFor(`notice:${noticeId}`, type), event: type, timestamp: String(data.at), teamId, data };
 }

@@ -52,6 +52,8 @@ export const logs = {
       stack: err instanceof Error ? err.stack : undefined,
     }),
   noticeWritten: (teamId: string, noticeId: string, type: string) => logger.warn("endpoint notice", { teamId, noticeId, type }),
+  noticeUnreadable: (teamId: string, noticeId: string) =>
+    logger.error("notice document is not a notice (unknown type or no time): neither published nor mailed", { teamId, noticeId }),
   noticeMail: (teamId: string, noticeId: string, outcome: string, recipients: number) =>
     logger.info("notice mail", { teamId, noticeId, outcome, recipients }),
   noticeDigestsSent: (digests: number) => logger.info("notice digests sent", { digests }),

@@ -16,7 +16,9 @@ export const onWebhookNoticeCreated = onDocumentCreated(
     const { teamId, noticeId } = event.params;
     logs.noticeWritten(teamId, noticeId, String(notice.type));
     const causedBy = (notice.details as { eventType?: unknown } | undefined)?.eventType;
-    await publishOperational(noticeEnvelope(teamId, noticeId, notice), typeof causedBy === "string" ? causedBy : null);
+    const envelope = noticeEnvelope(teamId, noticeId, notice);
+    if (!envelope) return logs.noticeUnreadable(teamId, noticeId);
+    await publishOperational(envelope, typeof causedBy === "string" ? causedBy : null);
     await mailNotice(teamId, noticeId, notice);
   },
 );
