@@ -1,6 +1,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useWebhooksContext } from "./context";
+import type { LiveSource } from "./live";
 import type { DeliveryFilters, EndpointInput, Notice, StatsWindow, TestRecord } from "./types";
 
 /** Query keys: everything of a team starts with ["webhooks", teamId], so one invalidation can reach it all. */
@@ -90,38 +91,37 @@ export function useDelivery(deliveryId: string | null) {
   });
 }
 
-/** An endpoint's latest test sends, live. */
-export function useTestHistory(webhookId: string) {
+type Watch<T> = (live: LiveSource, teamId: string, rows: (rows: T[]) => void, failed: (err: Error) => void) => () => void;
+
+/** Rows a listener keeps up to date: null until the first snapshot, or after an error. */
+function useLiveRows<T>(watch: Watch<T>, key: string | undefined) {
   const { live, teamId } = useWebhooksContext();
-  const [state, setState] = useState<{ tests: TestRecord[] | null; error: Error | null }>({ tests: null, error: null });
+  const [state, setState] = useState<{ rows: T[] | null; error: Error | null }>({ rows: null, error: null });
   useEffect(
     () =>
-      live.watchTests(
+      watch(
+        live,
         teamId,
-        webhookId,
-        (tests) => setState({ tests, error: null }),
-        (error) => setState({ tests: null, error }),
+        (rows) => setState({ rows, error: null }),
+        (error) => setState({ rows: null, error }),
       ),
-    [live, teamId, webhookId],
+    // `watch` is rebuilt each render; what it watches is the live source, the team and `key`.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [live, teamId, key],
   );
   return state;
 }
 
+/** An endpoint's latest test sends, live. */
+export function useTestHistory(webhookId: string) {
+  const { rows, error } = useLiveRows<TestRecord>((live, t, rows, failed) => live.watchTests(t, webhookId, rows, failed), webhookId);
+  return { tests: rows, error };
+}
+
 /** The team's health notices (or one endpoint's), live from Firestore. */
 export function useNotices(webhookId?: string) {
-  const { live, teamId } = useWebhooksContext();
-  const [state, setState] = useState<{ notices: Notice[] | null; error: Error | null }>({ notices: null, error: null });
-  useEffect(
-    () =>
-      live.watchNotices(
-        teamId,
-        webhookId,
-        (notices) => setState({ notices, error: null }),
-        (error) => setState({ notices: null, error }),
-      ),
-    [live, teamId, webhookId],
-  );
-  return state;
+  const { rows, error } = useLiveRows<Notice>((live, t, rows, failed) => live.watchNotices(t, webhookId, rows, failed), webhookId);
+  return { notices: rows, error };
 }
 
 /** Marks notices read (all unread ones without ids); the listener shows the change. */
