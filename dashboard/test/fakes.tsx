@@ -3,7 +3,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import type { WebhooksApi } from "../src/api/client";
 import { WebhooksProvider } from "../src/api/context";
-import type { LiveSource } from "../src/api/live";
+import type { DeliveryChange, LiveSource } from "../src/api/live";
 import type { Role } from "../src/api/types";
 
 /** An API whose methods are the ones a test gives; any other call fails the test. */
@@ -13,9 +13,9 @@ export function apiWith(methods: Partial<WebhooksApi>): WebhooksApi {
   });
 }
 
-/** A change feed the test drives: `changed()` is a Firestore listener seeing a delivery change. */
-export function liveFeed(): LiveSource & { changed: () => void } {
-  const listeners = new Set<() => void>();
+/** A change feed the test drives: `changed(rows)` is a Firestore listener seeing deliveries change. */
+export function liveFeed(): LiveSource & { changed: (rows?: DeliveryChange[]) => void } {
+  const listeners = new Set<(rows: DeliveryChange[]) => void>();
   return {
     roleOf: () => Promise.resolve("admin"),
     watchDeliveries: (_t, _f, onChange) => {
@@ -30,7 +30,7 @@ export function liveFeed(): LiveSource & { changed: () => void } {
       rows([]);
       return () => undefined;
     },
-    changed: () => listeners.forEach((l) => l()),
+    changed: (rows = []) => listeners.forEach((l) => l(rows)),
   };
 }
 

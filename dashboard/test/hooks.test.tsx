@@ -1,6 +1,6 @@
 import { act, renderHook, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
-import { useCreateWebhook, useDeliveries, useWebhooks } from "../src/api/hooks";
+import { coalesced, LIVE_COALESCE_MS, useCreateWebhook, useDeliveries, useWebhooks } from "../src/api/hooks";
 import type { Delivery, Webhook } from "../src/api/types";
 import { apiWith, liveFeed, providers } from "./fakes";
 
@@ -51,6 +51,57 @@ describe("useDeliveries", () => {
     status = "succeeded";
     act(() => live.changed());
     await waitFor(() => expect(result.current.data?.pages[0].deliveries[0].status).toBe("succeeded"));
+  });
+});
+
+describe("live updates without flooding", () => {
+  it("coalesces: the first change runs at once, a burst after it makes one more run, LIVE_COALESCE_MS later", () => {
+    vi.useFakeTimers();
+    try {
+      const run = vi.fn();
+      const c = coalesced(run, LIVE_COALESCE_MS);
+      c.trigger();
+      vi.advanceTimersByTime(0);
+      expect(run).toHaveBeenCalledTimes(1);
+      for (let i = 0; i < 50; i++) {
+        c.trigger();
+        vi.advanceTimersByTime(20);
+      }
+      expect(run).toHaveBeenCalledTimes(1);
+      vi.advanceTimersByTime(LIVE_COALESCE_MS);
+      expect(run).toHaveBeenCalledTimes(2);
+      vi.advanceTimersByTime(10 * LIVE_COALESCE_MS);
+      expect(run).toHaveBeenCalledTimes(2);
+      c.trigger();
+      c.cancel();
+      vi.advanceTimersByTime(LIVE_COALESCE_MS);
+      expect(run).toHaveBeenCalledTimes(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("shows a changed row's new status from the change feed itself, before any read", async () => {
+    const listDeliveries = vi.fn(async () => ({ deliveries: [delivery("d1", "retrying"), delivery("d2", "retrying")], nextCursor: null }));
+    const live = liveFeed();
+    const { result } = renderHook(() => useDeliveries({ webhookId: "w1" }), { wrapper: providers(apiWith({ listDeliveries }), live) });
+    await waitFor(() => expect(result.current.data?.pages[0].deliveries).toHaveLength(2));
+    let release: () => void = () => undefined;
+    listDeliveries.mockImplementation(
+      () =>
+        new Promise((r) => (release = () => r({ deliveries: [delivery("d1", "failed"), delivery("d2", "retrying")], nextCursor: null }))),
+    );
+    const change = { ...delivery("d1", "failed"), attempts: 3, lastStatusCode: 500 };
+    act(() => live.changed([change]));
+    await waitFor(() =>
+      expect(result.current.data?.pages[0].deliveries[0]).toMatchObject({ status: "failed", attempts: 3, lastStatusCode: 500 }),
+    );
+    expect(result.current.data?.pages[0].deliveries[1].status).toBe("retrying");
+    // The read the change started is still under way; a change within the window waits for it.
+    act(() => live.changed([]));
+    act(() => release());
+    await waitFor(() => expect(result.current.isFetching).toBe(false));
+    expect(listDeliveries).toHaveBeenCalledTimes(2);
   });
 });
 

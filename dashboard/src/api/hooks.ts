@@ -1,8 +1,8 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData, type QueryKey } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useWebhooksContext } from "./context";
-import type { LiveSource } from "./live";
-import type { DeliveryFilters, EndpointInput, Notice, StatsWindow, TestRecord } from "./types";
+import type { DeliveryChange, LiveSource } from "./live";
+import type { DeliveryFilters, DeliveryPage, EndpointInput, Notice, StatsWindow, TestRecord } from "./types";
 
 /** Query keys: everything of a team starts with ["webhooks", teamId], so one invalidation can reach it all. */
 export const keys = {
@@ -54,25 +54,69 @@ export function useWebhookStats(window: StatsWindow, webhookId?: string) {
   });
 }
 
+/** Live changes read the pages, stats and open delivery again at most once in this long. */
+export const LIVE_COALESCE_MS = 3_000;
+
+/** `run` at once on a first call, then at most once every `everyMs`: calls in between make one trailing run. */
+export function coalesced(run: () => void, everyMs: number) {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let last = -Infinity;
+  return {
+    trigger() {
+      if (timer !== null) return;
+      timer = setTimeout(
+        () => {
+          timer = null;
+          last = Date.now();
+          run();
+        },
+        Math.max(0, last + everyMs - Date.now()),
+      );
+    },
+    cancel() {
+      if (timer !== null) clearTimeout(timer);
+    },
+  };
+}
+
+type Pages = InfiniteData<DeliveryPage, string | null>;
+
+/** The rows a change feed saw, merged into the pages that hold them: a status shows at once, with no call. */
+function mergeRows(data: Pages | undefined, rows: DeliveryChange[]): Pages | undefined {
+  if (!data || rows.length === 0) return data;
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return {
+    ...data,
+    pages: data.pages.map((p) => ({ ...p, deliveries: p.deliveries.map((d) => (byId.has(d.id) ? { ...d, ...byId.get(d.id) } : d)) })),
+  };
+}
+
 /**
  * Deliveries in pages of 25, newest first, with filters. Live: a Firestore listener on the newest
- * matching records refreshes the pages (and the stats) whenever a delivery is added or changes.
+ * matching records updates the rows it holds at once, and reads the pages, the stats and the open
+ * delivery again, coalesced (LIVE_COALESCE_MS) and never cancelling a read under way, so that a busy
+ * endpoint does not keep the history from ever finishing a read.
  */
 export function useDeliveries(filters: DeliveryFilters, pageSize = 25) {
   const { api, live, teamId } = useWebhooksContext();
   const client = useQueryClient();
   const { webhookId, status, eventType } = filters;
-  useEffect(
-    () =>
-      live.watchDeliveries(teamId, { webhookId, status, eventType }, () => {
-        void client.invalidateQueries({ queryKey: keys.allDeliveries(teamId) });
-        void client.invalidateQueries({ queryKey: keys.allStats(teamId) });
-        void client.invalidateQueries({ queryKey: keys.allDeliveryDetails(teamId) });
-      }),
-    [live, client, teamId, webhookId, status, eventType],
-  );
+  useEffect(() => {
+    const refresh = coalesced(() => {
+      for (const queryKey of [keys.allDeliveries(teamId), keys.allStats(teamId), keys.allDeliveryDetails(teamId)])
+        void client.invalidateQueries({ queryKey }, { cancelRefetch: false });
+    }, LIVE_COALESCE_MS);
+    const stop = live.watchDeliveries(teamId, { webhookId, status, eventType }, (rows) => {
+      client.setQueriesData<Pages>({ queryKey: keys.allDeliveries(teamId) }, (data) => mergeRows(data, rows));
+      refresh.trigger();
+    });
+    return () => {
+      stop();
+      refresh.cancel();
+    };
+  }, [live, client, teamId, webhookId, status, eventType]);
   return useInfiniteQuery({
-    queryKey: keys.deliveries(teamId, { webhookId, status, eventType }),
+    queryKey: [...keys.deliveries(teamId, { webhookId, status, eventType }), pageSize],
     queryFn: ({ pageParam }) =>
       api.listDeliveries(teamId, { webhookId, status, eventType, limit: pageSize, cursor: pageParam ?? undefined }),
     initialPageParam: null as string | null,

@@ -11,7 +11,7 @@ import {
   Timestamp,
   where,
 } from "firebase/firestore";
-import type { FirestoreEmulator } from "./live";
+import type { DeliveryChange, FirestoreEmulator } from "./live";
 import { liveQueries, type LiveQuery } from "./queries";
 import type { DeliveryFilters, Notice, TestRecord } from "./types";
 
@@ -35,12 +35,28 @@ const build = (db: Firestore, q: LiveQuery) =>
 
 const iso = (v: unknown) => (v instanceof Timestamp ? v.toDate().toISOString() : typeof v === "string" ? v : "");
 
-export function watchDeliveries(db: Firestore, teamId: string, filters: DeliveryFilters, changed: () => void) {
+const isoOrNull = (v: unknown) => (v ? iso(v) : null);
+const numberOrNull = (v: unknown) => (typeof v === "number" ? v : null);
+
+export function watchDeliveries(db: Firestore, teamId: string, filters: DeliveryFilters, changed: (rows: DeliveryChange[]) => void) {
   let first = true;
   return onSnapshot(
     build(db, liveQueries.deliveries(teamId, filters)),
-    () => {
-      if (!first) changed();
+    (snap) => {
+      const rows = snap
+        .docChanges()
+        .filter((c) => c.type !== "removed")
+        .map(({ doc: d }) => ({
+          id: d.id,
+          status: d.get("status") as DeliveryChange["status"],
+          attempts: Number(d.get("attempts") ?? 0),
+          nextAttemptAt: isoOrNull(d.get("nextAttemptAt")),
+          completedAt: isoOrNull(d.get("completedAt")),
+          lastStatusCode: numberOrNull(d.get("lastStatusCode")),
+          lastErrorClass: (d.get("lastErrorClass") as string | null) ?? null,
+          lastDurationMs: numberOrNull(d.get("lastDurationMs")),
+        }));
+      if (!first) changed(rows);
       first = false;
     },
     // A lost listener leaves the page as it is; the periodic refresh still runs.

@@ -1,13 +1,19 @@
 import type { FirebaseApp } from "firebase/app";
 import { connectFirestoreEmulator, doc, getDoc, getFirestore } from "firebase/firestore/lite";
 import { liveQueries } from "./queries";
-import type { DeliveryFilters, Notice, Role, TestRecord } from "./types";
+import type { Delivery, DeliveryFilters, Notice, Role, TestRecord } from "./types";
+
+/** What a listener knows of a changed delivery: the fields a row shows. */
+export type DeliveryChange = Pick<
+  Delivery,
+  "id" | "status" | "attempts" | "nextAttemptAt" | "completedAt" | "lastStatusCode" | "lastErrorClass" | "lastDurationMs"
+>;
 
 /** What the dashboard reads from Firestore directly: the signed-in member's role, and change feeds. */
 export interface LiveSource {
   roleOf(teamId: string, uid: string): Promise<Role | null>;
-  /** Calls `changed` whenever the newest deliveries matching the filters change (not for the first read). */
-  watchDeliveries(teamId: string, filters: DeliveryFilters, changed: () => void): () => void;
+  /** Calls `changed` with the changed records' summaries whenever the newest deliveries matching the filters change (not for the first read). */
+  watchDeliveries(teamId: string, filters: DeliveryFilters, changed: (rows: DeliveryChange[]) => void): () => void;
   watchTests(teamId: string, webhookId: string, rows: (tests: TestRecord[]) => void, failed: (err: Error) => void): () => void;
   /** The team's newest notices, or one endpoint's, newest first. */
   watchNotices(teamId: string, webhookId: string | undefined, rows: (notices: Notice[]) => void, failed: (err: Error) => void): () => void;

@@ -57,9 +57,17 @@ export const listDeliveries = callable(
     until: isoDate.optional(),
     limit: z.number().int().min(1).max(100).default(25),
     cursor: z.string().optional(),
+    /** A lookup: the deliveries of one event (one per endpoint), with no other filter. */
+    eventId: z.string().min(1).max(200).optional(),
   }),
-  async ({ teamId, webhookId, status, eventType, since, until, limit, cursor }, req) => {
+  async ({ teamId, webhookId, status, eventType, since, until, limit, cursor, eventId }, req) => {
     await requireRole(req, teamId, "member");
+    if (eventId !== undefined) {
+      if (webhookId || status || eventType || since || until || cursor)
+        throw new ApiError("invalid-argument", "eventId: a lookup by event id takes no other filter");
+      const snap = await runQuery(queries.deliveriesOfEvent(teamId, eventId, SUMMARY_FIELDS, limit));
+      return { deliveries: snap.docs.map(view), nextCursor: null };
+    }
     const c = cursor ? decodeCursor(cursor) : undefined;
     const after: [Timestamp, string] | undefined = c ? [Timestamp.fromMillis(c.c), c.id] : undefined;
     const snap = await runQuery(
@@ -70,11 +78,21 @@ export const listDeliveries = callable(
   },
 );
 
+/**
+ * One delivery with its attempt log and payload. The log records custom header values as hidden
+ * (members read the records); admins also get the endpoint's custom headers as configured now, for
+ * "copy as curl".
+ */
 export const getDelivery = callable("getDelivery", teamInput.extend({ deliveryId: docIdSchema }), async ({ teamId, deliveryId }, req) => {
-  await requireRole(req, teamId, "member");
+  const { role } = await requireRole(req, teamId, "member");
   const snap = await db().doc(paths.delivery(teamId, deliveryId)).get();
   if (!snap.exists) throw new ApiError("not-found", `no delivery ${deliveryId} in team ${teamId}`);
-  return { delivery: view(snap) };
+  const webhookId = docIdSchema.safeParse(snap.get("webhookId"));
+  if (role !== "admin" || !webhookId.success) return { delivery: view(snap) };
+  const headers = (await db().doc(paths.endpoint(teamId, webhookId.data)).get()).get("headers") as unknown;
+  const customHeaders =
+    headers && typeof headers === "object" && !Array.isArray(headers) ? (toJson(headers) as Record<string, string>) : {};
+  return { delivery: view(snap), customHeaders };
 });
 
 /**

@@ -166,7 +166,8 @@ export const testWebhook = callable(
       attempt: 1,
       payload,
     });
-    const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    const { requestHeaders: headers, ...answer } = result;
+    const ok = answer.statusCode !== null && answer.statusCode >= 200 && answer.statusCode < 300;
     const record = {
       webhookId,
       eventType,
@@ -174,8 +175,8 @@ export const testWebhook = callable(
       createdAt: Timestamp.now(),
       expireAt: Timestamp.fromMillis(Date.now() + TEST_RETENTION_MS),
       // Members read test records: the URL as agents see it, no header values.
-      request: { url: redactedUrl(ep.url), eventId: envelope.id, payload },
-      response: { succeeded: ok, ...result },
+      request: { url: redactedUrl(ep.url), eventId: envelope.id, payload, headers },
+      response: { succeeded: ok, ...answer },
     };
     await db().collection(paths.tests(teamId)).doc(testId).set(record);
     return {

@@ -27,9 +27,8 @@ import { acquireLease, FAST_MS, PARK_MS, paceOf, setPace, SLOW_MS, wakeOneParked
 import { decideOutcome } from "./outcome";
 import { deliveryFailedEnvelope, publishOperational } from "../notices/operational";
 import { claimRateSlot } from "./rateLimit";
-import { sendSigned } from "./request";
+import { sendSigned, SignedResult } from "./request";
 import { Attempt, closedFields, Delivery, DeliveryStatus, DeliveryTask, deliverySchema } from "./schema";
-import type { SendResult } from "./send";
 import { enqueueDelivery } from "./tasks";
 
 /** When no rate slot could be won (a very large burst), the delivery claims again this much later. */
@@ -65,7 +64,7 @@ async function handOn(task: DeliveryTask, untilMs: number, reason: string): Prom
   logs.deliveryDeferred(task, new Date(untilMs).toISOString(), reason);
 }
 
-function attemptEntry(attempt: number, atMs: number, result: SendResult, queueRetries: number, shard: number, probe: boolean): Attempt {
+function attemptEntry(attempt: number, atMs: number, result: SignedResult, queueRetries: number, shard: number, probe: boolean): Attempt {
   return {
     attempt,
     shard,
@@ -75,6 +74,8 @@ function attemptEntry(attempt: number, atMs: number, result: SendResult, queueRe
     errorClass: result.errorClass,
     errorMessage: result.errorMessage,
     responseExcerpt: result.responseExcerpt,
+    requestHeaders: result.requestHeaders,
+    ...(result.responseHeaders ? { responseHeaders: result.responseHeaders } : {}),
     ...(queueRetries > 0 ? { queueRetries } : {}),
     ...(probe ? { probe } : {}),
   };
@@ -295,7 +296,7 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
   const slowTimer =
     pace === "fast" ? setTimeout(() => void setPace(task.teamId, endpointSnap, "slow").catch(() => undefined), SLOW_MS) : undefined;
   const nowMs = Date.now();
-  let result: SendResult;
+  let result: SignedResult;
   try {
     result = await sendSigned(
       {

@@ -1,7 +1,8 @@
 import { systemResolver } from "./ssrf";
 import { privateTargetsAllowed } from "../platform/params";
 import { signatureHeaders } from "../signing/sign";
-import { send, SendResult } from "./send";
+import { HIDDEN } from "../endpoints/redact";
+import { RECORDED_VALUE_CHARS, send, SendResult } from "./send";
 import { USER_AGENT } from "./userAgent";
 
 export interface SignedRequest {
@@ -30,8 +31,23 @@ export function requestHeaders(r: SignedRequest, nowMs: number): Record<string, 
   };
 }
 
+/**
+ * The request headers an attempt records: every header as sent, but custom header values (they are
+ * credentials, and members read delivery records) as HIDDEN. Admins get the values through the API.
+ */
+export function recordedRequestHeaders(headers: Record<string, string>, customHeaders: Record<string, string>): Record<string, string> {
+  const custom = new Set(Object.keys(customHeaders).map((n) => n.toLowerCase()));
+  return Object.fromEntries(
+    Object.entries(headers).map(([n, v]) => [n, custom.has(n.toLowerCase()) ? HIDDEN : v.slice(0, RECORDED_VALUE_CHARS)]),
+  );
+}
+
+export type SignedResult = SendResult & { requestHeaders: Record<string, string> };
+
 /** Signs and sends one request: the one path for deliveries, redeliveries and test sends. */
-export function sendSigned(r: SignedRequest, nowMs = Date.now()): Promise<SendResult> {
+export async function sendSigned(r: SignedRequest, nowMs = Date.now()): Promise<SignedResult> {
   const guard = privateTargetsAllowed() ? undefined : systemResolver;
-  return send({ url: r.url, headers: requestHeaders(r, nowMs), body: r.payload, timeoutMs: r.timeoutMs, guard });
+  const headers = requestHeaders(r, nowMs);
+  const result = await send({ url: r.url, headers, body: r.payload, timeoutMs: r.timeoutMs, guard });
+  return { ...result, requestHeaders: recordedRequestHeaders(headers, r.customHeaders) };
 }

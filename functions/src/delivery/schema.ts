@@ -35,6 +35,9 @@ export const attemptSchema = z.object({
   queueRetries: z.number().int().optional(),
   /** The attempt was the probe of the endpoint's open circuit. */
   probe: z.boolean().optional(),
+  /** The headers sent (custom header values hidden) and a few of the response's. */
+  requestHeaders: z.record(z.string(), z.string()).optional(),
+  responseHeaders: z.record(z.string(), z.string()).optional(),
 });
 export type Attempt = z.infer<typeof attemptSchema>;
 

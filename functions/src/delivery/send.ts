@@ -25,6 +25,23 @@ export interface SendResult {
   responseExcerpt: string | null;
   retryAfter?: string;
   location?: string;
+  /** The few response headers an attempt records (RECORDED_RESPONSE_HEADERS), a location as agents may see URLs. */
+  responseHeaders?: Record<string, string>;
+}
+
+/** Response headers worth keeping with an attempt, each value cut at RECORDED_VALUE_CHARS. */
+export const RECORDED_RESPONSE_HEADERS = ["content-type", "retry-after", "location", "x-request-id"] as const;
+export const RECORDED_VALUE_CHARS = 512;
+
+export function recordedResponseHeaders(headers: http.IncomingHttpHeaders, base: URL): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of RECORDED_RESPONSE_HEADERS) {
+    const raw = headers[name];
+    const value =
+      name === "location" ? shownLocation(typeof raw === "string" ? raw : undefined, base) : Array.isArray(raw) ? raw.join(", ") : raw;
+    if (value !== undefined) out[name] = value.slice(0, RECORDED_VALUE_CHARS);
+  }
+  return out;
 }
 
 const agents = {
@@ -101,7 +118,8 @@ function exchange(req: SendRequest, started: bigint, mayResend: boolean): Promis
   return new Promise((resolve, reject) => {
     let settled = false;
     // Set once the status line is in: from then on the status decides, and a body cut short (reset, timeout) only shortens the excerpt.
-    let response: { statusCode: number | null; chunks: Buffer[]; retryAfter?: string; location?: string } | undefined;
+    let response:
+      { statusCode: number | null; chunks: Buffer[]; retryAfter?: string; location?: string; headers: Record<string, string> } | undefined;
     const finish = (r: Omit<SendResult, "durationMs">) => {
       if (settled) return;
       settled = true;
@@ -120,6 +138,7 @@ function exchange(req: SendRequest, started: bigint, mayResend: boolean): Promis
         responseExcerpt: excerpt || null,
         retryAfter: r.retryAfter,
         location: r.location,
+        responseHeaders: r.headers,
       });
     };
     const fail = (err: NodeJS.ErrnoException) => {
@@ -166,6 +185,7 @@ function exchange(req: SendRequest, started: bigint, mayResend: boolean): Promis
         chunks: [],
         retryAfter: typeof retryAfter === "string" ? retryAfter : undefined,
         location: shownLocation(res.headers.location, url),
+        headers: recordedResponseHeaders(res.headers, url),
       };
       let size = 0;
       res.on("data", (chunk: Buffer) => {

@@ -101,6 +101,17 @@ export const queries = {
     limit,
     ...(after ? { startAfter: after } : {}),
   }),
+  /** The lookup by event id: every delivery of one event (one per endpoint it went to), newest first. */
+  deliveriesOfEvent: (teamId: string, eventId: string, fields: string[], limit: number): QuerySpec => ({
+    collection: paths.deliveries(teamId),
+    where: [["eventId", "==", eventId]],
+    orderBy: [
+      ["createdAt", "desc"],
+      ["__name__", "desc"],
+    ],
+    select: fields,
+    limit,
+  }),
   failedDeliveriesSince: (teamId: string, webhookId: string, since: Timestamp, limit: number): QuerySpec => ({
     collection: paths.deliveries(teamId),
     where: [

@@ -111,6 +111,7 @@ function everyQuery(): [string, QuerySpec][] {
     ["teamAdmins", queries.teamAdmins("t")],
     ["digestsDue", queries.digestsDue(t, 200)],
     ["unreadNotices", queries.unreadNotices("t", 500)],
+    ["deliveriesOfEvent", queries.deliveriesOfEvent("t", "evt_1", [], 100)],
   );
   for (const webhookId of [undefined, "w"]) {
     out.push([`openDeliveries ${webhookId ?? "team"}`, queries.openDeliveries("t", webhookId, OPEN_STATUSES)]);

@@ -127,3 +127,24 @@ describe("a request Node refuses to build", () => {
     expect(r).toMatchObject({ statusCode: null, errorClass: "network_error" });
   });
 });
+
+describe("recorded headers", () => {
+  it("keeps the sent headers with custom values hidden, and only a few response headers, a location as agents see it", async () => {
+    const { recordedRequestHeaders } = await import("../../src/delivery/request");
+    const { recordedResponseHeaders } = await import("../../src/delivery/send");
+    expect(
+      recordedRequestHeaders({ "X-Api-Key": "k", "webhook-id": "evt_1", "content-type": "application/json" }, { "x-api-key": "k" }),
+    ).toEqual({
+      "X-Api-Key": "(hidden)",
+      "webhook-id": "evt_1",
+      "content-type": "application/json",
+    });
+    const base = new URL("https://hooks.example.com/in");
+    expect(
+      recordedResponseHeaders(
+        { "content-type": "text/plain", "set-cookie": ["a=1"], location: "/next?token=t", "x-request-id": "r".repeat(600) },
+        base,
+      ),
+    ).toEqual({ "content-type": "text/plain", location: "https://hooks.example.com/…", "x-request-id": "r".repeat(512) });
+  });
+});
