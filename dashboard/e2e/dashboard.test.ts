@@ -1,6 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db, endpoint, member, newTeamId, newUser, Receiver } from "./backend";
+import { execFileSync } from "node:child_process";
+import { db, endpoint, member, newTeamId, newUser, Receiver, verifyWebhookSignature } from "./backend";
 import { DASHBOARD, launch, newPage, signIn } from "./browser";
 import { checkPage, fitsWidth, row } from "./pages";
 
@@ -337,6 +338,80 @@ describe("the webhooks dashboard", () => {
     await seen.page.locator("[data-notice-id]").first().waitFor();
     expect(await seen.page.getByRole("button", { name: "Mark all read" }).count()).toBe(0);
     await seen.context.close();
+  });
+
+  it("9. the drawer shows each attempt's request and response, and its copy as curl is accepted by the receiver's signature check", async () => {
+    const teamId = newTeamId("curl");
+    const r = await receiver();
+    const id = await endpoint(teamId, { url: r.url, events: ["ticket.created"], headers: { "X-Api-Key": "curl-key-1" } });
+    const { page, context } = await adminOn(teamId, `/${id}`);
+    await db().doc(`teams/${teamId}/tickets/T-9`).set({ subject: "Copy me", status: "open" });
+    const deliveryId = await deliveryOf(teamId, id, (d) => d.status === "succeeded");
+    await row(page, deliveryId)
+      .getByRole("button", { name: /Open delivery/ })
+      .click();
+    await page.getByRole("tab", { name: "Response" }).click();
+    await page.getByRole("table", { name: "Response headers of attempt 1" }).getByText("text/plain").waitFor();
+    await page.getByRole("tab", { name: "Request" }).click();
+    const sent = page.getByRole("table", { name: "Request headers of attempt 1" });
+    expect(await sent.innerText()).toContain("webhook-signature");
+    expect(await sent.innerText()).toContain("(hidden)");
+    await checkPage(page, "delivery-request");
+
+    const curl = await page.getByTestId("curl").innerText();
+    expect(curl).toContain("X-Api-Key: curl-key-1");
+    const before = r.requests.length;
+    execFileSync("sh", ["-c", curl], { encoding: "utf8", timeout: 30_000 });
+    expect(r.requests).toHaveLength(before + 1);
+    const replayed = r.requests[before];
+    const secret = (await db().doc(`teams/${teamId}/webhookSecrets/${id}`).get()).get("current") as string;
+    expect(verifyWebhookSignature({ secret, headers: replayed.headers, body: replayed.body })).toMatchObject({
+      id: replayed.headers["webhook-id"],
+    });
+    expect(replayed.body).toBe(r.requests[before - 1].body);
+    expect(replayed.headers["x-api-key"]).toBe("curl-key-1");
+
+    // The open delivery is in the address: Back closes the drawer, and a link opens it.
+    const attemptLog = page.getByRole("table", { name: "Attempt log" });
+    expect(new URL(page.url()).searchParams.get("delivery")).toBe(deliveryId);
+    await page.goBack();
+    await attemptLog.waitFor({ state: "detached" });
+    expect(new URL(page.url()).searchParams.get("delivery")).toBeNull();
+    await page.goto(`${DASHBOARD}/${id}?team=${encodeURIComponent(teamId)}&status=succeeded&delivery=${deliveryId}`);
+    await attemptLog.waitFor();
+    await page.keyboard.press("Escape");
+    await attemptLog.waitFor({ state: "detached" });
+    const after = new URL(page.url()).searchParams;
+    expect([after.get("delivery"), after.get("status")]).toEqual([null, "succeeded"]);
+    await context.close();
+  });
+
+  it("10. the team-wide deliveries page lists every endpoint's deliveries; the catalog page shows each type with its sample", async () => {
+    const teamId = newTeamId("team");
+    const [a, b] = [await receiver(), await receiver()];
+    const first = await endpoint(teamId, { url: a.url, events: ["ticket.created"] });
+    const second = await endpoint(teamId, { url: b.url, events: ["ticket.*"] });
+    await db().doc(`teams/${teamId}/tickets/T-10`).set({ subject: "Everyone hears", status: "open" });
+    const ids = [
+      await deliveryOf(teamId, first, (d) => d.status === "succeeded"),
+      await deliveryOf(teamId, second, (d) => d.status === "succeeded"),
+    ];
+    const { page, context } = await adminOn(teamId);
+    await page.getByRole("link", { name: "All deliveries" }).click();
+    await page.getByRole("heading", { name: "Deliveries of every endpoint" }).waitFor();
+    for (const id of ids) await row(page, id).waitFor({ timeout: 30_000 });
+    expect(await row(page, ids[1]).getByRole("link").innerText()).toBe(b.url);
+    await checkPage(page, "team-deliveries");
+    await row(page, ids[0]).getByRole("link").click();
+    await page.waitForURL((u) => u.pathname.endsWith(`/${first}`));
+
+    await page.goto(`${DASHBOARD}/events?team=${encodeURIComponent(teamId)}`);
+    await page.getByRole("heading", { name: "Event catalog" }).waitFor();
+    await page.getByRole("heading", { name: "webhook.*" }).waitFor();
+    expect(await page.getByLabel("Sample of ticket.created").innerText()).toContain('"event": "ticket.created"');
+    expect(await page.locator("[data-event-type]").count()).toBe(23);
+    await checkPage(page, "catalog");
+    await context.close();
   });
 
   it("works at phone width", async () => {

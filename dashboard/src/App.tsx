@@ -13,6 +13,8 @@ import { NoAccessPage } from "./pages/NoAccessPage";
 import { SignInPage } from "./pages/SignInPage";
 import { WebhookDetailsPage } from "./pages/WebhookDetailsPage";
 import { WebhookFormPage } from "./pages/WebhookFormPage";
+import { EventCatalogPage } from "./pages/EventCatalogPage";
+import { TeamDeliveriesPage } from "./pages/TeamDeliveriesPage";
 import { WebhookListPage } from "./pages/WebhookListPage";
 import { BASE } from "./routes";
 import { contrast, theme } from "./theme";
@@ -23,6 +25,8 @@ export function WebhookRoutes() {
     <Routes>
       <Route path={BASE} element={<WebhookListPage />} />
       <Route path={`${BASE}/new`} element={<WebhookFormPage />} />
+      <Route path={`${BASE}/deliveries`} element={<TeamDeliveriesPage />} />
+      <Route path={`${BASE}/events`} element={<EventCatalogPage />} />
       <Route path={`${BASE}/:webhookId`} element={<WebhookDetailsPage />} />
       <Route path={`${BASE}/:webhookId/edit`} element={<WebhookFormPage />} />
       <Route path="*" element={<Navigate to={BASE} replace />} />

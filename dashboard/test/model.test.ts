@@ -116,3 +116,27 @@ describe("form values and API input", () => {
     expect(localProblems(nameless).headers).toMatch(/needs a name/);
   });
 });
+
+describe("times", async () => {
+  const { ago, bucketLabel } = await import("../src/components/format");
+  it("says how long ago, then the date", () => {
+    const now = Date.parse("2026-12-02T12:00:00Z");
+    expect(ago("2026-12-02T11:59:58Z", now)).toBe("just now");
+    expect(ago("2026-12-02T11:59:18Z", now)).toBe("42 s ago");
+    expect(ago("2026-12-02T11:57:00Z", now)).toBe("3 min ago");
+    expect(ago("2026-12-02T07:00:00Z", now)).toBe("5 h ago");
+    expect(ago(null, now)).toBe("–");
+  });
+
+  it("labels a day bucket with its UTC day, also west of UTC", () => {
+    const before = process.env.TZ;
+    process.env.TZ = "America/Los_Angeles";
+    try {
+      expect(new Date("2026-12-01T00:00:00Z").getDate()).toBe(30);
+      expect(bucketLabel("2026-12-01T00:00:00Z", "day")).toBe("12/1");
+      expect(bucketLabel("2026-12-01T15:00:00Z", "hour")).toBe("07:00");
+    } finally {
+      process.env.TZ = before;
+    }
+  });
+});

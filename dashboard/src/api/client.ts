@@ -28,7 +28,7 @@ export interface WebhooksApi {
   revealWebhookSecret(teamId: string, webhookId: string): Promise<Secret>;
   testWebhook(teamId: string, webhookId: string, eventType?: string): Promise<TestResult>;
   listDeliveries(teamId: string, filters: DeliveryFilters & { limit?: number; cursor?: string }): Promise<DeliveryPage>;
-  getDelivery(teamId: string, deliveryId: string): Promise<{ delivery: Delivery }>;
+  getDelivery(teamId: string, deliveryId: string): Promise<{ delivery: Delivery; customHeaders?: Record<string, string> }>;
   redeliver(
     teamId: string,
     target: { deliveryId: string } | { webhookId: string; since: string },

@@ -130,7 +130,10 @@ export function useDelivery(deliveryId: string | null) {
   const { api, teamId } = useWebhooksContext();
   return useQuery({
     queryKey: keys.delivery(teamId, deliveryId ?? ""),
-    queryFn: async () => (await api.getDelivery(teamId, deliveryId!)).delivery,
+    queryFn: async () => {
+      const { delivery, customHeaders } = await api.getDelivery(teamId, deliveryId!);
+      return customHeaders ? { ...delivery, customHeaders } : delivery;
+    },
     enabled: Boolean(deliveryId),
   });
 }

@@ -38,6 +38,11 @@ export interface Attempt {
   errorClass: string | null;
   errorMessage: string | null;
   responseExcerpt: string | null;
+  /** The headers sent, custom header values as "(hidden)". */
+  requestHeaders?: Record<string, string>;
+  /** content-type, retry-after, location, x-request-id when the receiver sent them. */
+  responseHeaders?: Record<string, string>;
+  probe?: boolean;
 }
 
 export interface Delivery {
@@ -55,6 +60,8 @@ export interface Delivery {
   lastDurationMs: number | null;
   attemptLog?: Attempt[];
   payload?: string;
+  /** getDelivery, admins only: the endpoint's custom headers as configured now. */
+  customHeaders?: Record<string, string>;
 }
 
 export interface DeliveryFilters {

@@ -2,16 +2,18 @@ import "@mantine/charts/styles.css";
 import { BarChart } from "@mantine/charts";
 import { Text, VisuallyHidden } from "@mantine/core";
 import type { Stats } from "../api/types";
-import { percent } from "./format";
+import { bucketLabel, percent } from "./format";
 
 /** Deliveries per hour or day, succeeded and failed stacked, from the stats series. */
 export default function DeliveryChart({ stats }: { stats: Stats }) {
-  const label = (start: string) => {
-    const d = new Date(start);
-    return stats.granularity === "hour" ? `${String(d.getHours()).padStart(2, "0")}:00` : `${d.getMonth() + 1}/${d.getDate()}`;
-  };
-  const data = stats.series.map((p) => ({ at: label(p.start), succeeded: p.succeeded, failed: p.failed, rate: percent(p.successRate) }));
-  const summary = `${stats.total} ${stats.total === 1 ? "delivery" : "deliveries"} in the window, ${percent(stats.successRate)} succeeded`;
+  const data = stats.series.map((p) => ({
+    at: bucketLabel(p.start, stats.granularity),
+    succeeded: p.succeeded,
+    failed: p.failed,
+    rate: percent(p.successRate),
+  }));
+  const zone = stats.granularity === "hour" ? "hours in your time zone" : "days in UTC";
+  const summary = `${stats.total} ${stats.total === 1 ? "delivery" : "deliveries"} in the window, ${percent(stats.successRate)} succeeded (${zone})`;
   return (
     <figure style={{ margin: 0 }} aria-label={`Deliveries per ${stats.granularity}`}>
       <BarChart

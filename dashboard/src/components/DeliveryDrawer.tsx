@@ -1,12 +1,108 @@
-import { Alert, Button, Code, Drawer, Group, Stack, Table, Text, Title } from "@mantine/core";
+import { Alert, Button, Code, CopyButton, Drawer, Group, SegmentedControl, Stack, Table, Tabs, Text, Title } from "@mantine/core";
+import { useState } from "react";
 import { useIsAdmin } from "../api/context";
 import { describeFailure } from "../api/errors";
-import { useDelivery, useRedeliver } from "../api/hooks";
-import { ms, pretty, when } from "./format";
+import { useDelivery, useRedeliver, useWebhook } from "../api/hooks";
+import type { Attempt, Delivery } from "../api/types";
+import { curlCommand } from "./curl";
+import { ms, outcome, pretty, when } from "./format";
 import { ErrorState, Loading } from "./States";
 import { DeliveryStatusBadge } from "./StatusBadges";
 
 const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
+
+function HeaderTable({ headers, label }: { headers: Record<string, string> | undefined; label: string }) {
+  const rows = Object.entries(headers ?? {});
+  if (rows.length === 0) return <Text size="sm">None recorded.</Text>;
+  return (
+    <Table.ScrollContainer minWidth={420}>
+      <Table aria-label={label} fz="xs">
+        <Table.Tbody>
+          {rows.map(([n, v]) => (
+            <Table.Tr key={n}>
+              <Table.Td fw={600} style={{ whiteSpace: "nowrap" }}>
+                {n}
+              </Table.Td>
+              <Table.Td style={{ wordBreak: "break-all", fontFamily: "monospace" }}>{v}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
+function Copy({ value, label }: { value: string; label: string }) {
+  return (
+    <CopyButton value={value}>
+      {({ copied, copy }) => (
+        <Button size="xs" variant="default" onClick={copy}>
+          {copied ? "Copied" : label}
+        </Button>
+      )}
+    </CopyButton>
+  );
+}
+
+/** One attempt as GitHub's "Recent Deliveries" shows it: what was sent, and what came back. */
+function AttemptDetails({ d, attempts }: { d: Delivery; attempts: Attempt[] }) {
+  const [chosen, setChosen] = useState<string | null>(null);
+  const endpoint = useWebhook(d.webhookId);
+  const a = attempts.find((x) => String(x.attempt) === chosen) ?? attempts[attempts.length - 1];
+  const curl =
+    a.requestHeaders && endpoint.data ? curlCommand(endpoint.data.url, a.requestHeaders, d.payload ?? "", d.customHeaders) : null;
+  return (
+    <Stack gap="xs">
+      {attempts.length > 1 && (
+        <SegmentedControl
+          aria-label="Attempt"
+          size="xs"
+          value={String(a.attempt)}
+          onChange={setChosen}
+          data={attempts.map((x) => ({ value: String(x.attempt), label: `#${x.attempt}` }))}
+        />
+      )}
+      <Tabs defaultValue="request" keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="request">Request</Tabs.Tab>
+          <Tabs.Tab value="response">Response</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="request" pt="xs">
+          <Stack gap="xs">
+            <Text size="sm">
+              POST {endpoint.data?.url ?? "…"} · attempt {a.attempt} at {when(a.at)}
+            </Text>
+            <HeaderTable headers={a.requestHeaders} label={`Request headers of attempt ${a.attempt}`} />
+            <Group gap="xs">
+              <Copy value={d.payload ?? ""} label="Copy payload" />
+              {curl && <Copy value={curl} label="Copy as curl" />}
+            </Group>
+            {curl && (
+              <Code block data-testid="curl" aria-label="The request as a curl command" style={{ maxHeight: 200, overflow: "auto" }}>
+                {curl}
+              </Code>
+            )}
+          </Stack>
+        </Tabs.Panel>
+        <Tabs.Panel value="response" pt="xs">
+          <Stack gap="xs">
+            <Text size="sm">
+              {outcome(a.statusCode, a.errorClass)} · {ms(a.durationMs)}
+              {a.probe ? " · the circuit's probe" : ""}
+            </Text>
+            {a.errorMessage && <Text size="sm">{a.errorMessage}</Text>}
+            <HeaderTable headers={a.responseHeaders} label={`Response headers of attempt ${a.attempt}`} />
+            {a.responseExcerpt && (
+              <Code block aria-label="Response body excerpt" style={{ maxHeight: 200, overflow: "auto" }}>
+                {a.responseExcerpt}
+              </Code>
+            )}
+          </Stack>
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}
 
 /** One delivery: its attempt log (time, status code, duration, error class, response excerpt), payload and Redeliver. */
 export function DeliveryDrawer({ deliveryId, onClose }: { deliveryId: string | null; onClose: () => void }) {
@@ -94,6 +190,14 @@ export function DeliveryDrawer({ deliveryId, onClose }: { deliveryId: string | n
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
+          )}
+          {(d.attemptLog ?? []).length > 0 && (
+            <>
+              <Title order={3} size="h5">
+                Request and response
+              </Title>
+              <AttemptDetails d={d} attempts={d.attemptLog!} />
+            </>
           )}
           <Title order={3} size="h5">
             Payload

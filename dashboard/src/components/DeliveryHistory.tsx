@@ -1,24 +1,68 @@
-import { Alert, Button, Group, Select, Stack, Table, Text, TextInput } from "@mantine/core";
+import { Alert, Anchor, Button, Group, Select, Stack, Table, Text, TextInput } from "@mantine/core";
 import { useState } from "react";
+import { Link, useLocation, useNavigate, useSearchParams } from "react-router";
 import { useIsAdmin } from "../api/context";
 import { describeFailure } from "../api/errors";
-import { useDeliveries, useEventCatalog, useRedeliver } from "../api/hooks";
+import { useDeliveries, useEventCatalog, useRedeliver, useWebhooks } from "../api/hooks";
+import { BASE } from "../routes";
 import type { DeliveryStatus } from "../api/types";
 import { DeliveryDrawer } from "./DeliveryDrawer";
 import { ms, outcome, when } from "./format";
 import { Empty, ErrorState, Loading } from "./States";
 import { DeliveryStatusBadge } from "./StatusBadges";
+import { Time } from "./Time";
 
 const STATUSES: DeliveryStatus[] = ["pending", "retrying", "succeeded", "failed", "cancelled"];
 
-/** An endpoint's deliveries, newest first, live; filters, pages, and each delivery's attempt log. */
-export function DeliveryHistory({ webhookId }: { webhookId: string }) {
+/**
+ * The filters and the open delivery live in the address (`?status=failed&delivery=...`), so a link
+ * in a notice, a mail or a chat opens exactly that view. Opening a delivery is a history entry: Back
+ * closes the drawer.
+ */
+function useHistoryParams() {
+  const [params, setParams] = useSearchParams();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const status = STATUSES.find((s) => s === params.get("status"));
+  const eventType = params.get("eventType") ?? undefined;
+  const open = params.get("delivery");
+  const setParam = (name: string, value: string | null) =>
+    setParams(
+      (p) => {
+        const next = new URLSearchParams(p);
+        if (value) next.set(name, value);
+        else next.delete(name);
+        return next;
+      },
+      { replace: true },
+    );
+  return {
+    status,
+    eventType,
+    open,
+    setParam,
+    openDelivery: (id: string) =>
+      setParams(
+        (p) => {
+          const next = new URLSearchParams(p);
+          next.set("delivery", id);
+          return next;
+        },
+        { state: { drawer: true } },
+      ),
+    // Opened from this page: go back (the address before it); opened by a link: drop the parameter.
+    closeDelivery: () => ((location.state as { drawer?: boolean } | null)?.drawer ? void navigate(-1) : setParam("delivery", null)),
+  };
+}
+
+/** An endpoint's deliveries (or, without `webhookId`, the team's), newest first, live; filters, pages, and each delivery's attempt log. */
+export function DeliveryHistory({ webhookId }: { webhookId?: string }) {
   const admin = useIsAdmin();
   const catalog = useEventCatalog();
-  const [status, setStatus] = useState<DeliveryStatus | undefined>();
-  const [eventType, setEventType] = useState<string | undefined>();
-  const [open, setOpen] = useState<string | null>(null);
+  const { status, eventType, open, setParam, openDelivery, closeDelivery } = useHistoryParams();
   const deliveries = useDeliveries({ webhookId, status, eventType });
+  const endpoints = useWebhooks();
+  const urls = new Map((endpoints.data ?? []).map((w) => [w.id, w.url]));
   const rows = deliveries.data?.pages.flatMap((p) => p.deliveries) ?? [];
 
   return (
@@ -29,7 +73,7 @@ export function DeliveryHistory({ webhookId }: { webhookId: string }) {
           placeholder="Any status"
           clearable
           value={status ?? null}
-          onChange={(v) => setStatus((v as DeliveryStatus) ?? undefined)}
+          onChange={(v) => setParam("status", v)}
           data={STATUSES}
           w={180}
         />
@@ -39,12 +83,12 @@ export function DeliveryHistory({ webhookId }: { webhookId: string }) {
           clearable
           searchable
           value={eventType ?? null}
-          onChange={(v) => setEventType(v ?? undefined)}
+          onChange={(v) => setParam("eventType", v)}
           data={catalog.data?.map((t) => t.type) ?? []}
           w={240}
         />
       </Group>
-      {admin && <RedeliverFailed webhookId={webhookId} />}
+      {admin && webhookId && <RedeliverFailed webhookId={webhookId} />}
       {deliveries.isPending && <Loading label="Loading deliveries" />}
       {deliveries.isError && <ErrorState error={deliveries.error} what="the deliveries" />}
       {deliveries.isSuccess && rows.length === 0 && (
@@ -60,6 +104,7 @@ export function DeliveryHistory({ webhookId }: { webhookId: string }) {
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Created</Table.Th>
+                {!webhookId && <Table.Th>Endpoint</Table.Th>}
                 <Table.Th>Event</Table.Th>
                 <Table.Th>Status</Table.Th>
                 <Table.Th>Attempts</Table.Th>
@@ -71,7 +116,16 @@ export function DeliveryHistory({ webhookId }: { webhookId: string }) {
             <Table.Tbody>
               {rows.map((d) => (
                 <Table.Tr key={d.id} data-delivery-id={d.id}>
-                  <Table.Td>{when(d.createdAt)}</Table.Td>
+                  <Table.Td>
+                    <Time iso={d.createdAt} />
+                  </Table.Td>
+                  {!webhookId && (
+                    <Table.Td style={{ wordBreak: "break-all" }}>
+                      <Anchor component={Link} to={`${BASE}/${d.webhookId}`} size="sm">
+                        {urls.get(d.webhookId) ?? d.webhookId}
+                      </Anchor>
+                    </Table.Td>
+                  )}
                   <Table.Td>{d.eventType}</Table.Td>
                   <Table.Td>
                     <DeliveryStatusBadge status={d.status} />
@@ -83,7 +137,7 @@ export function DeliveryHistory({ webhookId }: { webhookId: string }) {
                     <Button
                       size="xs"
                       variant="default"
-                      onClick={() => setOpen(d.id)}
+                      onClick={() => openDelivery(d.id)}
                       aria-label={`Open delivery ${d.eventType} of ${when(d.createdAt)}`}
                     >
                       Open
@@ -102,7 +156,7 @@ export function DeliveryHistory({ webhookId }: { webhookId: string }) {
           </Button>
         </Group>
       )}
-      <DeliveryDrawer deliveryId={open} onClose={() => setOpen(null)} />
+      <DeliveryDrawer deliveryId={open} onClose={closeDelivery} />
     </Stack>
   );
 }

@@ -1,4 +1,5 @@
-import { Checkbox, Group, Paper, SimpleGrid, Stack, Text } from "@mantine/core";
+import { Anchor, Checkbox, Group, Paper, SimpleGrid, Stack, Text } from "@mantine/core";
+import { BASE } from "../routes";
 import type { EventType } from "../api/types";
 import { categories, categoryState, isSelected, OPERATIONAL_CATEGORY, toggleCategory, toggleEverything, toggleType } from "../form/model";
 
@@ -17,6 +18,13 @@ export function EventPicker({
   const all = categories(catalog);
   return (
     <Stack gap="sm" role="group" aria-label="Events" aria-describedby={error ? "events-error" : undefined}>
+      <Text size="sm">
+        What each event carries:{" "}
+        <Anchor href={`${BASE}/events`} target="_blank" rel="noopener">
+          the event catalog, with sample payloads
+        </Anchor>
+        .
+      </Text>
       <Checkbox
         label="All helpdesk events, including types added later (*)"
         checked={value.includes("*")}

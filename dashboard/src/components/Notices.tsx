@@ -7,6 +7,7 @@ import type { Notice, NoticeType, Webhook } from "../api/types";
 import { BASE } from "../routes";
 import { outcome, when } from "./format";
 import { ErrorState, Loading } from "./States";
+import { Time } from "./Time";
 import { TONES } from "./StatusBadges";
 
 const LABELS: Record<NoticeType, { text: string; color: string }> = {
@@ -37,8 +38,8 @@ function NoticeItem({ notice, showEndpoint }: { notice: Notice; showEndpoint: bo
             {notice.url}
           </Anchor>
         )}
-        <Text size="xs" c="gray.7" component="time" dateTime={notice.at}>
-          {when(notice.at)}
+        <Text size="xs" c="gray.7" span>
+          <Time iso={notice.at} />
         </Text>
       </Group>
       <Text size="sm" fw={unread ? 600 : undefined}>

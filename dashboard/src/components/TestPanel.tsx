@@ -1,5 +1,7 @@
-import { Alert, Badge, Button, Code, Group, Select, Stack, Table, Text } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Code, Group, Select, Stack, Table, Text } from "@mantine/core";
 import { useState } from "react";
+import { Link } from "react-router";
+import { BASE } from "../routes";
 import { useIsAdmin } from "../api/context";
 import { describeFailure } from "../api/errors";
 import { useEventCatalog, useTestHistory, useTestWebhook } from "../api/hooks";
@@ -17,6 +19,12 @@ export function TestPanel({ webhookId, usable }: { webhookId: string; usable: bo
   const history = useTestHistory(webhookId);
   const [eventType, setEventType] = useState<string>(TEST_EVENT);
   const result = test.data;
+  const sample = catalog.data?.find((t) => t.type === eventType)?.sample;
+  const preview = sample
+    ? JSON.stringify(sample, null, 2)
+    : eventType === TEST_EVENT
+      ? JSON.stringify({ event: TEST_EVENT, data: { message: "This is a test event from Jiwaku Webhooks." } }, null, 2)
+      : null;
 
   return (
     <Stack>
@@ -33,7 +41,22 @@ export function TestPanel({ webhookId, usable }: { webhookId: string; usable: bo
           <Button onClick={() => test.mutate(eventType)} loading={test.isPending} disabled={!usable}>
             Test
           </Button>
+          <Anchor component={Link} to={`${BASE}/events#${eventType === TEST_EVENT ? "" : eventType}`} size="sm">
+            Event catalog
+          </Anchor>
         </Group>
+      )}
+      {admin && preview && (
+        <details>
+          <summary>
+            <Text span size="sm">
+              The payload the test sends (its id and time are the test's own)
+            </Text>
+          </summary>
+          <Code block aria-label="Test payload preview" style={{ maxHeight: 240, overflow: "auto" }}>
+            {preview}
+          </Code>
+        </details>
       )}
       {test.isError && (
         <Alert color="red" role="alert" title="Test not sent">

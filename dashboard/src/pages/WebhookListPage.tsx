@@ -38,7 +38,15 @@ export function WebhookListPage() {
     <Stack gap="lg" maw={1200} mx="auto">
       <Group justify="space-between">
         <Title order={2}>Webhooks</Title>
-        {admin && <Button onClick={() => void navigate(`${BASE}/new`)}>New Webhook</Button>}
+        <Group gap="sm">
+          <Anchor component={Link} to={`${BASE}/deliveries`} size="sm">
+            All deliveries
+          </Anchor>
+          <Anchor component={Link} to={`${BASE}/events`} size="sm">
+            Event catalog
+          </Anchor>
+          {admin && <Button onClick={() => void navigate(`${BASE}/new`)}>New Webhook</Button>}
+        </Group>
       </Group>
 
       <NoticesStrip />

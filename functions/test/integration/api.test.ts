@@ -340,7 +340,14 @@ describe("the callable API", () => {
 
   it("lists the event catalog with descriptions and samples", async () => {
     const res = await ok<{ eventTypes: { type: string; description: string; sample: { event: string } }[] }>("listEventTypes", {}, agent);
-    expect(res.eventTypes).toHaveLength(18);
+    expect(res.eventTypes).toHaveLength(23);
+    expect(res.eventTypes.filter((t) => t.type.startsWith("webhook.")).map((t) => t.type)).toEqual([
+      "webhook.endpoint_failing",
+      "webhook.endpoint_disable_soon",
+      "webhook.endpoint_recovered",
+      "webhook.endpoint_disabled",
+      "webhook.delivery_failed",
+    ]);
     expect(res.eventTypes.every((t) => t.description && t.sample.event === t.type)).toBe(true);
     expect(await call("listEventTypes", {})).toMatchObject({ ok: false, status: "UNAUTHENTICATED" });
   });
