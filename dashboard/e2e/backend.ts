@@ -10,8 +10,7 @@ const { getApps, initializeApp } = require("firebase-admin/app") as typeof impor
 const { getFirestore } = require("firebase-admin/firestore") as typeof import("firebase-admin/firestore");
 
 /** The product's own receiver-side check (functions/src/signing/verify.ts, as built). */
-export const { verifyWebhookSignature } =
-  require("../../functions/lib/signing/verify.js") as typeof import("../../functions/src/signing/verify");
+export const { verifyWebhookSignature } = require("./lib/signing/verify.js") as typeof import("../../functions/src/signing/verify");
 
 export function db(): Firestore {
   if (!process.env.FIRESTORE_EMULATOR_HOST) throw new Error("FIRESTORE_EMULATOR_HOST is not set: run the browser tests through `npm test`");

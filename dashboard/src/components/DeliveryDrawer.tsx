@@ -78,7 +78,13 @@ function AttemptDetails({ d, attempts }: { d: Delivery; attempts: Attempt[] }) {
               {curl && <Copy value={curl} label="Copy as curl" />}
             </Group>
             {curl && (
-              <Code block data-testid="curl" aria-label="The request as a curl command" style={{ maxHeight: 200, overflow: "auto" }}>
+              <Code
+                block
+                tabIndex={0}
+                data-testid="curl"
+                aria-label="The request as a curl command"
+                style={{ maxHeight: 200, overflow: "auto" }}
+              >
                 {curl}
               </Code>
             )}
@@ -93,7 +99,7 @@ function AttemptDetails({ d, attempts }: { d: Delivery; attempts: Attempt[] }) {
             {a.errorMessage && <Text size="sm">{a.errorMessage}</Text>}
             <HeaderTable headers={a.responseHeaders} label={`Response headers of attempt ${a.attempt}`} />
             {a.responseExcerpt && (
-              <Code block aria-label="Response body excerpt" style={{ maxHeight: 200, overflow: "auto" }}>
+              <Code block tabIndex={0} aria-label="Response body excerpt" style={{ maxHeight: 200, overflow: "auto" }}>
                 {a.responseExcerpt}
               </Code>
             )}

@@ -53,7 +53,7 @@ export function TestPanel({ webhookId, usable }: { webhookId: string; usable: bo
               The payload the test sends (its id and time are the test's own)
             </Text>
           </summary>
-          <Code block aria-label="Test payload preview" style={{ maxHeight: 240, overflow: "auto" }}>
+          <Code block tabIndex={0} aria-label="Test payload preview" style={{ maxHeight: 240, overflow: "auto" }}>
             {preview}
           </Code>
         </details>

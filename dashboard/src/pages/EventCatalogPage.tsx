@@ -45,13 +45,13 @@ export function EventCatalogPage() {
                     <Group gap="xs" mb={4}>
                       <CopyButton value={sample}>
                         {({ copied, copy }) => (
-                          <Button size="xs" variant="default" onClick={copy} aria-label={`Copy the sample of ${t.type}`}>
+                          <Button size="xs" variant="default" onClick={copy} aria-label={`Copy sample of ${t.type}`}>
                             {copied ? "Copied" : "Copy sample"}
                           </Button>
                         )}
                       </CopyButton>
                     </Group>
-                    <Code block aria-label={`Sample of ${t.type}`} style={{ maxHeight: 240, overflow: "auto" }}>
+                    <Code block tabIndex={0} aria-label={`Sample of ${t.type}`} style={{ maxHeight: 240, overflow: "auto" }}>
                       {sample}
                     </Code>
                   </div>
