@@ -38,9 +38,15 @@ export function requestHeaders(r: SignedRequest, nowMs: number): Record<string, 
 export function recordedRequestHeaders(headers: Record<string, string>, customHeaders: Record<string, string>): Record<string, string> {
   const custom = new Set(Object.keys(customHeaders).map((n) => n.toLowerCase()));
   return Object.fromEntries(
-    Object.entries(headers).map(([n, v]) => [n, custom.has(n.toLowerCase()) ? HIDDEN : v.slice(0, RECORDED_VALUE_CHARS)]),
+    Object.entries(headers).map(([n, v]) => [
+      n.slice(0, RECORDED_NAME_CHARS),
+      custom.has(n.toLowerCase()) ? HIDDEN : v.slice(0, RECORDED_VALUE_CHARS),
+    ]),
   );
 }
+
+/** A recorded header name is cut here (names are HTTP tokens of any length): 29 headers of at most 256 + 512 characters. */
+export const RECORDED_NAME_CHARS = 256;
 
 export type SignedResult = SendResult & { requestHeaders: Record<string, string> };
 
