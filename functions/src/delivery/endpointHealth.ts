@@ -48,7 +48,8 @@ export async function applyEndpointEffect(
     }
     const before = healthOf(endpoint);
     const nowMs = Date.now();
-    const check = warningToCheck(webhookId, before, nowMs, disableRule());
+    // Only a failure can warn (a 410 disables, a success ends the episode): only it looks the warning up.
+    const check = effect === "failed" ? warningToCheck(webhookId, before, nowMs, disableRule()) : undefined;
     const warned = check ? (await tx.get(db().doc(paths.notice(teamId, check)))).exists : false;
     const change = healthChange({
       webhookId,
