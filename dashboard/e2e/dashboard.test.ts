@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { db, endpoint, member, newTeamId, newUser, Receiver, verifyWebhookSignature } from "./backend";
 import { DASHBOARD, launch, newPage, signIn } from "./browser";
-import { checkPage, fitsWidth, row } from "./pages";
+import { checkPage, fitsWidth, openTab, row } from "./pages";
 
 let browser: Browser;
 const receivers: Receiver[] = [];
@@ -38,6 +38,19 @@ async function deliveryOf(teamId: string, webhookId: string, where: (d: Record<s
     if (found) return found.id;
     if (Date.now() > deadline) throw new Error(`no matching delivery of ${webhookId}`);
     await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Adds header row `n` with "Add header", clicking again while the row has not appeared: a click
+ * during the section's opening animation can land before the button is live.
+ */
+async function addHeaderRow(page: Page, n: number) {
+  const name = page.getByLabel(`Header ${n} name`);
+  for (let tries = 0; (await name.count()) === 0; tries++) {
+    if (tries === 5) throw new Error(`header row ${n} did not appear after ${tries} clicks of Add header`);
+    await page.getByRole("button", { name: "Add header" }).click();
+    await name.waitFor({ timeout: 3_000 }).catch(() => undefined);
   }
 }
 
@@ -75,7 +88,7 @@ describe("the webhooks dashboard", () => {
     await page.getByLabel("Max attempts").fill("3");
     await page.getByLabel("Timeout (seconds)").fill("5");
     await page.getByLabel("Rate limit (per second)").fill("20");
-    await page.getByRole("button", { name: "Add header" }).click();
+    await addHeaderRow(page, 1);
     await page.getByLabel("Header 1 name").fill("X-Api-Key");
     await page.getByLabel("Header 1 value").fill("key-123");
     await checkPage(page, "form");
@@ -99,10 +112,13 @@ describe("the webhooks dashboard", () => {
 
     await page.getByRole("button", { name: "Done" }).click();
     await page.waitForURL(`**/dashboard/webhooks/${created.id}*`);
-    await page.getByRole("heading", { name: "Settings" }).waitFor();
+    await page.getByRole("heading", { name: "Health" }).waitFor();
+    await checkPage(page, "details-new");
+    await openTab(page, "Settings");
+    await page.getByRole("heading", { name: "Signing secret" }).waitFor();
     // Shown once: the page itself holds it no more until an admin reveals it.
     expect(await page.getByText(secret).count()).toBe(0);
-    await checkPage(page, "details-new");
+    await checkPage(page, "details-settings");
     await context.close();
   });
 
@@ -111,6 +127,7 @@ describe("the webhooks dashboard", () => {
     const r = await receiver();
     const id = await endpoint(teamId, { url: r.url, events: ["ticket.created"] });
     const { page, context } = await adminOn(teamId, `/${id}`);
+    await openTab(page, "Test");
     await page.getByRole("button", { name: "Test", exact: true }).click();
     const result = page.getByRole("status", { name: "Test result" });
     await result.waitFor();
@@ -128,6 +145,7 @@ describe("the webhooks dashboard", () => {
     const r = await receiver();
     const id = await endpoint(teamId, { url: r.url, events: ["ticket.created"] });
     const { page, context } = await adminOn(teamId, `/${id}`);
+    await openTab(page, "Deliveries");
     await page.getByText("No deliveries yet").waitFor();
     await db().doc(`teams/${teamId}/tickets/T-1`).set({ subject: "Printer on fire", status: "open" });
     const deliveryId = await deliveryOf(teamId, id, (d) => d.status === "succeeded");
@@ -156,6 +174,7 @@ describe("the webhooks dashboard", () => {
     r.status = 500;
     const id = await endpoint(teamId, { url: r.url, events: ["ticket.created"], maxAttempts: 2 });
     const { page, context } = await adminOn(teamId, `/${id}`);
+    await openTab(page, "Deliveries");
     await page.getByText("No deliveries yet").waitFor();
     await db().doc(`teams/${teamId}/tickets/T-2`).set({ subject: "Broken", status: "open" });
     const deliveryId = await deliveryOf(teamId, id, () => true);
@@ -196,6 +215,7 @@ describe("the webhooks dashboard", () => {
     await page.getByRole("button", { name: "Disable" }).waitFor();
     expect((await ref.get()).data()).toMatchObject({ enabled: true, status: "active" });
 
+    await openTab(page, "Settings");
     await page.getByRole("button", { name: "Reveal secret" }).click();
     const before = (await page.getByTestId("secret").innerText()).trim();
     await page.getByRole("button", { name: "Rotate secret" }).click();
@@ -235,6 +255,7 @@ describe("the webhooks dashboard", () => {
     await page.getByText("Success rate", { exact: true }).first().waitFor();
     await checkPage(page, "agent-list");
     await page.getByRole("button", { name: /View Details/ }).click();
+    await openTab(page, "Deliveries");
     await row(page, deliveryId).waitFor({ timeout: 30_000 });
     for (const name of ["Edit", "Disable", "Delete", "Test", "Reveal secret", "Rotate secret", "Redeliver failed"]) {
       expect(await page.getByRole("button", { name, exact: true }).count(), name).toBe(0);
@@ -249,6 +270,12 @@ describe("the webhooks dashboard", () => {
     expect(text).not.toContain("url-secret");
     expect(text).not.toContain("whsec_");
     await checkPage(page, "agent-details");
+    await page.keyboard.press("Escape");
+    await openTab(page, "Settings");
+    await page.getByText("(hidden)").first().waitFor();
+    const settings = await page.locator("body").innerText();
+    for (const secret of ["header-secret", "url-secret", "whsec_"]) expect(settings).not.toContain(secret);
+    expect(await page.getByRole("button", { name: "Reveal secret" }).count()).toBe(0);
     await context.close();
 
     const outsider = await newUser("outsider");
@@ -272,10 +299,10 @@ describe("the webhooks dashboard", () => {
 
     await url.fill(r.url);
     await openSection(page, "Advanced settings (optional)");
-    await page.getByRole("button", { name: "Add header" }).click();
+    await addHeaderRow(page, 1);
     await page.getByLabel("Header 1 name").fill("Bad Header");
     await page.getByLabel("Header 1 value").fill("x");
-    await page.getByRole("button", { name: "Add header" }).click();
+    await addHeaderRow(page, 2);
     await page.getByLabel("Header 2 name").fill("X-Ok");
     await page.getByLabel("Header 2 value").fill("bell\u0007");
     await page.getByRole("button", { name: "Create Webhook" }).click();
@@ -346,6 +373,7 @@ describe("the webhooks dashboard", () => {
     const r = await receiver();
     const id = await endpoint(teamId, { url: r.url, events: ["ticket.created"], headers: { "X-Api-Key": "curl-key-1" } });
     const { page, context } = await adminOn(teamId, `/${id}`);
+    await openTab(page, "Deliveries");
     await db().doc(`teams/${teamId}/tickets/T-9`).set({ subject: "Copy me", status: "open" });
     const deliveryId = await deliveryOf(teamId, id, (d) => d.status === "succeeded");
     await row(page, deliveryId)
@@ -427,9 +455,15 @@ describe("the webhooks dashboard", () => {
     await fitsWidth(page);
     await checkPage(page, "phone-list");
     await page.goto(`${DASHBOARD}/${id}?team=${teamId}`);
-    await page.getByRole("heading", { name: "Delivery history" }).waitFor();
+    await page.getByRole("heading", { name: "Health" }).waitFor();
     await fitsWidth(page);
     await checkPage(page, "phone-details");
+    for (const tab of ["Deliveries", "Test", "Settings"]) {
+      await openTab(page, tab);
+      await fitsWidth(page);
+    }
+    await page.getByRole("heading", { name: "Signing secret" }).waitFor();
+    await checkPage(page, "phone-details-settings");
     await context.close();
   });
 });

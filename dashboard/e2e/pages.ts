@@ -27,3 +27,9 @@ export async function fitsWidth(page: Page) {
 }
 
 export const row = (page: Page, deliveryId: string) => page.locator(`tr[data-delivery-id="${deliveryId}"]`);
+
+/** Opens a tab of the endpoint's page (Overview, Deliveries, Test, Settings). */
+export async function openTab(page: Page, name: string) {
+  await page.getByRole("tab", { name, exact: true }).click();
+  await page.waitForFunction((n) => document.querySelector('[role="tab"][aria-selected="true"]')?.textContent === n, name);
+}

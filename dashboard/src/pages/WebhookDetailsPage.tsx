@@ -1,6 +1,6 @@
-import { Alert, Anchor, Button, Group, Modal, Paper, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Button, Group, Modal, Paper, SimpleGrid, Stack, Tabs, Text, Title } from "@mantine/core";
 import { useState, type ReactNode } from "react";
-import { Link, useNavigate, useParams } from "react-router";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { useIsAdmin } from "../api/context";
 import { describeFailure } from "../api/errors";
 import { useDeleteWebhook, useSetWebhookEnabled, useWebhook } from "../api/hooks";
@@ -119,6 +119,18 @@ export function WebhookDetailsPage() {
   const admin = useIsAdmin();
   const webhook = useWebhook(webhookId);
   const [window, setWindow] = useState<StatsWindow>("24h");
+  const [params, setParams] = useSearchParams();
+  // The tab is in the address too; a link to a delivery opens the Deliveries tab.
+  const tab = params.get("tab") ?? (params.get("delivery") ? "deliveries" : "overview");
+  const setTab = (value: string) =>
+    setParams(
+      (p) => {
+        const next = new URLSearchParams(p);
+        next.set("tab", value);
+        return next;
+      },
+      { replace: true },
+    );
 
   if (webhook.isPending) return <Loading label="Loading webhook" />;
   if (webhook.isError) return <ErrorState error={webhook.error} what="the webhook" />;
@@ -152,26 +164,46 @@ export function WebhookDetailsPage() {
         )}
       </Stack>
       {admin && <Actions w={w} />}
-      <Section id="health" title="Health">
-        <EndpointHealth webhook={w} />
-      </Section>
-      <Section id="settings" title="Settings">
-        <Settings w={w} />
-      </Section>
-      {admin && (
-        <Section id="secret" title="Signing secret">
-          <SecretPanel webhookId={w.id} />
-        </Section>
-      )}
-      <Section id="test" title="Test">
-        <TestPanel webhookId={w.id} usable={w.status !== "invalid"} />
-      </Section>
-      <Section id="stats" title="Deliveries" aside={<WindowPicker value={window} onChange={setWindow} />}>
-        <StatsPanel window={window} webhookId={w.id} />
-      </Section>
-      <Section id="history" title="Delivery history">
-        <DeliveryHistory webhookId={w.id} />
-      </Section>
+      <Tabs value={tab} onChange={(v) => setTab(v ?? "overview")} keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="overview">Overview</Tabs.Tab>
+          <Tabs.Tab value="deliveries">Deliveries</Tabs.Tab>
+          <Tabs.Tab value="test">Test</Tabs.Tab>
+          <Tabs.Tab value="settings">Settings</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="overview" pt="md">
+          <Stack gap="lg">
+            <Section id="health" title="Health">
+              <EndpointHealth webhook={w} />
+            </Section>
+            <Section id="stats" title="Deliveries" aside={<WindowPicker value={window} onChange={setWindow} />}>
+              <StatsPanel window={window} webhookId={w.id} />
+            </Section>
+          </Stack>
+        </Tabs.Panel>
+        <Tabs.Panel value="deliveries" pt="md">
+          <Section id="history" title="Delivery history">
+            <DeliveryHistory webhookId={w.id} />
+          </Section>
+        </Tabs.Panel>
+        <Tabs.Panel value="test" pt="md">
+          <Section id="test" title="Test">
+            <TestPanel webhookId={w.id} usable={w.status !== "invalid"} />
+          </Section>
+        </Tabs.Panel>
+        <Tabs.Panel value="settings" pt="md">
+          <Stack gap="lg">
+            <Section id="settings" title="Settings">
+              <Settings w={w} />
+            </Section>
+            {admin && (
+              <Section id="secret" title="Signing secret">
+                <SecretPanel webhookId={w.id} />
+              </Section>
+            )}
+          </Stack>
+        </Tabs.Panel>
+      </Tabs>
     </Stack>
   );
 }
