@@ -4,7 +4,7 @@ import { Link, useLocation, useNavigate, useSearchParams } from "react-router";
 import { useIsAdmin } from "../api/context";
 import { describeFailure } from "../api/errors";
 import { useDeliveries, useEventCatalog, useRedeliver, useWebhooks } from "../api/hooks";
-import { BASE } from "../routes";
+import { BASE, withParam } from "../routes";
 import type { DeliveryStatus } from "../api/types";
 import { DeliveryDrawer } from "./DeliveryDrawer";
 import { ms, outcome, when } from "./format";
@@ -26,30 +26,13 @@ function useHistoryParams() {
   const status = STATUSES.find((s) => s === params.get("status"));
   const eventType = params.get("eventType") ?? undefined;
   const open = params.get("delivery");
-  const setParam = (name: string, value: string | null) =>
-    setParams(
-      (p) => {
-        const next = new URLSearchParams(p);
-        if (value) next.set(name, value);
-        else next.delete(name);
-        return next;
-      },
-      { replace: true },
-    );
+  const setParam = (name: string, value: string | null) => setParams((p) => withParam(p, name, value), { replace: true });
   return {
     status,
     eventType,
     open,
     setParam,
-    openDelivery: (id: string) =>
-      setParams(
-        (p) => {
-          const next = new URLSearchParams(p);
-          next.set("delivery", id);
-          return next;
-        },
-        { state: { drawer: true } },
-      ),
+    openDelivery: (id: string) => setParams((p) => withParam(p, "delivery", id), { state: { drawer: true } }),
     // Opened from this page: go back (the address before it); opened by a link: drop the parameter.
     closeDelivery: () => ((location.state as { drawer?: boolean } | null)?.drawer ? void navigate(-1) : setParam("delivery", null)),
   };

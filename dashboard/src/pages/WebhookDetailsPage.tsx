@@ -12,7 +12,7 @@ import { StatsPanel, WindowPicker } from "../components/StatsPanel";
 import { ErrorState, Loading } from "../components/States";
 import { EndpointStatus } from "../components/StatusBadges";
 import { TestPanel } from "../components/TestPanel";
-import { BASE } from "../routes";
+import { BASE, withParam } from "../routes";
 
 function Section({ id, title, children, aside }: { id: string; title: string; children: ReactNode; aside?: ReactNode }) {
   return (
@@ -122,15 +122,7 @@ export function WebhookDetailsPage() {
   const [params, setParams] = useSearchParams();
   // The tab is in the address too; a link to a delivery opens the Deliveries tab.
   const tab = params.get("tab") ?? (params.get("delivery") ? "deliveries" : "overview");
-  const setTab = (value: string) =>
-    setParams(
-      (p) => {
-        const next = new URLSearchParams(p);
-        next.set("tab", value);
-        return next;
-      },
-      { replace: true },
-    );
+  const setTab = (value: string) => setParams((p) => withParam(p, "tab", value), { replace: true });
 
   if (webhook.isPending) return <Loading label="Loading webhook" />;
   if (webhook.isError) return <ErrorState error={webhook.error} what="the webhook" />;

@@ -145,3 +145,13 @@ describe("operational events", () => {
     expect(e).toMatchObject({ event: "webhook.delivery_failed", data: { deliveryId: "dlv_1", webhookId: "w", lastStatusCode: null } });
   });
 });
+
+describe("notice mail off (the production default)", () => {
+  it("writes and reads nothing: no Firestore is reachable here, so a call that tried would fail", async () => {
+    const { mailNotice, sendDigests } = await import("../../src/notices/mail");
+    const { noticeMailCollection } = await import("../../src/platform/params");
+    expect(noticeMailCollection.value()).toBe("");
+    await expect(mailNotice("t", "n1", { type: "endpoint.failing", at: null })).resolves.toBeUndefined();
+    await expect(sendDigests(Date.now(), true)).resolves.toBe(0);
+  });
+});
