@@ -16,6 +16,7 @@ import { paths } from "../platform/collections";
 import { privateTargetsAllowed } from "../platform/params";
 import { queries, runQuery } from "../platform/queries";
 import { redactedUrl, HIDDEN } from "../endpoints/redact";
+import { listFigures } from "../stats/listFigures";
 import { requireRole, Role, teamInput, webhookInput } from "./access";
 import { ApiError, callable } from "./callable";
 
@@ -191,8 +192,16 @@ export const testWebhook = callable(
   },
 );
 
-export const listWebhooks = callable("listWebhooks", teamInput, async ({ teamId }, req) => {
+const listInput = teamInput.extend({ figures: z.boolean().optional() });
+
+/** The team's endpoints; with `figures: true` each also carries its last 24 hours for the list (one call, not one a row). */
+export const listWebhooks = callable("listWebhooks", listInput, async ({ teamId, figures }, req) => {
   const { role } = await requireRole(req, teamId, "member");
   const snaps = await runQuery(queries.endpointsByCreation(teamId));
-  return { webhooks: snaps.docs.map((d) => endpointView(d, role)) };
+  if (!figures) return { webhooks: snaps.docs.map((d) => endpointView(d, role)) };
+  const byId = await listFigures(
+    teamId,
+    snaps.docs.map((d) => d.id),
+  );
+  return { webhooks: snaps.docs.map((d) => ({ ...endpointView(d, role), figures: byId.get(d.id) })) };
 });

@@ -168,6 +168,14 @@ export const queries = {
     select: [],
     limit,
   }),
+  /** An endpoint's last finished delivery, whatever its outcome (an open one has no completedAt). */
+  lastFinished: (teamId: string, webhookId: string): QuerySpec => ({
+    collection: paths.deliveries(teamId),
+    where: byWebhook(webhookId),
+    orderBy: [["completedAt", "desc"]],
+    select: ["completedAt"],
+    limit: 1,
+  }),
   lastCompleted: (teamId: string, webhookId: string | undefined, status: string): QuerySpec => ({
     collection: paths.deliveries(teamId),
     where: [...byWebhook(webhookId), ["status", "==", status]],

@@ -18,6 +18,11 @@ type Stats = {
   lastSuccessAt: string | null;
 };
 
+type Figures = Pick<Stats, "total" | "succeeded" | "failed" | "successRate" | "failuresByErrorClass"> & {
+  lastDeliveryAt: string | null;
+  series: { since: string; succeeded: number[]; failed: number[] };
+};
+
 describe("getWebhookStats", () => {
   it("returns the figures and the series of deliveries made through the pipeline, from the rollups", async () => {
     const teamId = newTeamId("stats");
@@ -49,6 +54,26 @@ describe("getWebhookStats", () => {
     expect(day.series.reduce((n, p) => n + p.deliveries, 0)).toBe(10);
     expect(day.lastSuccessAt).not.toBeNull();
 
+    // The list's figures of every endpoint in one call: the same counts, a point an hour, the last finished delivery.
+    const listed = await ok<{ webhooks: { id: string; figures: Figures }[] }>("listWebhooks", { teamId, figures: true }, agent);
+    const figures = new Map(listed.webhooks.map((w) => [w.id, w.figures]));
+    expect(figures.get(a.webhookId)).toMatchObject({
+      total: 10,
+      succeeded: 8,
+      failed: 2,
+      successRate: 0.8,
+      failuresByErrorClass: { http_error: 2 },
+    });
+    expect(figures.get(a.webhookId)!.series.failed.at(-1)).toBe(2);
+    expect(figures.get(a.webhookId)!.series.succeeded).toHaveLength(24);
+    const lastOfA = (await deliveriesOf(teamId, a.webhookId))
+      .map((d) => d.completedAt!.toDate().toISOString())
+      .sort()
+      .at(-1);
+    expect(figures.get(a.webhookId)!.lastDeliveryAt).toBe(lastOfA);
+    expect(figures.get(b.webhookId)).toMatchObject({ total: 1, succeeded: 1, failed: 0 });
+    expect((await ok<{ webhooks: object[] }>("listWebhooks", { teamId }, agent)).webhooks[0]).not.toHaveProperty("figures");
+
     const month = await ok<Stats>("getWebhookStats", { teamId, webhookId: a.webhookId, window: "30d" }, agent);
     expect(month).toMatchObject({ total: 10, succeeded: 8 });
     expect(month.series).toHaveLength(30);
@@ -74,6 +99,8 @@ describe("getWebhookStats", () => {
     const compacted = await ok<Stats>("getWebhookStats", { teamId, webhookId: a.webhookId, window: "24h" }, agent);
     expect(compacted).toMatchObject({ total: 10, succeeded: 8, failed: 2, failuresByErrorClass: { http_error: 2 } });
     expect(compacted.latencyMs).toEqual(day.latencyMs);
+    const afterCompaction = await ok<{ webhooks: { id: string; figures: Figures }[] }>("listWebhooks", { teamId, figures: true }, agent);
+    expect(afterCompaction.webhooks.find((w) => w.id === a.webhookId)!.figures).toEqual(figures.get(a.webhookId));
     expect(await ok<Stats>("getWebhookStats", { teamId, window: "7d" }, agent)).toMatchObject({ total: 12, succeeded: 10, failed: 2 });
     await r.stop();
   });

@@ -115,6 +115,7 @@ function everyQuery(): [string, QuerySpec][] {
   );
   for (const webhookId of [undefined, "w"]) {
     out.push([`openDeliveries ${webhookId ?? "team"}`, queries.openDeliveries("t", webhookId, OPEN_STATUSES)]);
+    if (webhookId) out.push(["lastFinished", queries.lastFinished("t", webhookId)]);
     for (const status of ["succeeded", "failed"])
       out.push([`lastCompleted ${webhookId ?? "team"} ${status}`, queries.lastCompleted("t", webhookId, status)]);
   }
