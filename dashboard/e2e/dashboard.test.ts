@@ -164,6 +164,8 @@ describe("the webhooks dashboard", () => {
     await page.getByRole("link", { name: "All webhooks" }).click();
     await page.getByRole("button", { name: /View Details/ }).waitFor();
     await page.getByLabel("Deliveries: 1", { exact: true }).waitFor({ timeout: 30_000 });
+    await page.getByRole("img", { name: "Last 24 hours: 1 succeeded, 0 failed" }).waitFor();
+    expect(await page.locator(`[data-webhook-id="${id}"] [data-sparkline] rect`).count()).toBe(1);
     await checkPage(page, "list");
     await context.close();
   });
@@ -334,6 +336,9 @@ describe("the webhooks dashboard", () => {
       .getByText(/^Every delivery since .* failed: HTTP 500/)
       .waitFor();
     await page.getByText(/^\d unread$/).waitFor();
+    // The notice reads the list again: its failures by error class and its sparkline show the failed delivery.
+    await page.getByRole("link", { name: "1 HTTP error: show these failed deliveries" }).waitFor();
+    await page.getByRole("img", { name: /^Last 24 hours: 0 succeeded, 1 failed/ }).waitFor();
     await checkPage(page, "notices");
     const ids = await notices.evaluateAll((els) => els.map((e) => e.getAttribute("data-notice-id")));
     expect(ids.length).toBeGreaterThanOrEqual(1);
@@ -347,6 +352,20 @@ describe("the webhooks dashboard", () => {
     expect(await page.getByRole("button", { name: "Mark all read" }).count()).toBe(0);
     const stored = await db().collection(`teams/${teamId}/webhookNotices`).get();
     expect(stored.docs.map((d) => d.get("readAt"))).not.toContain(null);
+
+    // A failure chip opens exactly those deliveries: the endpoint's Deliveries tab, failed, by error class.
+    await page.getByRole("link", { name: "1 HTTP error: show these failed deliveries" }).click();
+    await page.getByRole("table", { name: "Delivery history" }).waitFor();
+    const shown = new URL(page.url()).searchParams;
+    expect([shown.get("tab"), shown.get("status"), shown.get("errorClass"), shown.get("range")]).toEqual([
+      "deliveries",
+      "failed",
+      "http_error",
+      "24h",
+    ]);
+    expect(await page.getByRole("combobox", { name: "Error" }).inputValue()).toBe("HTTP error");
+    expect(await page.locator("[data-delivery-id]").count()).toBe(1);
+    await page.goBack();
 
     // The endpoint's page: failing since when, disabled when, and its health history.
     await page
@@ -430,8 +449,24 @@ describe("the webhooks dashboard", () => {
     await page.getByRole("link", { name: "All deliveries" }).click();
     await page.getByRole("heading", { name: "Deliveries of every endpoint" }).waitFor();
     for (const id of ids) await row(page, id).waitFor({ timeout: 30_000 });
-    expect(await row(page, ids[1]).getByRole("link").innerText()).toBe(b.url);
+    await row(page, ids[1]).getByRole("link", { name: b.url, exact: true }).waitFor();
     await checkPage(page, "team-deliveries");
+
+    // Find by id: a delivery id opens its drawer, an event id lists that event's deliveries (one per endpoint).
+    const eventId = (await db().doc(`teams/${teamId}/webhookDeliveries/${ids[1]}`).get()).get("eventId") as string;
+    await page.getByLabel("Find by id").fill(ids[1]);
+    await page.getByRole("button", { name: "Find", exact: true }).click();
+    await page.getByRole("table", { name: "Attempt log" }).waitFor();
+    expect(new URL(page.url()).searchParams.get("delivery")).toBe(ids[1]);
+    await page.keyboard.press("Escape");
+    await page.getByLabel("Find by id").fill(eventId);
+    await page.getByRole("button", { name: "Find", exact: true }).click();
+    await page.getByText(`Deliveries of event ${eventId}`).waitFor();
+    for (const id of ids) await row(page, id).waitFor();
+    await page.getByRole("button", { name: "Show all deliveries" }).click();
+    await page.getByLabel("Find by id").fill("ticket 10");
+    await page.getByRole("button", { name: "Find", exact: true }).click();
+    await page.getByText("Enter a delivery id (dlv_…) or an event id (evt_…)").waitFor();
     await row(page, ids[0]).getByRole("link").click();
     await page.waitForURL((u) => u.pathname.endsWith(`/${first}`));
 

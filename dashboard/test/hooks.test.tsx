@@ -1,7 +1,15 @@
 import { act, renderHook, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
-import { coalesced, LIVE_COALESCE_MS, useCreateWebhook, useDeliveries, useWebhooks } from "../src/api/hooks";
-import type { Delivery, Webhook } from "../src/api/types";
+import {
+  coalesced,
+  LIVE_COALESCE_MS,
+  useCreateWebhook,
+  useDeliveries,
+  useNotices,
+  useWebhooks,
+  useWebhooksWithFigures,
+} from "../src/api/hooks";
+import type { Delivery, Notice, Webhook } from "../src/api/types";
 import { apiWith, liveFeed, providers } from "./fakes";
 
 const delivery = (id: string, status: Delivery["status"] = "succeeded"): Delivery => ({
@@ -28,13 +36,7 @@ describe("useDeliveries", () => {
       wrapper: providers(apiWith({ listDeliveries })),
     });
     await waitFor(() => expect(result.current.data?.pages).toHaveLength(1));
-    expect(listDeliveries).toHaveBeenLastCalledWith("team-1", {
-      webhookId: "w1",
-      status: "failed",
-      eventType: undefined,
-      limit: 2,
-      cursor: undefined,
-    });
+    expect(listDeliveries).toHaveBeenLastCalledWith("team-1", { webhookId: "w1", status: "failed", limit: 2, cursor: undefined });
     expect(result.current.hasNextPage).toBe(true);
     await act(() => result.current.fetchNextPage());
     expect(listDeliveries).toHaveBeenLastCalledWith("team-1", expect.objectContaining({ cursor: "c1" }));
@@ -120,5 +122,29 @@ describe("mutations", () => {
     await act(() => result.current.create.mutateAsync({ url: "https://example.com", events: ["*"] }));
     await waitFor(() => expect(result.current.webhooks.data?.map((w) => w.id)).toEqual(["w9"]));
     expect(createWebhook).toHaveBeenCalledWith("team-1", { url: "https://example.com", events: ["*"] });
+  });
+});
+
+describe("the list's figures", () => {
+  it("come in one call with figures, read again when a new notice arrives, not at the first snapshot", async () => {
+    const listWebhooks = vi.fn(async () => ({ webhooks: [] }));
+    let push: (rows: Notice[]) => void = () => undefined;
+    const live = {
+      ...liveFeed(),
+      watchNotices: (_t: string, _w: string | undefined, rows: (n: Notice[]) => void) => {
+        push = rows;
+        rows([{ id: "n1" } as Notice]);
+        return () => undefined;
+      },
+    };
+    const { result } = renderHook(() => ({ list: useWebhooksWithFigures(), notices: useNotices() }), {
+      wrapper: providers(apiWith({ listWebhooks }), live),
+    });
+    await waitFor(() => expect(result.current.list.data).toEqual([]));
+    expect(listWebhooks).toHaveBeenCalledTimes(1);
+    expect(listWebhooks).toHaveBeenCalledWith("team-1", { figures: true });
+    act(() => push([{ id: "n1" } as Notice]));
+    act(() => push([{ id: "n2" } as Notice, { id: "n1" } as Notice]));
+    await waitFor(() => expect(listWebhooks).toHaveBeenCalledTimes(2));
   });
 });

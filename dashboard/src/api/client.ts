@@ -11,11 +11,12 @@ import type {
   StatsWindow,
   TestResult,
   Webhook,
+  WebhookWithFigures,
 } from "./types";
 
 /** The callable API of CONTRACT.md section 8, one method a function. Hooks take any object of this shape. */
 export interface WebhooksApi {
-  listWebhooks(teamId: string): Promise<{ webhooks: Webhook[] }>;
+  listWebhooks(teamId: string, options?: { figures?: boolean }): Promise<{ webhooks: WebhookWithFigures[] }>;
   createWebhook(teamId: string, input: EndpointInput): Promise<{ webhook: Webhook; secret: string }>;
   updateWebhook(teamId: string, webhookId: string, input: Partial<EndpointInput>): Promise<{ webhook: Webhook }>;
   deleteWebhook(teamId: string, webhookId: string): Promise<{ deleted: string }>;
@@ -27,7 +28,7 @@ export interface WebhooksApi {
   ): Promise<{ secret: string; secretVersion: number; previousValidUntil: string | null }>;
   revealWebhookSecret(teamId: string, webhookId: string): Promise<Secret>;
   testWebhook(teamId: string, webhookId: string, eventType?: string): Promise<TestResult>;
-  listDeliveries(teamId: string, filters: DeliveryFilters & { limit?: number; cursor?: string }): Promise<DeliveryPage>;
+  listDeliveries(teamId: string, filters: Omit<DeliveryFilters, "range"> & { limit?: number; cursor?: string }): Promise<DeliveryPage>;
   getDelivery(teamId: string, deliveryId: string): Promise<{ delivery: Delivery; customHeaders?: Record<string, string> }>;
   redeliver(
     teamId: string,
@@ -45,7 +46,7 @@ export function callableApi(functions: Functions): WebhooksApi {
     // Fields left undefined are left out, as the API's schemas expect.
     (await httpsCallable<unknown, O>(functions, name)(JSON.parse(JSON.stringify(data)))).data;
   return {
-    listWebhooks: (teamId) => call("listWebhooks", { teamId }),
+    listWebhooks: (teamId, options) => call("listWebhooks", { teamId, ...options }),
     createWebhook: (teamId, input) => call("createWebhook", { teamId, ...input }),
     updateWebhook: (teamId, webhookId, input) => call("updateWebhook", { teamId, webhookId, ...input }),
     deleteWebhook: (teamId, webhookId) => call("deleteWebhook", { teamId, webhookId }),

@@ -1,12 +1,14 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData, type QueryKey } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useWebhooksContext } from "./context";
+import { apiFilters, liveFilters } from "./filters";
 import type { DeliveryChange, LiveSource } from "./live";
 import type { DeliveryFilters, DeliveryPage, EndpointInput, Notice, StatsWindow, TestRecord } from "./types";
 
 /** Query keys: everything of a team starts with ["webhooks", teamId], so one invalidation can reach it all. */
 export const keys = {
   list: (teamId: string) => ["webhooks", teamId, "list"] as const,
+  listWithFigures: (teamId: string) => ["webhooks", teamId, "list", "figures"] as const,
   stats: (teamId: string, window: StatsWindow, webhookId?: string) => ["webhooks", teamId, "stats", webhookId ?? null, window] as const,
   allStats: (teamId: string) => ["webhooks", teamId, "stats"] as const,
   deliveries: (teamId: string, filters: DeliveryFilters = {}) => ["webhooks", teamId, "deliveries", filters] as const,
@@ -25,6 +27,28 @@ export function useWebhooks() {
     queryKey: keys.list(teamId),
     queryFn: async () => (await api.listWebhooks(teamId)).webhooks,
     refetchInterval: REFRESH_MS,
+  });
+}
+
+/** The list page's figures change by the minute: one call for every endpoint, read again each minute. */
+export const LIST_FIGURES_REFRESH_MS = 60_000;
+
+/** The endpoints with their last 24 hours: the list page's one read. */
+export function useWebhooksWithFigures() {
+  const { api, teamId } = useWebhooksContext();
+  const client = useQueryClient();
+  return useQuery({
+    queryKey: keys.listWithFigures(teamId),
+    queryFn: async () => {
+      const { webhooks } = await api.listWebhooks(teamId, { figures: true });
+      // The same endpoints serve the pages that read the plain list: no second call when one is opened.
+      client.setQueryData(
+        keys.list(teamId),
+        webhooks.map(({ figures: _f, ...w }) => w),
+      );
+      return webhooks;
+    },
+    refetchInterval: LIST_FIGURES_REFRESH_MS,
   });
 }
 
@@ -100,13 +124,13 @@ function mergeRows(data: Pages | undefined, rows: DeliveryChange[]): Pages | und
 export function useDeliveries(filters: DeliveryFilters, pageSize = 25) {
   const { api, live, teamId } = useWebhooksContext();
   const client = useQueryClient();
-  const { webhookId, status, eventType } = filters;
+  const { webhookId, status, eventType, errorClass, eventId } = liveFilters(filters);
   useEffect(() => {
     const refresh = coalesced(() => {
       for (const queryKey of [keys.allDeliveries(teamId), keys.allStats(teamId), keys.allDeliveryDetails(teamId)])
         void client.invalidateQueries({ queryKey }, { cancelRefetch: false });
     }, LIVE_COALESCE_MS);
-    const stop = live.watchDeliveries(teamId, { webhookId, status, eventType }, (rows) => {
+    const stop = live.watchDeliveries(teamId, { webhookId, status, eventType, errorClass, eventId }, (rows) => {
       client.setQueriesData<Pages>({ queryKey: keys.allDeliveries(teamId) }, (data) => mergeRows(data, rows));
       refresh.trigger();
     });
@@ -114,11 +138,11 @@ export function useDeliveries(filters: DeliveryFilters, pageSize = 25) {
       stop();
       refresh.cancel();
     };
-  }, [live, client, teamId, webhookId, status, eventType]);
+  }, [live, client, teamId, webhookId, status, eventType, errorClass, eventId]);
   return useInfiniteQuery({
-    queryKey: [...keys.deliveries(teamId, { webhookId, status, eventType }), pageSize],
+    queryKey: [...keys.deliveries(teamId, filters), pageSize],
     queryFn: ({ pageParam }) =>
-      api.listDeliveries(teamId, { webhookId, status, eventType, limit: pageSize, cursor: pageParam ?? undefined }),
+      api.listDeliveries(teamId, { ...apiFilters(filters, Date.now()), limit: pageSize, cursor: pageParam ?? undefined }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
     refetchInterval: REFRESH_MS,
@@ -168,7 +192,24 @@ export function useTestHistory(webhookId: string) {
 /** The team's health notices (or one endpoint's), live from Firestore. */
 export function useNotices(webhookId?: string) {
   const { rows, error } = useLiveRows<Notice>((live, t, rows, failed) => live.watchNotices(t, webhookId, rows, failed), webhookId);
+  useHealthChanges(rows?.[0]?.id ?? null, rows !== null);
   return { notices: rows, error };
+}
+
+/**
+ * A new notice means an endpoint's health changed (failing, recovered, disabled): the endpoints and
+ * the list's figures are read again at once rather than at their next interval.
+ */
+function useHealthChanges(newestNoticeId: string | null, loaded: boolean) {
+  const { teamId } = useWebhooksContext();
+  const client = useQueryClient();
+  const seen = useRef<string | null | undefined>(undefined);
+  useEffect(() => {
+    if (!loaded) return;
+    if (seen.current !== undefined && seen.current !== newestNoticeId)
+      void client.invalidateQueries({ queryKey: keys.list(teamId) }, { cancelRefetch: false });
+    seen.current = newestNoticeId;
+  }, [client, teamId, newestNoticeId, loaded]);
 }
 
 /** Marks notices read (all unread ones without ids); the listener shows the change. */

@@ -15,13 +15,19 @@ export const NOTICE_PAGE = 20;
 
 export const liveQueries = {
   /** The newest deliveries of a team or endpoint, as the first page of listDeliveries shows them. */
-  deliveries: (teamId: string, f: { webhookId?: string; status?: string; eventType?: string }): LiveQuery => ({
+  deliveries: (
+    teamId: string,
+    f: { webhookId?: string; status?: string; eventType?: string; errorClass?: string; eventId?: string },
+  ): LiveQuery => ({
     collection: `teams/${teamId}/webhookDeliveries`,
-    where: [
-      ...(f.webhookId ? [["webhookId", "==", f.webhookId] as Where] : []),
-      ...(f.status ? [["status", "==", f.status] as Where] : []),
-      ...(f.eventType ? [["eventType", "==", f.eventType] as Where] : []),
-    ],
+    where: f.eventId
+      ? [["eventId", "==", f.eventId]]
+      : [
+          ...(f.webhookId ? [["webhookId", "==", f.webhookId] as Where] : []),
+          ...(f.status ? [["status", "==", f.status] as Where] : []),
+          ...(f.eventType ? [["eventType", "==", f.eventType] as Where] : []),
+          ...(f.errorClass ? [["lastErrorClass", "==", f.errorClass] as Where] : []),
+        ],
     orderBy: [["createdAt", "desc"]],
     limit: LIVE_PAGE,
   }),

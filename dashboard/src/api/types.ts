@@ -30,6 +30,20 @@ export interface Webhook extends Required<EndpointInput> {
   failingSince?: string | null;
 }
 
+/** An endpoint's last 24 hours as the list shows it (`listWebhooks` with `figures: true`). */
+export interface ListFigures {
+  total: number;
+  succeeded: number;
+  failed: number;
+  successRate: number | null;
+  failuresByErrorClass: Record<string, number>;
+  lastDeliveryAt: string | null;
+  /** 24 hourly points, oldest first, from `since`; the last is the current hour. */
+  series: { since: string; succeeded: number[]; failed: number[] };
+}
+
+export type WebhookWithFigures = Webhook & { figures?: ListFigures };
+
 export interface Attempt {
   attempt: number;
   at: string;
@@ -64,10 +78,18 @@ export interface Delivery {
   customHeaders?: Record<string, string>;
 }
 
+export type DeliveryRange = "1h" | "24h" | "7d" | "30d";
+
+/** The history's filters: an event id is a lookup and stands alone; `range` is a preset, `since`/`until` a custom window. */
 export interface DeliveryFilters {
   webhookId?: string;
   status?: DeliveryStatus;
   eventType?: string;
+  errorClass?: string;
+  range?: DeliveryRange;
+  since?: string;
+  until?: string;
+  eventId?: string;
 }
 
 export interface DeliveryPage {

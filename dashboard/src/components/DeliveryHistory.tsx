@@ -1,84 +1,64 @@
-import { Alert, Anchor, Button, Group, Select, Stack, Table, Text, TextInput } from "@mantine/core";
-import { useState } from "react";
+import { Alert, Anchor, Button, Code, Group, Select, Stack, Table, Text, TextInput } from "@mantine/core";
+import { useState, type FormEvent } from "react";
 import { Link, useLocation, useNavigate, useSearchParams } from "react-router";
 import { useIsAdmin } from "../api/context";
 import { describeFailure } from "../api/errors";
 import { useDeliveries, useEventCatalog, useRedeliver, useWebhooks } from "../api/hooks";
 import { BASE, withParam } from "../routes";
-import type { DeliveryStatus } from "../api/types";
+import { ERROR_CLASSES, filtersFrom, lookupOf, RANGES, STATUSES } from "../api/filters";
 import { DeliveryDrawer } from "./DeliveryDrawer";
-import { ms, outcome, when } from "./format";
+import { errorClassLabel, ms, outcome, when } from "./format";
 import { Empty, ErrorState, Loading } from "./States";
 import { DeliveryStatusBadge } from "./StatusBadges";
 import { Time } from "./Time";
-
-const STATUSES: DeliveryStatus[] = ["pending", "retrying", "succeeded", "failed", "cancelled"];
 
 /**
  * The filters and the open delivery live in the address (`?status=failed&delivery=...`), so a link
  * in a notice, a mail or a chat opens exactly that view. Opening a delivery is a history entry: Back
  * closes the drawer.
  */
-function useHistoryParams() {
+function useHistoryParams(webhookId?: string) {
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
   const location = useLocation();
-  const status = STATUSES.find((s) => s === params.get("status"));
-  const eventType = params.get("eventType") ?? undefined;
-  const open = params.get("delivery");
-  const setParam = (name: string, value: string | null) => setParams((p) => withParam(p, name, value), { replace: true });
+  const update = (changes: Record<string, string | null>) =>
+    setParams((p) => Object.entries(changes).reduce((next, [name, value]) => withParam(next, name, value), p), { replace: true });
   return {
-    status,
-    eventType,
-    open,
-    setParam,
+    filters: filtersFrom(params, webhookId),
+    range: params.get("range"),
+    open: params.get("delivery"),
+    setParams: update,
     openDelivery: (id: string) => setParams((p) => withParam(p, "delivery", id), { state: { drawer: true } }),
     // Opened from this page: go back (the address before it); opened by a link: drop the parameter.
-    closeDelivery: () => ((location.state as { drawer?: boolean } | null)?.drawer ? void navigate(-1) : setParam("delivery", null)),
+    closeDelivery: () => ((location.state as { drawer?: boolean } | null)?.drawer ? void navigate(-1) : update({ delivery: null })),
   };
 }
 
 /** An endpoint's deliveries (or, without `webhookId`, the team's), newest first, live; filters, pages, and each delivery's attempt log. */
-export function DeliveryHistory({ webhookId }: { webhookId?: string }) {
+export function DeliveryHistory({ webhookId, onSendTest }: { webhookId?: string; onSendTest?: () => void }) {
   const admin = useIsAdmin();
-  const catalog = useEventCatalog();
-  const { status, eventType, open, setParam, openDelivery, closeDelivery } = useHistoryParams();
-  const deliveries = useDeliveries({ webhookId, status, eventType });
+  const history = useHistoryParams(webhookId);
+  const { filters, open, openDelivery, closeDelivery } = history;
+  const deliveries = useDeliveries(filters);
   const endpoints = useWebhooks();
   const urls = new Map((endpoints.data ?? []).map((w) => [w.id, w.url]));
   const rows = deliveries.data?.pages.flatMap((p) => p.deliveries) ?? [];
+  const filtered = Object.keys(filters).some((k) => k !== "webhookId");
 
   return (
     <Stack>
-      <Group align="flex-end" wrap="wrap">
-        <Select
-          label="Status"
-          placeholder="Any status"
-          clearable
-          value={status ?? null}
-          onChange={(v) => setParam("status", v)}
-          data={STATUSES}
-          w={180}
-        />
-        <Select
-          label="Event type"
-          placeholder="Any event"
-          clearable
-          searchable
-          value={eventType ?? null}
-          onChange={(v) => setParam("eventType", v)}
-          data={catalog.data?.map((t) => t.type) ?? []}
-          w={240}
-        />
-      </Group>
+      <HistoryFilters {...history} />
       {admin && webhookId && <RedeliverFailed webhookId={webhookId} />}
       {deliveries.isPending && <Loading label="Loading deliveries" />}
       {deliveries.isError && <ErrorState error={deliveries.error} what="the deliveries" />}
       {deliveries.isSuccess && rows.length === 0 && (
-        <Empty title="No deliveries yet">
-          <Text size="sm">
-            {status || eventType ? "None match these filters." : "Deliveries appear here as events happen, without a reload."}
-          </Text>
+        <Empty title={filtered ? "No matching deliveries" : "No deliveries yet"}>
+          <Text size="sm">{filtered ? "None match these filters." : "Deliveries appear here as events happen, without a reload."}</Text>
+          {!filtered && admin && onSendTest && (
+            <Button variant="default" size="xs" onClick={onSendTest}>
+              Send a test event
+            </Button>
+          )}
         </Empty>
       )}
       {rows.length > 0 && (
@@ -141,6 +121,111 @@ export function DeliveryHistory({ webhookId }: { webhookId?: string }) {
       )}
       <DeliveryDrawer deliveryId={open} onClose={closeDelivery} />
     </Stack>
+  );
+}
+
+const ERROR_CLASS_OPTIONS = ERROR_CLASSES.map((c) => ({ value: c, label: errorClassLabel(c) }));
+const RANGE_OPTIONS = [
+  ...Object.entries(RANGES).map(([value, r]) => ({ value, label: r.label })),
+  { value: "custom", label: "Custom range" },
+];
+
+/** datetime-local shows local time: an ISO instant as its local "YYYY-MM-DDTHH:mm", and back. */
+const toLocalInput = (iso: string | undefined) =>
+  iso ? new Date(new Date(iso).getTime() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16) : "";
+const fromLocalInput = (v: string) => (v ? new Date(v).toISOString() : null);
+
+function HistoryFilters({ filters, range, setParams, openDelivery }: ReturnType<typeof useHistoryParams>) {
+  const catalog = useEventCatalog();
+  const [lookup, setLookup] = useState("");
+  const [lookupError, setLookupError] = useState<string | null>(null);
+  const find = (e: FormEvent) => {
+    e.preventDefault();
+    const found = lookupOf(lookup);
+    setLookupError(found ? null : "Enter a delivery id (dlv_…) or an event id (evt_…)");
+    if (found && "deliveryId" in found) openDelivery(found.deliveryId);
+    if (found && "eventId" in found) setParams({ eventId: found.eventId });
+  };
+  if (filters.eventId)
+    return (
+      <Group>
+        <Text size="sm">
+          Deliveries of event <Code>{filters.eventId}</Code>
+        </Text>
+        <Button size="xs" variant="default" onClick={() => setParams({ eventId: null })}>
+          Show all deliveries
+        </Button>
+      </Group>
+    );
+  return (
+    <Group align="flex-start" wrap="wrap">
+      <Select
+        label="Status"
+        placeholder="Any status"
+        clearable
+        value={filters.status ?? null}
+        onChange={(v) => setParams({ status: v })}
+        data={STATUSES}
+        w={150}
+      />
+      <Select
+        label="Event type"
+        placeholder="Any event"
+        clearable
+        searchable
+        value={filters.eventType ?? null}
+        onChange={(v) => setParams({ eventType: v, errorClass: null })}
+        data={catalog.data?.map((t) => t.type) ?? []}
+        w={210}
+      />
+      <Select
+        label="Error"
+        placeholder="Any error"
+        clearable
+        value={filters.errorClass ?? null}
+        onChange={(v) => setParams({ errorClass: v, eventType: null })}
+        data={ERROR_CLASS_OPTIONS}
+        w={180}
+      />
+      <Select
+        label="Time"
+        placeholder="Any time"
+        clearable
+        value={range && (range in RANGES || range === "custom") ? range : null}
+        onChange={(v) => setParams({ range: v, since: null, until: null })}
+        data={RANGE_OPTIONS}
+        w={170}
+      />
+      {range === "custom" && (
+        <>
+          <TextInput
+            type="datetime-local"
+            label="From"
+            value={toLocalInput(filters.since)}
+            onChange={(e) => setParams({ since: fromLocalInput(e.currentTarget.value) })}
+          />
+          <TextInput
+            type="datetime-local"
+            label="To"
+            value={toLocalInput(filters.until)}
+            onChange={(e) => setParams({ until: fromLocalInput(e.currentTarget.value) })}
+          />
+        </>
+      )}
+      <form onSubmit={find} style={{ display: "flex", gap: 8, alignItems: "flex-start" }}>
+        <TextInput
+          label="Find by id"
+          placeholder="dlv_… or evt_…"
+          value={lookup}
+          onChange={(e) => setLookup(e.currentTarget.value)}
+          error={lookupError}
+          w={220}
+        />
+        <Button type="submit" variant="default" mt={25}>
+          Find
+        </Button>
+      </form>
+    </Group>
   );
 }
 

@@ -2,6 +2,7 @@ import { Paper, SegmentedControl, SimpleGrid, Stack, Text } from "@mantine/core"
 import { lazy, Suspense } from "react";
 import { useWebhookStats } from "../api/hooks";
 import type { StatsWindow } from "../api/types";
+import { FailureChips } from "./FailureChips";
 import { count, ms, percent } from "./format";
 import { ErrorState, Loading } from "./States";
 
@@ -45,6 +46,7 @@ export function StatsPanel({ window, webhookId }: { window: StatsWindow; webhook
         <Card label="Failures" value={count(s.failed)} />
         <Card label="p95 latency" value={s.latencyMs.p95 === null ? "–" : `≤ ${ms(s.latencyMs.p95)}`} />
       </SimpleGrid>
+      <FailureChips byClass={s.failuresByErrorClass} webhookId={webhookId} range={window} />
       <Suspense fallback={<Loading label="Loading chart" />}>
         <DeliveryChart stats={s} />
       </Suspense>

@@ -42,3 +42,7 @@ export function pretty(text: string | undefined): string {
     return text;
   }
 }
+
+const ERROR_CLASS_LABELS: Record<string, string> = { http_error: "HTTP error" };
+/** An error class in words: "HTTP error", "connection refused", "circuit open". */
+export const errorClassLabel = (c: string) => ERROR_CLASS_LABELS[c] ?? c.replace(/_/g, " ");

@@ -175,7 +175,7 @@ export function WebhookDetailsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="deliveries" pt="md">
           <Section id="history" title="Delivery history">
-            <DeliveryHistory webhookId={w.id} />
+            <DeliveryHistory webhookId={w.id} onSendTest={() => setTab("test")} />
           </Section>
         </Tabs.Panel>
         <Tabs.Panel value="test" pt="md">

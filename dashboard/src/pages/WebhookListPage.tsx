@@ -2,23 +2,47 @@ import { Anchor, Button, Group, Paper, Stack, Table, Text, Title, VisuallyHidden
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { useIsAdmin } from "../api/context";
-import { useWebhooks, useWebhookStats } from "../api/hooks";
-import type { StatsWindow, Webhook } from "../api/types";
-import { percent, when } from "../components/format";
+import { useWebhooksWithFigures } from "../api/hooks";
+import type { StatsWindow, Webhook, WebhookWithFigures } from "../api/types";
+import { FailureChips } from "../components/FailureChips";
+import { percent } from "../components/format";
+import { Sparkline } from "../components/Sparkline";
+import { Time } from "../components/Time";
 import { StatsPanel, WindowPicker } from "../components/StatsPanel";
 import { NoticesStrip } from "../components/Notices";
 import { Empty, ErrorState, Loading } from "../components/States";
-import { EndpointStatus } from "../components/StatusBadges";
+import { EndpointStatus, TONES } from "../components/StatusBadges";
 import { BASE } from "../routes";
 
-function EndpointFigures({ webhookId, window }: { webhookId: string; window: StatsWindow }) {
-  const stats = useWebhookStats(window, webhookId);
-  const s = stats.data;
-  const last = s ? [s.lastSuccessAt, s.lastFailureAt].filter(Boolean).sort().at(-1) : null;
+/** An endpoint's last 24 hours: its success rate, its failures as chips by error class (each opens those deliveries), its last delivery. */
+function EndpointFigures({ webhook }: { webhook: WebhookWithFigures }) {
+  const f = webhook.figures;
+  if (!f)
+    return (
+      <>
+        <Table.Td>…</Table.Td>
+        <Table.Td>…</Table.Td>
+        <Table.Td>…</Table.Td>
+        <Table.Td>…</Table.Td>
+      </>
+    );
   return (
     <>
-      <Table.Td>{stats.isError ? "–" : s ? percent(s.successRate) : "…"}</Table.Td>
-      <Table.Td>{s ? when(last) : "…"}</Table.Td>
+      <Table.Td>{percent(f.successRate)}</Table.Td>
+      <Table.Td>
+        {f.failed === 0 ? <Text size="sm">0</Text> : <FailureChips byClass={f.failuresByErrorClass} webhookId={webhook.id} range="24h" />}
+      </Table.Td>
+      <Table.Td>
+        <Sparkline series={f.series} />
+      </Table.Td>
+      <Table.Td>
+        <Time iso={f.lastDeliveryAt} />
+        {webhook.failingSince && (
+          <Text size="xs" c={TONES.red}>
+            failing since <Time iso={webhook.failingSince} />
+          </Text>
+        )}
+      </Table.Td>
     </>
   );
 }
@@ -32,7 +56,7 @@ export function WebhookListPage() {
   const admin = useIsAdmin();
   const navigate = useNavigate();
   const [window, setWindow] = useState<StatsWindow>("24h");
-  const webhooks = useWebhooks();
+  const webhooks = useWebhooksWithFigures();
 
   return (
     <Stack gap="lg" maw={1200} mx="auto">
@@ -73,14 +97,16 @@ export function WebhookListPage() {
           </Empty>
         )}
         {webhooks.data && webhooks.data.length > 0 && (
-          <Table.ScrollContainer minWidth={760}>
+          <Table.ScrollContainer minWidth={980}>
             <Table verticalSpacing="sm" highlightOnHover>
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Endpoint</Table.Th>
                   <Table.Th>Status</Table.Th>
                   <Table.Th>Events</Table.Th>
-                  <Table.Th>Success rate ({window})</Table.Th>
+                  <Table.Th>Success rate (24 h)</Table.Th>
+                  <Table.Th>Failures (24 h)</Table.Th>
+                  <Table.Th>Deliveries by hour</Table.Th>
                   <Table.Th>Last delivery</Table.Th>
                   <Table.Th>
                     <VisuallyHidden>Actions</VisuallyHidden>
@@ -106,7 +132,7 @@ export function WebhookListPage() {
                     <Table.Td>
                       <Text size="sm">{eventsSummary(w)}</Text>
                     </Table.Td>
-                    <EndpointFigures webhookId={w.id} window={window} />
+                    <EndpointFigures webhook={w} />
                     <Table.Td>
                       <Button
                         size="xs"

@@ -1,17 +1,16 @@
-import { DocumentSnapshot, FieldValue, Timestamp } from "firebase-admin/firestore";
+import { DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { z } from "zod";
-import { deliveryStatusSchema, OPEN_STATUSES } from "../delivery/schema";
+import { deliveryStatusSchema, errorClassSchema } from "../delivery/schema";
 import { envelopeEventSchema } from "../events/catalog";
 import { toJson } from "../events/json";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
-import { countField, stringField } from "../platform/fields";
+import { stringField } from "../platform/fields";
 import { docIdSchema } from "../platform/ids";
-import { logs } from "../platform/logs";
 import { queries, runQuery } from "../platform/queries";
-import { updateIfUnchanged } from "../platform/writes";
-import { enqueueDelivery } from "../delivery/tasks";
 import { computeStats, WINDOWS } from "../stats/stats";
+import { countFailedInRange, startRedeliveryJob } from "../redelivery/jobs";
+import { redeliverOne } from "../redelivery/reopen";
 import { requireRole, teamInput } from "./access";
 import { ApiError, callable } from "./callable";
 
@@ -28,7 +27,6 @@ const SUMMARY_FIELDS = [
   "lastErrorClass",
   "lastDurationMs",
 ];
-const MAX_BULK_REDELIVERIES = 1000;
 
 const isoDate = z.iso.datetime({ offset: true }).transform((s) => Timestamp.fromDate(new Date(s)));
 const cursorSchema = z.object({ c: z.number(), id: z.string() });
@@ -53,6 +51,8 @@ export const listDeliveries = callable(
     webhookId: docIdSchema.optional(),
     status: deliveryStatusSchema.optional(),
     eventType: envelopeEventSchema.optional(),
+    /** The last attempt's error class: which failures ended how. Not combined with eventType (one index per pair). */
+    errorClass: errorClassSchema.optional(),
     since: isoDate.optional(),
     until: isoDate.optional(),
     limit: z.number().int().min(1).max(100).default(25),
@@ -60,10 +60,11 @@ export const listDeliveries = callable(
     /** A lookup: the deliveries of one event (one per endpoint), with no other filter. */
     eventId: z.string().min(1).max(200).optional(),
   }),
-  async ({ teamId, webhookId, status, eventType, since, until, limit, cursor, eventId }, req) => {
+  async ({ teamId, webhookId, status, eventType, errorClass, since, until, limit, cursor, eventId }, req) => {
     await requireRole(req, teamId, "member");
+    if (errorClass && eventType) throw new ApiError("invalid-argument", "errorClass: not combined with eventType; filter by one of them");
     if (eventId !== undefined) {
-      if (webhookId || status || eventType || since || until || cursor)
+      if (webhookId || status || eventType || errorClass || since || until || cursor)
         throw new ApiError("invalid-argument", "eventId: a lookup by event id takes no other filter");
       const snap = await runQuery(queries.deliveriesOfEvent(teamId, eventId, SUMMARY_FIELDS, limit));
       return { deliveries: snap.docs.map(view), nextCursor: null };
@@ -71,7 +72,7 @@ export const listDeliveries = callable(
     const c = cursor ? decodeCursor(cursor) : undefined;
     const after: [Timestamp, string] | undefined = c ? [Timestamp.fromMillis(c.c), c.id] : undefined;
     const snap = await runQuery(
-      queries.deliveriesPage(teamId, { webhookId, status, eventType, since, until }, SUMMARY_FIELDS, limit + 1, after),
+      queries.deliveriesPage(teamId, { webhookId, status, eventType, errorClass, since, until }, SUMMARY_FIELDS, limit + 1, after),
     );
     const page = snap.docs.slice(0, limit);
     return { deliveries: page.map(view), nextCursor: snap.docs.length > limit ? encodeCursor(page[page.length - 1]) : null };
@@ -95,47 +96,6 @@ export const getDelivery = callable("getDelivery", teamInput.extend({ deliveryId
   return { delivery: view(snap), customHeaders };
 });
 
-/**
- * One more attempt for a finished delivery: it is reopened for exactly one attempt under a new
- * generation (so its task id was never used, and an old task still queued for it does nothing),
- * then finishes again. When the task cannot be queued the record is put back and the call fails.
- */
-async function redeliverOne(teamId: string, snap: DocumentSnapshot): Promise<boolean> {
-  const status = stringField(snap, "status");
-  if (OPEN_STATUSES.includes(status as never)) return false;
-  const attempt = countField(snap, "attempts") + 1;
-  const generation = countField(snap, "generation") + 1;
-  const now = Timestamp.now();
-  const reopened = {
-    status: "pending",
-    nextAttemptAt: now,
-    completedAt: null,
-    expireAt: null,
-    reopenedAt: now,
-    lastAttempt: attempt,
-    generation,
-  };
-  const written = await updateIfUnchanged(snap.ref, reopened, snap.updateTime!);
-  if (!written) throw new ApiError("aborted", `delivery ${snap.id} changed meanwhile: try again`);
-  try {
-    await enqueueDelivery({ teamId, deliveryId: snap.id, attempt, generation, webhookId: stringField(snap, "webhookId") });
-  } catch (err) {
-    const restore = {
-      status: status ?? null,
-      nextAttemptAt: null,
-      completedAt: (snap.get("completedAt") as unknown) ?? null,
-      expireAt: (snap.get("expireAt") as unknown) ?? null,
-      reopenedAt: (snap.get("reopenedAt") as unknown) ?? FieldValue.delete(),
-      lastAttempt: (snap.get("lastAttempt") as unknown) ?? FieldValue.delete(),
-    };
-    // If even this fails, the record is open and overdue: the reconciler queues it.
-    await updateIfUnchanged(snap.ref, restore, written).catch(() => undefined);
-    logs.callableFailed("redeliver", err);
-    throw new ApiError("unavailable", `delivery ${snap.id} could not be queued: try again`);
-  }
-  return true;
-}
-
 async function requireActiveEndpoint(teamId: string, webhookId: string) {
   const endpoint = await db().doc(paths.endpoint(teamId, webhookId)).get();
   if (!endpoint.exists) throw new ApiError("not-found", `no webhook ${webhookId} in team ${teamId}`);
@@ -143,11 +103,20 @@ async function requireActiveEndpoint(teamId: string, webhookId: string) {
     throw new ApiError("failed-precondition", `webhook ${webhookId} is ${endpoint.get("status")}: enable it first`);
 }
 
+const rangeInput = teamInput
+  .extend({ webhookId: docIdSchema, since: isoDate, until: isoDate.optional(), dryRun: z.boolean().optional() })
+  .strict();
+
+/**
+ * One delivery again (`deliveryId`), or every failed delivery of an endpoint created in
+ * [since, until) (until: now): `dryRun` counts them, else a job redelivers them in pages and the
+ * call returns its id at once (teams/{teamId}/webhookRedeliveries/{jobId} shows its progress).
+ */
 export const redeliver = callable(
   "redeliver",
-  z.union([teamInput.extend({ deliveryId: docIdSchema }).strict(), teamInput.extend({ webhookId: docIdSchema, since: isoDate }).strict()]),
+  z.union([teamInput.extend({ deliveryId: docIdSchema }).strict(), rangeInput]),
   async (input, req) => {
-    await requireRole(req, input.teamId, "admin");
+    const { uid } = await requireRole(req, input.teamId, "admin");
     if ("deliveryId" in input) {
       const snap = await db().doc(paths.delivery(input.teamId, input.deliveryId)).get();
       if (!snap.exists) throw new ApiError("not-found", `no delivery ${input.deliveryId} in team ${input.teamId}`);
@@ -156,12 +125,16 @@ export const redeliver = callable(
         throw new ApiError("failed-precondition", `delivery ${input.deliveryId} is still ${stringField(snap, "status")}`);
       return { redelivered: 1 };
     }
-    await requireActiveEndpoint(input.teamId, input.webhookId);
-    const failed = await runQuery(queries.failedDeliveriesSince(input.teamId, input.webhookId, input.since, MAX_BULK_REDELIVERIES));
-    const results = await Promise.allSettled(failed.docs.map((d) => redeliverOne(input.teamId, d)));
-    const redelivered = results.filter((r) => r.status === "fulfilled" && r.value).length;
-    const notQueued = results.filter((r) => r.status === "rejected").length;
-    return { redelivered, notQueued, capped: failed.size === MAX_BULK_REDELIVERIES };
+    const { teamId, webhookId, since } = input;
+    const until = input.until ?? Timestamp.now();
+    if (until.toMillis() <= since.toMillis()) throw new ApiError("invalid-argument", "until: must be after since");
+    if (input.dryRun) {
+      const endpoint = await db().doc(paths.endpoint(teamId, webhookId)).get();
+      if (!endpoint.exists) throw new ApiError("not-found", `no webhook ${webhookId} in team ${teamId}`);
+      return { count: await countFailedInRange(teamId, webhookId, since, until) };
+    }
+    await requireActiveEndpoint(teamId, webhookId);
+    return startRedeliveryJob({ teamId, webhookId, since, until, by: uid });
   },
 );
 

@@ -44,6 +44,8 @@ export interface DeliveryFilters {
   webhookId?: string;
   status?: string;
   eventType?: string;
+  /** The last attempt's error class (`lastErrorClass`); not combined with eventType. */
+  errorClass?: string;
   since?: Timestamp;
   until?: Timestamp;
 }
@@ -90,6 +92,7 @@ export const queries = {
       ...byWebhook(f.webhookId),
       ...(f.status ? [["status", "==", f.status] as const] : []),
       ...(f.eventType ? [["eventType", "==", f.eventType] as const] : []),
+      ...(f.errorClass ? [["lastErrorClass", "==", f.errorClass] as const] : []),
       ...(f.since ? [["createdAt", ">=", f.since] as const] : []),
       ...(f.until ? [["createdAt", "<", f.until] as const] : []),
     ] as QuerySpec["where"],
@@ -147,6 +150,17 @@ export const queries = {
     ],
     orderBy: [["nextAttemptAt", "asc"]],
     select: ["attempts", "generation", "webhookId", "nextAttemptAt", "status"],
+    limit,
+  }),
+  /** Running redelivery jobs of every team with no progress since `before`, oldest first. */
+  staleRedeliveryJobs: (before: Timestamp, limit: number): QuerySpec => ({
+    collection: "webhookRedeliveries",
+    group: true,
+    where: [
+      ["status", "==", "running"],
+      ["updatedAt", "<", before],
+    ],
+    orderBy: [["updatedAt", "asc"]],
     limit,
   }),
   /** How many deliveries are open, for the stats. */

@@ -304,6 +304,15 @@ describe("the callable API", () => {
 
     const failed = await ok<Page>("listDeliveries", { teamId, webhookId: webhook.id, status: "failed" }, agent);
     expect(failed.deliveries).toHaveLength(1);
+    const byClass = (errorClass: string) => ok<Page>("listDeliveries", { teamId, status: "failed", errorClass }, agent);
+    expect((await byClass("http_error")).deliveries.map((d) => d.id)).toEqual([failed.deliveries[0].id]);
+    expect((await byClass("timeout")).deliveries).toEqual([]);
+    expect(await call("listDeliveries", { teamId, errorClass: "http_error", eventType: "contact.created" }, agent)).toMatchObject({
+      ok: false,
+      status: "INVALID_ARGUMENT",
+      message: "errorClass: not combined with eventType; filter by one of them",
+    });
+    expect(await call("listDeliveries", { teamId, errorClass: "on_fire" }, agent)).toMatchObject({ ok: false, status: "INVALID_ARGUMENT" });
     const byType = await ok<Page>(
       "listDeliveries",
       { teamId, webhookId: webhook.id, eventType: "contact.created", since: new Date(Date.now() - 3600_000).toISOString() },
@@ -334,7 +343,7 @@ describe("the callable API", () => {
     const succeededId = all.find((d) => d.id !== failed.deliveries[0].id)!.id;
     expect(
       await ok("redeliver", { teamId, webhookId: webhook.id, since: new Date(Date.now() - 3600_000).toISOString() }, admin),
-    ).toMatchObject({ redelivered: 0 });
+    ).toMatchObject({ total: 0 });
     expect(await ok("redeliver", { teamId, deliveryId: succeededId }, admin)).toEqual({ redelivered: 1 });
   });
 

@@ -74,11 +74,19 @@ export function missingIndex(spec: QuerySpec, file: IndexFile): string | undefin
 function everyQuery(): [string, QuerySpec][] {
   const t = Timestamp.fromMillis(0);
   const filters = ["webhookId", "status", "eventType", "since", "until"] as const;
-  const values: Required<DeliveryFilters> = { webhookId: "w", status: "failed", eventType: "ticket.created", since: t, until: t };
-  const subsets = Array.from(
+  const values: Required<Omit<DeliveryFilters, "errorClass">> = {
+    webhookId: "w",
+    status: "failed",
+    eventType: "ticket.created",
+    since: t,
+    until: t,
+  };
+  const everySubset = Array.from(
     { length: 2 ** filters.length },
     (_, mask) => Object.fromEntries(filters.filter((_, i) => mask & (1 << i)).map((f) => [f, values[f]])) as DeliveryFilters,
   );
+  // errorClass goes with every filter but eventType (listDeliveries refuses the pair).
+  const subsets = [...everySubset, ...everySubset.filter((f) => !f.eventType).map((f) => ({ ...f, errorClass: "timeout" }))];
   const out: [string, QuerySpec][] = [
     ["subscribedEndpoints", queries.subscribedEndpoints("t", selectorsFor("ticket.created"), 500, "w")],
     ["endpointsByCreation", queries.endpointsByCreation("t")],
@@ -96,14 +104,16 @@ function everyQuery(): [string, QuerySpec][] {
     ]),
   ];
   // The dashboard's own listeners (dashboard/src/api/queries.ts).
-  for (const mask of [0, 1, 2, 3, 4, 5, 6, 7]) {
+  for (const mask of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]) {
     const f = {
       webhookId: mask & 1 ? "w" : undefined,
       status: mask & 2 ? "failed" : undefined,
       eventType: mask & 4 ? "ticket.created" : undefined,
+      errorClass: mask & 8 ? "timeout" : undefined,
     };
     out.push([`dashboard deliveries ${JSON.stringify(f)}`, liveQueries.deliveries("t", f)]);
   }
+  out.push(["dashboard deliveries of an event", liveQueries.deliveries("t", { eventId: "evt_1" })]);
   out.push(["dashboard tests", liveQueries.tests("t", "w")]);
   out.push(["dashboard notices team", liveQueries.notices("t")], ["dashboard notices endpoint", liveQueries.notices("t", "w")]);
   out.push(
@@ -112,6 +122,7 @@ function everyQuery(): [string, QuerySpec][] {
     ["digestsDue", queries.digestsDue(t, 200)],
     ["unreadNotices", queries.unreadNotices("t", 500)],
     ["deliveriesOfEvent", queries.deliveriesOfEvent("t", "evt_1", [], 100)],
+    ["staleRedeliveryJobs", queries.staleRedeliveryJobs(t, 100)],
   );
   for (const webhookId of [undefined, "w"]) {
     out.push([`openDeliveries ${webhookId ?? "team"}`, queries.openDeliveries("t", webhookId, OPEN_STATUSES)]);
