@@ -3,6 +3,7 @@ import { onSchedule } from "firebase-functions/v2/scheduler";
 import { onTaskDispatched } from "firebase-functions/v2/tasks";
 import { MAINTENANCE_TOPIC, reconcileOverdue, RECONCILE_EVERY_MINUTES } from "./delivery/reconcile";
 import { runMaintenance } from "./maintenance";
+import { REDELIVERY_TOPIC, resumeStaleJobs, runRedeliveryPage } from "./redelivery/jobs";
 import { handleDeliveryTask } from "./delivery/deliver";
 import { deliveryTaskSchema } from "./delivery/schema";
 import { DELIVERY_SHARDS, deliveryFunctionName } from "./delivery/shards";
@@ -63,12 +64,20 @@ export const reconcileDeliveries = onSchedule(
     await reconcileOverdue();
     await compactStats();
     await sendDigests();
+    await resumeStaleJobs();
   },
 );
 
+/** A ranged redelivery, a page of deliveries a message (see redelivery/jobs.ts); a lost message is resumed by the reconciler. */
+export const runRedeliveryJob = onMessagePublished({ topic: REDELIVERY_TOPIC, retry: false, timeoutSeconds: 300 }, async (event) => {
+  const { data } = event.data.message;
+  await runRedeliveryPage(data ? Buffer.from(data, "base64").toString("utf8") : "");
+});
+
 /**
  * The same passes on demand (an operator after an incident; the emulators, which fire no schedules):
- * `{"task":"reconcile"}`, or `{"task":"send_notice_digests"}` to mail every pending digest now.
+ * `{"task":"reconcile"}`, `{"task":"send_notice_digests"}` to mail every pending digest now, or
+ * `{"task":"resume_redeliveries"}` to resume every stalled redelivery job.
  */
 export const runWebhookMaintenance = onMessagePublished({ topic: MAINTENANCE_TOPIC, retry: false, timeoutSeconds: 540 }, async (event) => {
   const { data } = event.data.message;

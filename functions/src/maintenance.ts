@@ -1,10 +1,12 @@
 import { reconcileOverdue } from "./delivery/reconcile";
 import { sendDigests } from "./notices/mail";
 import { logs } from "./platform/logs";
+import { resumeStaleJobs } from "./redelivery/jobs";
 
 const TASKS = {
   reconcile: () => reconcileOverdue(),
   send_notice_digests: () => sendDigests(Date.now(), true),
+  resume_redeliveries: () => resumeStaleJobs(),
 };
 
 /** Runs the maintenance task a message names; anything else is logged with its reason and dropped (never retried). */

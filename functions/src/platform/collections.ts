@@ -18,6 +18,8 @@ export const paths = {
   notices: (teamId: string) => `teams/${teamId}/webhookNotices`,
   notice: (teamId: string, noticeId: string) => `teams/${teamId}/webhookNotices/${noticeId}`,
   mailHour: (teamId: string, hour: string) => `teams/${teamId}/webhookNoticeMail/${hour}`,
+  redeliveryJobs: (teamId: string) => `teams/${teamId}/webhookRedeliveries`,
+  redeliveryJob: (teamId: string, jobId: string) => `teams/${teamId}/webhookRedeliveries/${jobId}`,
 };
 
 export const EVENTS_TOPIC = "webhook-events";

@@ -21,6 +21,11 @@ export const logs = {
   deliveryUnreadable: (ref: DeliveryRef, reason: string) =>
     logger.error("delivery record unreadable, closed as failed", { ...ref, reason }),
   statsCompacted: (shards: number, before: string) => logger.info("stats shards compacted", { shards, before }),
+  redeliveryJobFailed: (jobId: string, err: unknown) =>
+    logger.warn("redelivery job could not hand on its next page; the reconciler resumes it", {
+      jobId,
+      error: err instanceof Error ? err.message : String(err),
+    }),
   maintenanceRejected: (message: string, reason: string) => logger.warn("maintenance message rejected", { message, reason }),
   deliveriesRevived: (revived: number, scanned: number, dueBefore: string) =>
     logger.info("overdue deliveries queued again", { revived, scanned, dueBefore }),

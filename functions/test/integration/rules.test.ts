@@ -27,6 +27,7 @@ describe("Firestore rules", () => {
         await setDoc(doc(db, `teams/${team}/tickets/T1`), { subject: "hi" });
         await setDoc(doc(db, `teams/${team}/webhookNotices/n1`), { type: "endpoint.failing", webhookId: "w1", readAt: null });
         await setDoc(doc(db, `teams/${team}/webhookNoticeMail/2026-12-01T14`), { mailed: ["n1"] });
+        await setDoc(doc(db, `teams/${team}/webhookRedeliveries/j1`), { webhookId: "w1", status: "running", total: 3, redelivered: 1 });
       }
       await setDoc(doc(db, "webhookEventErrors/e1"), { reason: "bad" });
     });
@@ -103,5 +104,15 @@ describe("Firestore rules", () => {
     await assertFails(getDoc(doc(otherAdmin(), "teams/t1/webhookNotices/n1")));
     await assertFails(getDoc(doc(as(null), "teams/t1/webhookNotices/n1")));
     await assertFails(getDoc(doc(admin(), "mail/m1")));
+  });
+
+  it("lets a team's members watch a redelivery job's progress, and nobody write one", async () => {
+    for (const db of [admin(), agent()]) {
+      await assertSucceeds(getDoc(doc(db, "teams/t1/webhookRedeliveries/j1")));
+      await assertFails(updateDoc(doc(db, "teams/t1/webhookRedeliveries/j1"), { status: "done" }));
+      await assertFails(setDoc(doc(db, "teams/t1/webhookRedeliveries/j2"), { webhookId: "w1", status: "running" }));
+    }
+    await assertFails(getDoc(doc(otherAdmin(), "teams/t1/webhookRedeliveries/j1")));
+    await assertFails(getDoc(doc(as(null), "teams/t1/webhookRedeliveries/j1")));
   });
 });

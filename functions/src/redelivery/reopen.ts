@@ -1,0 +1,51 @@
+import { DocumentSnapshot, FieldValue, Timestamp } from "firebase-admin/firestore";
+import { ApiError } from "../api/callable";
+import { OPEN_STATUSES } from "../delivery/schema";
+import { enqueueDelivery } from "../delivery/tasks";
+import { countField, stringField } from "../platform/fields";
+import { logs } from "../platform/logs";
+import { updateIfUnchanged } from "../platform/writes";
+
+/** The fields redeliverOne reads of a delivery (a query may select just these). */
+export const REOPEN_FIELDS = ["status", "attempts", "generation", "webhookId", "completedAt", "expireAt", "reopenedAt", "lastAttempt"];
+
+/**
+ * One more attempt for a finished delivery: it is reopened for exactly one attempt under a new
+ * generation (so its task id was never used, and an old task still queued for it does nothing),
+ * then finishes again. When the task cannot be queued the record is put back and the call fails.
+ */
+export async function redeliverOne(teamId: string, snap: DocumentSnapshot): Promise<boolean> {
+  const status = stringField(snap, "status");
+  if (OPEN_STATUSES.includes(status as never)) return false;
+  const attempt = countField(snap, "attempts") + 1;
+  const generation = countField(snap, "generation") + 1;
+  const now = Timestamp.now();
+  const reopened = {
+    status: "pending",
+    nextAttemptAt: now,
+    completedAt: null,
+    expireAt: null,
+    reopenedAt: now,
+    lastAttempt: attempt,
+    generation,
+  };
+  const written = await updateIfUnchanged(snap.ref, reopened, snap.updateTime!);
+  if (!written) throw new ApiError("aborted", `delivery ${snap.id} changed meanwhile: try again`);
+  try {
+    await enqueueDelivery({ teamId, deliveryId: snap.id, attempt, generation, webhookId: stringField(snap, "webhookId") });
+  } catch (err) {
+    const restore = {
+      status: status ?? null,
+      nextAttemptAt: null,
+      completedAt: (snap.get("completedAt") as unknown) ?? null,
+      expireAt: (snap.get("expireAt") as unknown) ?? null,
+      reopenedAt: (snap.get("reopenedAt") as unknown) ?? FieldValue.delete(),
+      lastAttempt: (snap.get("lastAttempt") as unknown) ?? FieldValue.delete(),
+    };
+    // If even this fails, the record is open and overdue: the reconciler queues it.
+    await updateIfUnchanged(snap.ref, restore, written).catch(() => undefined);
+    logs.callableFailed("redeliver", err);
+    throw new ApiError("unavailable", `delivery ${snap.id} could not be queued: try again`);
+  }
+  return true;
+}
