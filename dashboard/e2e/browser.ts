@@ -28,7 +28,7 @@ export async function newPage(browser: Browser, width = 1280): Promise<{ context
 }
 
 export async function signIn(page: Page, teamId: string, email: string, password: string, path = "") {
-  await page.goto(`${DASHBOARD}${path}?team=${encodeURIComponent(teamId)}`);
+  await page.goto(`${DASHBOARD}${path}${path.includes("?") ? "&" : "?"}team=${encodeURIComponent(teamId)}`);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();

@@ -127,7 +127,9 @@ describe("the webhooks dashboard", () => {
     const r = await receiver();
     const id = await endpoint(teamId, { url: r.url, events: ["ticket.created"] });
     const { page, context } = await adminOn(teamId, `/${id}`);
-    await openTab(page, "Test");
+    // An empty history offers a test send: it opens the Test tab.
+    await openTab(page, "Deliveries");
+    await page.getByRole("button", { name: "Send a test event" }).click();
     await page.getByRole("button", { name: "Test", exact: true }).click();
     const result = page.getByRole("status", { name: "Test result" });
     await result.waitFor();
@@ -136,6 +138,12 @@ describe("the webhooks dashboard", () => {
     expect(r.requests.map((q) => q.headers["x-webhook-event"])).toEqual(["webhook.test"]);
     const history = page.getByRole("table", { name: "Test history" });
     await history.getByText("HTTP 200").waitFor();
+    // Each test shows what was sent and what came back.
+    await history.getByRole("button", { name: /^Show request and response/ }).click();
+    const sent = page.getByRole("table", { name: /^Request headers of the test/ });
+    expect(await sent.innerText()).toContain("webhook-signature");
+    expect(await sent.innerText()).toContain(r.requests[0].headers["webhook-id"] as string);
+    expect(await page.getByLabel("Test request body").innerText()).toContain('"event": "webhook.test"');
     await checkPage(page, "details-tested");
     await context.close();
   });
@@ -476,6 +484,47 @@ describe("the webhooks dashboard", () => {
     expect(await page.getByLabel("Sample of ticket.created", { exact: true }).innerText()).toContain('"event": "ticket.created"');
     expect(await page.locator("[data-event-type]").count()).toBe(23);
     await checkPage(page, "catalog");
+    await context.close();
+  });
+
+  it("11. a ranged redeliver: from a failed row, a preview count, a confirmation and progress to the end", async () => {
+    const teamId = newTeamId("ranged");
+    const r = await receiver();
+    r.status = 500;
+    const id = await endpoint(teamId, { url: r.url, events: ["ticket.created"], maxAttempts: 1 });
+    // Two, not three: the test project disables an endpoint at its third failed delivery in a row.
+    for (const n of [1, 2]) {
+      await db()
+        .doc(`teams/${teamId}/tickets/R-${n}`)
+        .set({ subject: `Lost ${n}`, status: "open" });
+      await deliveryOf(teamId, id, () => true);
+    }
+    const failedOnes = db().collection(`teams/${teamId}/webhookDeliveries`).where("status", "==", "failed");
+    for (let tries = 0; (await failedOnes.get()).size < 2; tries++) {
+      if (tries > 300) throw new Error("the two deliveries did not fail");
+      await new Promise((done) => setTimeout(done, 200));
+    }
+    const failed = (await failedOnes.get()).docs
+      .sort((a, b) => a.get("createdAt").toMillis() - b.get("createdAt").toMillis())
+      .map((d) => d.id);
+    r.status = 200;
+    const { page, context } = await adminOn(teamId, `/${id}?tab=deliveries`);
+    await page.getByRole("heading", { name: "Redeliver failed deliveries" }).waitFor();
+    for (const d of failed) await row(page, d).getByText("failed", { exact: true }).waitFor({ timeout: 30_000 });
+    await row(page, failed[0])
+      .getByRole("button", { name: /Open delivery/ })
+      .click();
+    await page.getByRole("button", { name: "Redeliver all failed since this one…" }).click();
+    await page.getByRole("button", { name: "Preview" }).click();
+    await page.getByText("2 failed deliveries in this range.").waitFor();
+    await checkPage(page, "redeliver-preview");
+    await page.getByRole("button", { name: "Redeliver 2 failed deliveries…" }).click();
+    await page.getByRole("dialog", { name: "Redeliver?" }).getByRole("button", { name: "Redeliver", exact: true }).click();
+    await page.getByText("Done: 2 of 2 queued again.").waitFor({ timeout: 60_000 });
+    for (const d of failed) await row(page, d).getByText("succeeded").waitFor({ timeout: 60_000 });
+    await checkPage(page, "redeliver-done");
+    const jobs = await db().collection(`teams/${teamId}/webhookRedeliveries`).get();
+    expect(jobs.docs.map((j) => j.get("redelivered"))).toEqual([2]);
     await context.close();
   });
 

@@ -30,6 +30,10 @@ export function liveFeed(): LiveSource & { changed: (rows?: DeliveryChange[]) =>
       rows([]);
       return () => undefined;
     },
+    watchRedelivery: (_t, _j, job) => {
+      job(null);
+      return () => undefined;
+    },
     changed: (rows = []) => listeners.forEach((l) => l(rows)),
   };
 }

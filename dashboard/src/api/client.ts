@@ -2,6 +2,7 @@ import type { Functions } from "firebase/functions";
 import { httpsCallable } from "firebase/functions";
 import type {
   Delivery,
+  RedeliveryRange,
   DeliveryFilters,
   DeliveryPage,
   EndpointInput,
@@ -14,7 +15,7 @@ import type {
   WebhookWithFigures,
 } from "./types";
 
-/** The callable API of CONTRACT.md section 8, one method a function. Hooks take any object of this shape. */
+/** The callable API of CONTRACT.md section 8, one method a function (three for redeliver's forms). Hooks take any object of this shape. */
 export interface WebhooksApi {
   listWebhooks(teamId: string, options?: { figures?: boolean }): Promise<{ webhooks: WebhookWithFigures[] }>;
   createWebhook(teamId: string, input: EndpointInput): Promise<{ webhook: Webhook; secret: string }>;
@@ -30,10 +31,12 @@ export interface WebhooksApi {
   testWebhook(teamId: string, webhookId: string, eventType?: string): Promise<TestResult>;
   listDeliveries(teamId: string, filters: Omit<DeliveryFilters, "range"> & { limit?: number; cursor?: string }): Promise<DeliveryPage>;
   getDelivery(teamId: string, deliveryId: string): Promise<{ delivery: Delivery; customHeaders?: Record<string, string> }>;
-  redeliver(
-    teamId: string,
-    target: { deliveryId: string } | { webhookId: string; since: string },
-  ): Promise<{ redelivered: number; notQueued?: number; capped?: boolean }>;
+  /** `redeliver` of one finished delivery. */
+  redeliver(teamId: string, target: { deliveryId: string }): Promise<{ redelivered: number }>;
+  /** `redeliver` with `dryRun`: how many failed deliveries a range holds. */
+  countFailed(teamId: string, range: RedeliveryRange): Promise<{ count: number }>;
+  /** `redeliver` of a range: a job that redelivers them in pages (watch it with LiveSource.watchRedelivery). */
+  redeliverRange(teamId: string, range: RedeliveryRange): Promise<{ jobId: string; total: number }>;
   getWebhookStats(teamId: string, window: StatsWindow, webhookId?: string): Promise<Stats>;
   listEventTypes(): Promise<{ eventTypes: EventType[] }>;
   /** The notices named, or every unread notice of the team. */
@@ -57,6 +60,8 @@ export function callableApi(functions: Functions): WebhooksApi {
     listDeliveries: (teamId, filters) => call("listDeliveries", { teamId, ...filters }),
     getDelivery: (teamId, deliveryId) => call("getDelivery", { teamId, deliveryId }),
     redeliver: (teamId, target) => call("redeliver", { teamId, ...target }),
+    countFailed: (teamId, range) => call("redeliver", { teamId, ...range, dryRun: true }),
+    redeliverRange: (teamId, range) => call("redeliver", { teamId, ...range }),
     getWebhookStats: (teamId, window, webhookId) => call("getWebhookStats", { teamId, window, webhookId }),
     listEventTypes: () => call("listEventTypes", {}),
     markNoticesRead: (teamId, noticeIds) => call("markNoticesRead", { teamId, noticeIds }),

@@ -3,7 +3,16 @@ import { useEffect, useRef, useState } from "react";
 import { useWebhooksContext } from "./context";
 import { apiFilters, liveFilters } from "./filters";
 import type { DeliveryChange, LiveSource } from "./live";
-import type { DeliveryFilters, DeliveryPage, EndpointInput, Notice, StatsWindow, TestRecord } from "./types";
+import type {
+  DeliveryFilters,
+  DeliveryPage,
+  EndpointInput,
+  Notice,
+  RedeliveryJob,
+  RedeliveryRange,
+  StatsWindow,
+  TestRecord,
+} from "./types";
 
 /** Query keys: everything of a team starts with ["webhooks", teamId], so one invalidation can reach it all. */
 export const keys = {
@@ -270,11 +279,31 @@ export function useTestWebhook(webhookId: string) {
   return useMutation({ mutationFn: (eventType: string) => api.testWebhook(teamId, webhookId, eventType) });
 }
 
-/** Sends one finished delivery again, or every failed delivery of an endpoint since a time. */
+/** Sends one finished delivery again. */
 export function useRedeliver() {
   const { api, teamId } = useWebhooksContext();
   return useTeamMutation(
-    (target: { deliveryId: string } | { webhookId: string; since: string }) => api.redeliver(teamId, target),
+    (target: { deliveryId: string }) => api.redeliver(teamId, target),
     (t) => [keys.allDeliveries(t), keys.allDeliveryDetails(t)],
   );
+}
+
+/** How many failed deliveries a range holds (a dry run of the ranged redeliver), then the job that redelivers them. */
+export function useRangedRedeliver() {
+  const { api, teamId } = useWebhooksContext();
+  const preview = useMutation({ mutationFn: (range: RedeliveryRange) => api.countFailed(teamId, range) });
+  const start = useTeamMutation(
+    (range: RedeliveryRange) => api.redeliverRange(teamId, range),
+    (t) => [keys.allDeliveries(t)],
+  );
+  return { preview, start };
+}
+
+/** A ranged redelivery's progress, live. */
+export function useRedeliveryJob(jobId: string | null) {
+  const { rows, error } = useLiveRows<RedeliveryJob>(
+    (live, t, rows, failed) => (jobId ? live.watchRedelivery(t, jobId, (job) => rows(job ? [job] : []), failed) : () => undefined),
+    jobId ?? undefined,
+  );
+  return { job: rows?.[0] ?? null, error };
 }

@@ -3,6 +3,7 @@ import type { Firestore } from "firebase/firestore";
 import {
   collection,
   connectFirestoreEmulator,
+  doc,
   getFirestore,
   limit,
   onSnapshot,
@@ -13,7 +14,7 @@ import {
 } from "firebase/firestore";
 import type { DeliveryChange, FirestoreEmulator } from "./live";
 import { liveQueries, type LiveQuery } from "./queries";
-import type { DeliveryFilters, Notice, TestRecord } from "./types";
+import type { DeliveryFilters, Notice, RedeliveryJob, TestRecord } from "./types";
 
 let db: Firestore | null = null;
 
@@ -37,6 +38,9 @@ const iso = (v: unknown) => (v instanceof Timestamp ? v.toDate().toISOString() :
 
 const isoOrNull = (v: unknown) => (v ? iso(v) : null);
 const numberOrNull = (v: unknown) => (typeof v === "number" ? v : null);
+/** A stored header map, anything but string values dropped (the records may be edited by hand). */
+const stringMap = (v: unknown): Record<string, string> =>
+  v && typeof v === "object" ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === "string")) : {};
 
 export function watchDeliveries(db: Firestore, teamId: string, filters: DeliveryFilters, changed: (rows: DeliveryChange[]) => void) {
   let first = true;
@@ -77,16 +81,20 @@ export function watchTests(
       rows(
         snap.docs.map((d) => {
           const r = (d.get("response") ?? {}) as Partial<TestRecord["response"]>;
+          const q = (d.get("request") ?? {}) as Partial<TestRecord["request"]>;
           return {
             id: d.id,
             eventType: String(d.get("eventType") ?? ""),
             createdAt: iso(d.get("createdAt")),
+            request: { url: String(q.url ?? ""), headers: stringMap(q.headers), payload: String(q.payload ?? "") },
             response: {
               succeeded: Boolean(r.succeeded),
               statusCode: r.statusCode ?? null,
               durationMs: r.durationMs ?? null,
               errorClass: r.errorClass ?? null,
               errorMessage: r.errorMessage ?? null,
+              responseExcerpt: r.responseExcerpt ?? null,
+              responseHeaders: stringMap(r.responseHeaders),
             },
           };
         }),
@@ -126,6 +134,33 @@ export function watchNotices(
             },
           };
         }),
+      ),
+    failed,
+  );
+}
+
+export function watchRedelivery(
+  db: Firestore,
+  teamId: string,
+  jobId: string,
+  job: (job: RedeliveryJob | null) => void,
+  failed: (err: Error) => void,
+) {
+  const count = (v: unknown) => (typeof v === "number" ? v : 0);
+  return onSnapshot(
+    doc(db, liveQueries.redeliveryJob(teamId, jobId)),
+    (d) =>
+      job(
+        d.exists()
+          ? {
+              id: d.id,
+              status: d.get("status") === "done" ? "done" : "running",
+              total: count(d.get("total")),
+              redelivered: count(d.get("redelivered")),
+              notQueued: count(d.get("notQueued")),
+              skipped: count(d.get("skipped")),
+            }
+          : null,
       ),
     failed,
   );

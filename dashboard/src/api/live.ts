@@ -1,7 +1,7 @@
 import type { FirebaseApp } from "firebase/app";
 import { connectFirestoreEmulator, doc, getDoc, getFirestore } from "firebase/firestore/lite";
 import { liveQueries } from "./queries";
-import type { Delivery, DeliveryFilters, Notice, Role, TestRecord } from "./types";
+import type { Delivery, DeliveryFilters, Notice, RedeliveryJob, Role, TestRecord } from "./types";
 
 /** What a listener knows of a changed delivery: the fields a row shows. */
 export type DeliveryChange = Pick<
@@ -17,6 +17,8 @@ export interface LiveSource {
   watchTests(teamId: string, webhookId: string, rows: (tests: TestRecord[]) => void, failed: (err: Error) => void): () => void;
   /** The team's newest notices, or one endpoint's, newest first. */
   watchNotices(teamId: string, webhookId: string | undefined, rows: (notices: Notice[]) => void, failed: (err: Error) => void): () => void;
+  /** A ranged redelivery's progress. */
+  watchRedelivery(teamId: string, jobId: string, job: (job: RedeliveryJob | null) => void, failed: (err: Error) => void): () => void;
 }
 
 export type FirestoreEmulator = { host: string; port: number } | null;
@@ -59,5 +61,7 @@ export function firestoreLive(app: FirebaseApp, emulator: FirestoreEmulator): Li
       later((m) => m.watchTests(m.firestore(app, emulator), teamId, webhookId, rows, failed)),
     watchNotices: (teamId, webhookId, rows, failed) =>
       later((m) => m.watchNotices(m.firestore(app, emulator), teamId, webhookId, rows, failed)),
+    watchRedelivery: (teamId, jobId, job, failed) =>
+      later((m) => m.watchRedelivery(m.firestore(app, emulator), teamId, jobId, job, failed)),
   };
 }

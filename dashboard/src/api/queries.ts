@@ -45,6 +45,8 @@ export const liveQueries = {
     orderBy: [["at", "desc"]],
     limit: NOTICE_PAGE,
   }),
+  /** A ranged redelivery job (one document). */
+  redeliveryJob: (teamId: string, jobId: string) => `teams/${teamId}/webhookRedeliveries/${jobId}`,
   /** The signed-in user's membership of a team (one document). */
   membership: (teamId: string, uid: string) => `teams/${teamId}/members/${uid}`,
 };

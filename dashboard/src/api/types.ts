@@ -143,12 +143,16 @@ export interface TestRecord {
   id: string;
   eventType: string;
   createdAt: string;
+  /** What was sent: the URL as agents see it, the headers (custom values hidden) and the body. */
+  request: { url: string; headers: Record<string, string>; payload: string };
   response: {
     succeeded: boolean;
     statusCode: number | null;
     durationMs: number | null;
     errorClass: string | null;
     errorMessage: string | null;
+    responseExcerpt: string | null;
+    responseHeaders: Record<string, string>;
   };
 }
 
@@ -177,4 +181,21 @@ export interface Notice {
     disableAt: string | null;
     failedDeliveries: number;
   };
+}
+
+/** The failed deliveries of an endpoint created in [since, until); no `until` is now. */
+export interface RedeliveryRange {
+  webhookId: string;
+  since: string;
+  until?: string;
+}
+
+/** A ranged redelivery's progress, live from teams/{teamId}/webhookRedeliveries/{jobId}. */
+export interface RedeliveryJob {
+  id: string;
+  status: "running" | "done";
+  total: number;
+  redelivered: number;
+  notQueued: number;
+  skipped: number;
 }

@@ -1,6 +1,8 @@
-import { Alert, Button, Code, CopyButton, Drawer, Group, SegmentedControl, Stack, Table, Tabs, Text, Title } from "@mantine/core";
+import { Alert, Button, Code, Drawer, Group, SegmentedControl, Stack, Table, Tabs, Text, Title } from "@mantine/core";
 import { useState } from "react";
 import { useIsAdmin } from "../api/context";
+import { Copy } from "./Copy";
+import { HeaderTable } from "./HeaderTable";
 import { describeFailure } from "../api/errors";
 import { useDelivery, useRedeliver, useWebhook } from "../api/hooks";
 import type { Attempt, Delivery } from "../api/types";
@@ -10,39 +12,6 @@ import { ErrorState, Loading } from "./States";
 import { DeliveryStatusBadge } from "./StatusBadges";
 
 const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
-
-function HeaderTable({ headers, label }: { headers: Record<string, string> | undefined; label: string }) {
-  const rows = Object.entries(headers ?? {});
-  if (rows.length === 0) return <Text size="sm">None recorded.</Text>;
-  return (
-    <Table.ScrollContainer minWidth={420}>
-      <Table aria-label={label} fz="xs">
-        <Table.Tbody>
-          {rows.map(([n, v]) => (
-            <Table.Tr key={n}>
-              <Table.Td fw={600} style={{ whiteSpace: "nowrap" }}>
-                {n}
-              </Table.Td>
-              <Table.Td style={{ wordBreak: "break-all", fontFamily: "monospace" }}>{v}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
-  );
-}
-
-function Copy({ value, label }: { value: string; label: string }) {
-  return (
-    <CopyButton value={value}>
-      {({ copied, copy }) => (
-        <Button size="xs" variant="default" onClick={copy}>
-          {copied ? "Copied" : label}
-        </Button>
-      )}
-    </CopyButton>
-  );
-}
 
 /** One attempt as GitHub's "Recent Deliveries" shows it: what was sent, and what came back. */
 function AttemptDetails({ d, attempts }: { d: Delivery; attempts: Attempt[] }) {
@@ -111,7 +80,16 @@ function AttemptDetails({ d, attempts }: { d: Delivery; attempts: Attempt[] }) {
 }
 
 /** One delivery: its attempt log (time, status code, duration, error class, response excerpt), payload and Redeliver. */
-export function DeliveryDrawer({ deliveryId, onClose }: { deliveryId: string | null; onClose: () => void }) {
+export function DeliveryDrawer({
+  deliveryId,
+  onClose,
+  onRedeliverSince,
+}: {
+  deliveryId: string | null;
+  onClose: () => void;
+  /** Offered on a failed delivery: open the ranged redeliver from its creation time. */
+  onRedeliverSince?: (createdAt: string) => void;
+}) {
   const admin = useIsAdmin();
   const delivery = useDelivery(deliveryId);
   const redeliver = useRedeliver();
@@ -145,6 +123,11 @@ export function DeliveryDrawer({ deliveryId, onClose }: { deliveryId: string | n
               <Button onClick={() => redeliver.mutate({ deliveryId: d.id })} loading={redeliver.isPending}>
                 Redeliver
               </Button>
+              {d.status === "failed" && onRedeliverSince && (
+                <Button variant="default" onClick={() => onRedeliverSince(d.createdAt)}>
+                  Redeliver all failed since this one…
+                </Button>
+              )}
               {redeliver.isSuccess && (
                 <Text size="sm" role="status">
                   Queued again.

@@ -1,13 +1,13 @@
-import { Alert, Anchor, Button, Code, Group, Select, Stack, Table, Text, TextInput } from "@mantine/core";
+import { Anchor, Button, Code, Group, Select, Stack, Table, Text, TextInput } from "@mantine/core";
 import { useState, type FormEvent } from "react";
 import { Link, useLocation, useNavigate, useSearchParams } from "react-router";
 import { useIsAdmin } from "../api/context";
-import { describeFailure } from "../api/errors";
-import { useDeliveries, useEventCatalog, useRedeliver, useWebhooks } from "../api/hooks";
+import { useDeliveries, useEventCatalog, useWebhooks } from "../api/hooks";
 import { BASE, withParam } from "../routes";
 import { ERROR_CLASSES, filtersFrom, lookupOf, RANGES, STATUSES } from "../api/filters";
 import { DeliveryDrawer } from "./DeliveryDrawer";
-import { errorClassLabel, ms, outcome, when } from "./format";
+import { RedeliverFailed } from "./RedeliverFailed";
+import { errorClassLabel, fromLocalInput, ms, outcome, toLocalInput, when } from "./format";
 import { Empty, ErrorState, Loading } from "./States";
 import { DeliveryStatusBadge } from "./StatusBadges";
 import { Time } from "./Time";
@@ -44,11 +44,15 @@ export function DeliveryHistory({ webhookId, onSendTest }: { webhookId?: string;
   const urls = new Map((endpoints.data ?? []).map((w) => [w.id, w.url]));
   const rows = deliveries.data?.pages.flatMap((p) => p.deliveries) ?? [];
   const filtered = Object.keys(filters).some((k) => k !== "webhookId");
+  // "Redeliver all failed since this one" on a delivery opens the form from that delivery's time.
+  const [redeliverSince, setRedeliverSince] = useState<string | null>(null);
 
   return (
     <Stack>
       <HistoryFilters {...history} />
-      {admin && webhookId && <RedeliverFailed webhookId={webhookId} />}
+      {admin && webhookId && (
+        <RedeliverFailed key={redeliverSince ?? ""} webhookId={webhookId} url={urls.get(webhookId) ?? webhookId} since={redeliverSince} />
+      )}
       {deliveries.isPending && <Loading label="Loading deliveries" />}
       {deliveries.isError && <ErrorState error={deliveries.error} what="the deliveries" />}
       {deliveries.isSuccess && rows.length === 0 && (
@@ -119,7 +123,18 @@ export function DeliveryHistory({ webhookId, onSendTest }: { webhookId?: string;
           </Button>
         </Group>
       )}
-      <DeliveryDrawer deliveryId={open} onClose={closeDelivery} />
+      <DeliveryDrawer
+        deliveryId={open}
+        onClose={closeDelivery}
+        onRedeliverSince={
+          webhookId
+            ? (createdAt) => {
+                setRedeliverSince(createdAt);
+                closeDelivery();
+              }
+            : undefined
+        }
+      />
     </Stack>
   );
 }
@@ -129,11 +144,6 @@ const RANGE_OPTIONS = [
   ...Object.entries(RANGES).map(([value, r]) => ({ value, label: r.label })),
   { value: "custom", label: "Custom range" },
 ];
-
-/** datetime-local shows local time: an ISO instant as its local "YYYY-MM-DDTHH:mm", and back. */
-const toLocalInput = (iso: string | undefined) =>
-  iso ? new Date(new Date(iso).getTime() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16) : "";
-const fromLocalInput = (v: string) => (v ? new Date(v).toISOString() : null);
 
 function HistoryFilters({ filters, range, setParams, openDelivery }: ReturnType<typeof useHistoryParams>) {
   const catalog = useEventCatalog();
@@ -226,46 +236,5 @@ function HistoryFilters({ filters, range, setParams, openDelivery }: ReturnType<
         </Button>
       </form>
     </Group>
-  );
-}
-
-function RedeliverFailed({ webhookId }: { webhookId: string }) {
-  const redeliver = useRedeliver();
-  // datetime-local takes local time: a day ago, shifted so that toISOString prints it in local time.
-  const [since, setSince] = useState(() =>
-    new Date(Date.now() - 24 * 3600_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16),
-  );
-  const r = redeliver.data;
-  return (
-    <Stack gap="xs">
-      <Group align="flex-end">
-        <TextInput
-          type="datetime-local"
-          label="Redeliver all failed since"
-          value={since}
-          onChange={(e) => setSince(e.currentTarget.value)}
-        />
-        <Button
-          variant="default"
-          loading={redeliver.isPending}
-          disabled={!since}
-          onClick={() => redeliver.mutate({ webhookId, since: new Date(since).toISOString() })}
-        >
-          Redeliver failed
-        </Button>
-      </Group>
-      {r && (
-        <Text size="sm" role="status">
-          {r.redelivered} failed {r.redelivered === 1 ? "delivery" : "deliveries"} queued again
-          {r.notQueued ? `, ${r.notQueued} could not be queued (try again)` : ""}
-          {r.capped ? " (the first 1,000; run it again for more)" : ""}.
-        </Text>
-      )}
-      {redeliver.isError && (
-        <Alert color="red" role="alert">
-          {describeFailure(redeliver.error)}
-        </Alert>
-      )}
-    </Stack>
   );
 }

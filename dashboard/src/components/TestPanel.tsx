@@ -1,11 +1,13 @@
-import { Alert, Anchor, Badge, Button, Code, Group, Select, Stack, Table, Text } from "@mantine/core";
-import { useState } from "react";
+import { Alert, Anchor, Badge, Button, Code, Group, Select, SimpleGrid, Stack, Table, Text } from "@mantine/core";
+import { Fragment, useState } from "react";
 import { Link } from "react-router";
 import { BASE } from "../routes";
 import { useIsAdmin } from "../api/context";
 import { describeFailure } from "../api/errors";
 import { useEventCatalog, useTestHistory, useTestWebhook } from "../api/hooks";
-import { ms, outcome, when } from "./format";
+import type { TestRecord } from "../api/types";
+import { ms, outcome, pretty, when } from "./format";
+import { HeaderTable } from "./HeaderTable";
 import { Empty, ErrorState, Loading } from "./States";
 import { TONES } from "./StatusBadges";
 
@@ -18,6 +20,7 @@ export function TestPanel({ webhookId, usable }: { webhookId: string; usable: bo
   const test = useTestWebhook(webhookId);
   const history = useTestHistory(webhookId);
   const [eventType, setEventType] = useState<string>(TEST_EVENT);
+  const [open, setOpen] = useState<string | null>(null);
   const result = test.data;
   const sample = catalog.data?.find((t) => t.type === eventType)?.sample;
   const preview = sample
@@ -106,24 +109,74 @@ export function TestPanel({ webhookId, usable }: { webhookId: string; usable: bo
                 <Table.Th>Result</Table.Th>
                 <Table.Th>Response</Table.Th>
                 <Table.Th>Duration</Table.Th>
+                <Table.Th>Request and response</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {history.tests.map((t) => (
-                <Table.Tr key={t.id}>
-                  <Table.Td>{when(t.createdAt)}</Table.Td>
-                  <Table.Td>{t.eventType}</Table.Td>
-                  <Table.Td>
-                    <Badge color={t.response.succeeded ? TONES.green : TONES.red}>{t.response.succeeded ? "succeeded" : "failed"}</Badge>
-                  </Table.Td>
-                  <Table.Td>{outcome(t.response.statusCode, t.response.errorClass)}</Table.Td>
-                  <Table.Td>{ms(t.response.durationMs)}</Table.Td>
-                </Table.Tr>
+                <Fragment key={t.id}>
+                  <Table.Tr data-test-id={t.id}>
+                    <Table.Td>{when(t.createdAt)}</Table.Td>
+                    <Table.Td>{t.eventType}</Table.Td>
+                    <Table.Td>
+                      <Badge color={t.response.succeeded ? TONES.green : TONES.red}>{t.response.succeeded ? "succeeded" : "failed"}</Badge>
+                    </Table.Td>
+                    <Table.Td>{outcome(t.response.statusCode, t.response.errorClass)}</Table.Td>
+                    <Table.Td>{ms(t.response.durationMs)}</Table.Td>
+                    <Table.Td>
+                      <Button
+                        size="xs"
+                        variant="default"
+                        aria-expanded={open === t.id}
+                        aria-label={`${open === t.id ? "Hide" : "Show"} request and response of the test of ${when(t.createdAt)}`}
+                        onClick={() => setOpen(open === t.id ? null : t.id)}
+                      >
+                        {open === t.id ? "Hide" : "Show"}
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                  {open === t.id && (
+                    <Table.Tr>
+                      <Table.Td colSpan={6}>
+                        <TestExchange test={t} />
+                      </Table.Td>
+                    </Table.Tr>
+                  )}
+                </Fragment>
               ))}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
       )}
     </Stack>
+  );
+}
+
+/** One test's exchange: the request as sent (headers, body) and what came back. */
+function TestExchange({ test: t }: { test: TestRecord }) {
+  return (
+    <SimpleGrid cols={{ base: 1, md: 2 }}>
+      <Stack gap="xs">
+        <Text size="sm" fw={600}>
+          Request: POST {t.request.url}
+        </Text>
+        <HeaderTable headers={t.request.headers} label={`Request headers of the test of ${when(t.createdAt)}`} />
+        <Code block tabIndex={0} aria-label="Test request body" style={{ maxHeight: 200, overflow: "auto" }}>
+          {pretty(t.request.payload)}
+        </Code>
+      </Stack>
+      <Stack gap="xs">
+        <Text size="sm" fw={600}>
+          Response: {outcome(t.response.statusCode, t.response.errorClass)} · {ms(t.response.durationMs)}
+        </Text>
+        {t.response.errorMessage && <Text size="sm">{t.response.errorMessage}</Text>}
+        <HeaderTable headers={t.response.responseHeaders} label={`Response headers of the test of ${when(t.createdAt)}`} />
+        {t.response.responseExcerpt && (
+          <Code block tabIndex={0} aria-label="Test response body excerpt" style={{ maxHeight: 200, overflow: "auto" }}>
+            {t.response.responseExcerpt}
+          </Code>
+        )}
+      </Stack>
+    </SimpleGrid>
   );
 }

@@ -46,3 +46,8 @@ export function pretty(text: string | undefined): string {
 const ERROR_CLASS_LABELS: Record<string, string> = { http_error: "HTTP error" };
 /** An error class in words: "HTTP error", "connection refused", "circuit open". */
 export const errorClassLabel = (c: string) => ERROR_CLASS_LABELS[c] ?? c.replace(/_/g, " ");
+
+/** datetime-local shows local time: an ISO instant as its local "YYYY-MM-DDTHH:mm", and back (null when empty). */
+export const toLocalInput = (iso: string | undefined) =>
+  iso ? new Date(new Date(iso).getTime() - new Date(iso).getTimezoneOffset() * 60_000).toISOString().slice(0, 16) : "";
+export const fromLocalInput = (v: string) => (v && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : null);

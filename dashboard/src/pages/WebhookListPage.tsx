@@ -10,7 +10,8 @@ import { Sparkline } from "../components/Sparkline";
 import { Time } from "../components/Time";
 import { StatsPanel, WindowPicker } from "../components/StatsPanel";
 import { NoticesStrip } from "../components/Notices";
-import { Empty, ErrorState, Loading } from "../components/States";
+import { ErrorState, Loading } from "../components/States";
+import { GettingStarted } from "../components/GettingStarted";
 import { EndpointStatus, TONES } from "../components/StatusBadges";
 import { BASE } from "../routes";
 
@@ -91,11 +92,7 @@ export function WebhookListPage() {
         </Title>
         {webhooks.isPending && <Loading label="Loading webhooks" />}
         {webhooks.isError && <ErrorState error={webhooks.error} what="the webhooks" />}
-        {webhooks.data?.length === 0 && (
-          <Empty title="No webhooks yet">
-            <Text size="sm">{admin ? "Create one to send this team's events to a URL." : "An admin of the team can create one."}</Text>
-          </Empty>
-        )}
+        {webhooks.data?.length === 0 && <GettingStarted admin={admin} onCreate={() => void navigate(`${BASE}/new`)} />}
         {webhooks.data && webhooks.data.length > 0 && (
           <Table.ScrollContainer minWidth={980}>
             <Table verticalSpacing="sm" highlightOnHover>
