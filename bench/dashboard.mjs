@@ -96,3 +96,167 @@ export async function dashboardPhase(db, waitUntil) {
     callableMs: { median: Number(median(callTimes).toFixed(1)), runs: callTimes.map((t) => Math.round(t)) },
   };
 }
+
+const FUNCTIONS = () => `http://${process.env.FUNCTIONS_EMULATOR_HOST ?? "127.0.0.1:5001"}/${process.env.GCLOUD_PROJECT}/us-central1`;
+
+async function callAs(user, name, data) {
+  const res = await fetch(`${FUNCTIONS()}/${name}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
+    body: JSON.stringify({ data }),
+  });
+  const body = await res.json();
+  if (body.error) throw new Error(`${name}: ${body.error.message}`);
+  return body.result;
+}
+
+async function browserPage() {
+  const { chromium } = dashRequire("playwright-core");
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  /** Callables the page makes, by name, with the time of each. */
+  const calls = [];
+  page.on("request", (req) => {
+    const m = req.url().match(/\/us-central1\/([A-Za-z]+)$/);
+    if (m && req.method() === "POST") calls.push({ name: m[1], at: Date.now() });
+  });
+  return { browser, page, calls };
+}
+
+async function signInPage(page, url, email, password) {
+  await page.goto(url);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+}
+
+const byName = (calls) => calls.reduce((o, c) => ({ ...o, [c.name]: (o[c.name] ?? 0) + 1 }), {});
+const sumOps = (ops, fns) => fns.reduce((n, fn) => n + (ops[fn]?.reads ?? 0), 0);
+
+/**
+ * The list page of a team with ENDPOINTS endpoints, open for one minute: the callables it makes
+ * and the Firestore reads they cost, counted in the function processes. Beside it, the baseline:
+ * what the list page did before one call carried every endpoint's figures (every 15 s, listWebhooks
+ * plus getWebhookStats for the team and for each row), run as those calls, one 15 s round of them.
+ */
+export async function listPagePhase(db, waitUntil, opsByFunction, endpoints = 100) {
+  const team = "bench-list";
+  const email = "bench-list@jiwaku.test";
+  const password = "bench-password";
+  const user = await signUp(email, password);
+  await db.doc(`teams/${team}/members/${user.uid}`).set({ role: "admin" });
+  const server = http.createServer((_req, res) => res.writeHead(200).end()).listen(0, "127.0.0.1");
+  await new Promise((r) => server.once("listening", r));
+  const url = `http://127.0.0.1:${server.address().port}/hook`;
+  const writer = db.bulkWriter();
+  for (let i = 0; i < endpoints; i++) void writer.set(db.doc(`teams/${team}/webhooks/w${String(i).padStart(3, "0")}`), { url, events: ["ticket.created"] });
+  await writer.close();
+  const active = db.collection(`teams/${team}/webhooks`).where("status", "==", "active");
+  await waitUntil(async () => (await active.count().get()).data().count === endpoints);
+  for (let i = 0; i < 3; i++) await db.doc(`teams/${team}/tickets/L${i}`).set({ subject: `list ${i}` });
+  const done = db.collection(`teams/${team}/webhookDeliveries`).where("status", "==", "succeeded");
+  await waitUntil(async () => (await done.count().get()).data().count >= 3 * endpoints);
+  const FNS = ["listWebhooks", "getWebhookStats"];
+
+  // Baseline: one 15 s round of the old page's calls.
+  const before = opsByFunction();
+  await callAs(user, "listWebhooks", { teamId: team });
+  await callAs(user, "getWebhookStats", { teamId: team, window: "24h" });
+  for (let i = 0; i < endpoints; i += 10)
+    await Promise.all(
+      Array.from({ length: Math.min(10, endpoints - i) }, (_, k) =>
+        callAs(user, "getWebhookStats", { teamId: team, webhookId: `w${String(i + k).padStart(3, "0")}`, window: "24h" }),
+      ),
+    );
+  await new Promise((r) => setTimeout(r, 3000)); // count-ops writes its totals shortly after each call
+  const baselineRoundReads = sumOps(opsByFunction(), FNS) - sumOps(before, FNS);
+
+  // One call of the new page's list read.
+  const beforeOne = opsByFunction();
+  const listed = await callAs(user, "listWebhooks", { teamId: team, figures: true });
+  await new Promise((r) => setTimeout(r, 3000));
+  const figuresCallReads = sumOps(opsByFunction(), ["listWebhooks"]) - sumOps(beforeOne, ["listWebhooks"]);
+
+  // The page itself, open for a minute from the first row shown.
+  const { browser, page, calls } = await browserPage();
+  await signInPage(page, `${BASE}?team=${team}`, email, password);
+  await page.locator("[data-sparkline]").first().waitFor({ timeout: 120_000 });
+  const opened = Date.now();
+  const beforePage = opsByFunction();
+  await new Promise((r) => setTimeout(r, 60_000));
+  await new Promise((r) => setTimeout(r, 3000));
+  const pageReads = sumOps(opsByFunction(), FNS) - sumOps(beforePage, FNS);
+  const inMinute = calls.filter((c) => c.at >= opened && c.at < opened + 60_000);
+  await browser.close();
+  server.close();
+  return {
+    endpoints,
+    listedWithFigures: listed.webhooks.filter((w) => w.figures).length,
+    baseline: { callsPerMinute: 4 * (2 + endpoints), readsPerMinute: 4 * baselineRoundReads, readsPerRound: baselineRoundReads },
+    page: { callsInMinute: byName(inMinute), readsInMinute: pageReads, figuresCallReads, callsBeforeFirstMinute: byName(calls.filter((c) => c.at < opened)) },
+  };
+}
+
+/**
+ * The details page open on an endpoint taking RATE deliveries a second for SECONDS: the callables
+ * the page makes a second, and how far the newest row it shows is behind the newest delivery
+ * recorded, sampled every second.
+ */
+export async function liveHistoryPhase(db, waitUntil, rate = 50, seconds = 60) {
+  const team = "bench-live";
+  const email = "bench-live@jiwaku.test";
+  const password = "bench-password";
+  const user = await signUp(email, password);
+  await db.doc(`teams/${team}/members/${user.uid}`).set({ role: "admin" });
+  const server = http.createServer((_req, res) => res.writeHead(200).end()).listen(0, "127.0.0.1");
+  await new Promise((r) => server.once("listening", r));
+  const ref = db.doc(`teams/${team}/webhooks/live`);
+  await ref.set({ url: `http://127.0.0.1:${server.address().port}/hook`, events: ["ticket.created"] });
+  await waitUntil(async () => (await ref.get()).get("status") === "active");
+  const { browser, page, calls } = await browserPage();
+  await signInPage(page, `${BASE}/live?tab=deliveries&team=${team}`, email, password);
+  await page.getByText("No deliveries yet").waitFor({ timeout: 60_000 });
+
+  const newest = db.collection(`teams/${team}/webhookDeliveries`).orderBy("createdAt", "desc").limit(1);
+  const started = Date.now();
+  const lags = [];
+  let written = 0;
+  const sampler = setInterval(async () => {
+    try {
+      const [snap, shown] = await Promise.all([
+        newest.get(),
+        page.locator("tr[data-delivery-id] time").first().getAttribute("datetime", { timeout: 500 }).catch(() => null),
+      ]);
+      const recorded = snap.docs[0]?.get("createdAt")?.toMillis();
+      if (recorded) lags.push(shown ? Math.max(0, recorded - Date.parse(shown)) : Date.now() - recorded);
+    } catch {
+      // a sample lost to a busy machine is skipped
+    }
+  }, 1000);
+  for (let s = 0; s < seconds; s++) {
+    const writer = db.bulkWriter();
+    for (let i = 0; i < rate; i++) void writer.set(db.doc(`teams/${team}/tickets/S${s}-${i}`), { subject: `live ${s}-${i}` });
+    await writer.close();
+    written += rate;
+    const wait = started + (s + 1) * 1000 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  const writtenSeconds = (Date.now() - started) / 1000;
+  clearInterval(sampler);
+  const during = calls.filter((c) => c.at >= started && c.at < started + writtenSeconds * 1000);
+  const recorded = (await db.collection(`teams/${team}/webhookDeliveries`).where("createdAt", ">=", new Date(started)).count().get()).data().count;
+  await browser.close();
+  server.close();
+  const sorted = [...lags].sort((a, b) => a - b);
+  return {
+    ticketsWritten: written,
+    writtenSeconds: Number(writtenSeconds.toFixed(1)),
+    deliveriesRecordedMeanwhile: recorded,
+    callsPerSecond: Number((during.length / writtenSeconds).toFixed(2)),
+    calls: byName(during),
+    newestRowBehindMs: { p50: sorted[Math.floor(sorted.length / 2)] ?? null, p95: sorted[Math.floor(sorted.length * 0.95)] ?? null, max: sorted.at(-1) ?? null, samples: sorted.length },
+  };
+}

@@ -8,7 +8,7 @@ import http from "node:http";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { dashboardPhase } from "./dashboard.mjs";
+import { dashboardPhase, listPagePhase, liveHistoryPhase } from "./dashboard.mjs";
 
 const require = createRequire(join(process.cwd(), "functions", "package.json"));
 const { initializeApp } = require("firebase-admin/app");
@@ -526,6 +526,8 @@ const phases = {
   noisyNeighbour,
   statsCost,
   dashboard: () => dashboardPhase(db, waitUntil),
+  listPage: () => listPagePhase(db, waitUntil, opsByFunction),
+  liveHistory: () => liveHistoryPhase(db, waitUntil),
 };
 const only = process.env.BENCH_PHASES ? process.env.BENCH_PHASES.split(",") : undefined;
 for (const [name, run] of Object.entries(phases).filter(([name]) => !only || only.includes(name))) {

@@ -109,3 +109,26 @@ if (d) {
   ]);
   console.log(`history runs (ms): ${d.timeToHistoryMs.runs.join(", ")}; callable runs (ms): ${d.callableMs.runs.join(", ")}`);
 }
+
+const l = r.listPage;
+if (l) {
+  console.log(`\n# the list page of ${l.endpoints} endpoints, open one minute: callables and the Firestore reads they cost (counted in the functions), beside the old page's calls (every 15 s: listWebhooks, the team's stats and getWebhookStats for each row)`);
+  const pageCalls = Object.values(l.page.callsInMinute).reduce((a, b) => a + b, 0);
+  console.table([
+    { page: "before: a getWebhookStats a row every 15 s (baseline)", "callables/min": l.baseline.callsPerMinute, "reads/min": l.baseline.readsPerMinute, "reads/day": l.baseline.readsPerMinute * 1440 },
+    { page: "now: one listWebhooks with figures a minute", "callables/min": pageCalls, "reads/min": l.page.readsInMinute, "reads/day": l.page.readsInMinute * 1440, "vs before (reads)": Number((l.page.readsInMinute / l.baseline.readsPerMinute).toFixed(3)) },
+  ]);
+  console.log(`calls in the minute: ${JSON.stringify(l.page.callsInMinute)}; one listWebhooks with figures: ${l.page.figuresCallReads} reads; ${l.listedWithFigures} endpoints listed with figures`);
+}
+
+const v = r.liveHistory;
+if (v) {
+  console.log(`\n# the details page open while its endpoint takes deliveries: ${v.ticketsWritten} tickets written in ${v.writtenSeconds} s, ${v.deliveriesRecordedMeanwhile} deliveries recorded meanwhile`);
+  console.table([
+    { measure: "callables a second from the page", value: v.callsPerSecond },
+    { measure: "newest row shown behind the newest recorded, p50 ms", value: v.newestRowBehindMs.p50 },
+    { measure: "the same, p95 ms", value: v.newestRowBehindMs.p95 },
+    { measure: "the same, max ms", value: v.newestRowBehindMs.max },
+  ]);
+  console.log(`calls: ${JSON.stringify(v.calls)}; ${v.newestRowBehindMs.samples} samples`);
+}
