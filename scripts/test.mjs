@@ -33,8 +33,9 @@ if (runBackend) {
 }
 buildFunctions();
 if (runBrowser) {
-  console.log("\n> dashboard: format check (fix with npm --prefix dashboard run format), type-check and build");
+  console.log("\n> dashboard: format check (fix with npm --prefix dashboard run format), lint (ESLint with the TanStack Query and React hooks rules), type-check and build");
   runOrExit(process.execPath, [join(dashDir, "node_modules", "prettier", "bin", "prettier.cjs"), "--check", "--log-level=warn", "src", "test", "e2e", "*.ts"], { cwd: dashDir });
+  runOrExit(process.execPath, [join(dashDir, "node_modules", "eslint", "bin", "eslint.js"), "."], { cwd: dashDir });
   buildDashboard();
 }
 

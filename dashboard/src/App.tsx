@@ -42,7 +42,7 @@ type Session =
   | { state: "failed"; user: User; error: unknown };
 
 function Shell({ setup }: { setup: FirebaseSetup }) {
-  const teamId = useMemo(chosenTeam, []);
+  const [teamId] = useState(chosenTeam);
   const api = useMemo(() => callableApi(setup.functions), [setup]);
   const live = useMemo(() => firestoreLive(setup.app, setup.firestoreEmulator), [setup]);
   const [session, setSession] = useState<Session>({ state: "loading" });

@@ -77,12 +77,12 @@ export function useEventCatalog() {
   return useQuery({ queryKey: keys.catalog(), queryFn: async () => (await api.listEventTypes()).eventTypes, staleTime: Infinity });
 }
 
-export function useWebhookStats(window: StatsWindow, webhookId?: string) {
+export function useWebhookStats(window: StatsWindow, webhookId?: string, refreshMs = REFRESH_MS) {
   const { api, teamId } = useWebhooksContext();
   return useQuery({
     queryKey: keys.stats(teamId, window, webhookId),
     queryFn: () => api.getWebhookStats(teamId, window, webhookId),
-    refetchInterval: REFRESH_MS,
+    refetchInterval: refreshMs,
     placeholderData: (previous) => previous,
   });
 }

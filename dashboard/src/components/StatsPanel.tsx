@@ -33,8 +33,8 @@ function Card({ label, value }: { label: string; value: string }) {
 }
 
 /** The team's (or one endpoint's) figures over a window: cards and a chart of deliveries and failures. */
-export function StatsPanel({ window, webhookId }: { window: StatsWindow; webhookId?: string }) {
-  const stats = useWebhookStats(window, webhookId);
+export function StatsPanel({ window, webhookId, refreshMs }: { window: StatsWindow; webhookId?: string; refreshMs?: number }) {
+  const stats = useWebhookStats(window, webhookId, refreshMs);
   if (stats.isPending) return <Loading label="Loading stats" />;
   if (stats.isError) return <ErrorState error={stats.error} what="the stats" />;
   const s = stats.data;

@@ -13,7 +13,7 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
-import { useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { useNavigate, useParams } from "react-router";
 import { useIsAdmin } from "../api/context";
 import { toApiFailure, type ApiFailure } from "../api/errors";
@@ -53,8 +53,7 @@ function WebhookForm({ webhookId, initial }: { webhookId?: string; initial?: For
   const errorOf = (field: string) => local[field] ?? failure?.fields[field];
 
   // Open the sections that hold an error, so that it is seen.
-  useEffect(() => {
-    const fields = [...Object.keys(local), ...Object.keys(failure?.fields ?? {})];
+  const openSectionsOf = (fields: string[]) =>
     setSections((current) => {
       const open = new Set(current);
       if (fields.some((f) => f === "url" || f === "description")) open.add("basics");
@@ -62,7 +61,6 @@ function WebhookForm({ webhookId, initial }: { webhookId?: string; initial?: For
       if (fields.some((f) => ADVANCED_FIELDS.includes(f))) open.add("advanced");
       return open.size === current.length ? current : [...open];
     });
-  }, [failure, local]);
 
   const pending = create.isPending || update.isPending;
   const submit = async (e: FormEvent) => {
@@ -70,6 +68,7 @@ function WebhookForm({ webhookId, initial }: { webhookId?: string; initial?: For
     const problems = localProblems(values);
     setLocal(problems);
     setFailure(null);
+    openSectionsOf(Object.keys(problems));
     if (Object.keys(problems).length) return;
     try {
       if (webhookId) {
@@ -80,12 +79,12 @@ function WebhookForm({ webhookId, initial }: { webhookId?: string; initial?: For
         setCreated({ id: r.webhook.id, secret: r.secret });
       }
     } catch (err) {
-      setFailure(
-        toApiFailure(
-          err,
-          values.headers.map((h) => h.name.trim()),
-        ),
+      const found = toApiFailure(
+        err,
+        values.headers.map((h) => h.name.trim()),
       );
+      setFailure(found);
+      openSectionsOf(Object.keys(found.fields));
     }
   };
   const otherFailure = failure && Object.keys(failure.fields).length === 0 ? failure.message : null;
