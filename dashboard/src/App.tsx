@@ -6,6 +6,7 @@ import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { callableApi } from "./api/client";
 import { WebhooksProvider, type WebhooksContextValue } from "./api/context";
 import { firestoreLive } from "./api/live";
+import { webhooksMutationCache } from "./api/options";
 import type { Role } from "./api/types";
 import { chosenTeam, type FirebaseSetup } from "./firebase";
 import { ErrorState } from "./components/States";
@@ -101,7 +102,10 @@ function Shell({ setup }: { setup: FirebaseSetup }) {
 }
 
 export function App({ setup }: { setup: FirebaseSetup }) {
-  const [client] = useState(() => new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: true } } }));
+  const [client] = useState(
+    () =>
+      new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: true } }, mutationCache: webhooksMutationCache() }),
+  );
   return (
     <MantineProvider theme={theme} cssVariablesResolver={contrast}>
       <QueryClientProvider client={client}>

@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import type { WebhooksApi } from "../src/api/client";
 import { WebhooksProvider } from "../src/api/context";
 import type { DeliveryChange, LiveSource } from "../src/api/live";
+import { webhooksMutationCache } from "../src/api/options";
 import type { Role } from "../src/api/types";
 
 /** An API whose methods are the ones a test gives; any other call fails the test. */
@@ -39,7 +40,7 @@ export function liveFeed(): LiveSource & { changed: (rows?: DeliveryChange[]) =>
 }
 
 export function providers(api: WebhooksApi, live: LiveSource = liveFeed(), role: Role = "admin") {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } }, mutationCache: webhooksMutationCache() });
   return ({ children }: { children: ReactNode }) => (
     <MantineProvider>
       <QueryClientProvider client={client}>

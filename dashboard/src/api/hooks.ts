@@ -1,7 +1,8 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData, type QueryKey } from "@tanstack/react-query";
+import { keys, webhookQueries } from "./options";
 import { useEffect, useRef, useState } from "react";
 import { useWebhooksContext } from "./context";
-import { apiFilters, liveFilters } from "./filters";
+import { liveFilters } from "./filters";
 import type { DeliveryChange, LiveSource } from "./live";
 import type {
   DeliveryFilters,
@@ -14,77 +15,31 @@ import type {
   TestRecord,
 } from "./types";
 
-/** Query keys: everything of a team starts with ["webhooks", teamId], so one invalidation can reach it all. */
-export const keys = {
-  list: (teamId: string) => ["webhooks", teamId, "list"] as const,
-  listWithFigures: (teamId: string) => ["webhooks", teamId, "list", "figures"] as const,
-  stats: (teamId: string, window: StatsWindow, webhookId?: string) => ["webhooks", teamId, "stats", webhookId ?? null, window] as const,
-  allStats: (teamId: string) => ["webhooks", teamId, "stats"] as const,
-  deliveries: (teamId: string, filters: DeliveryFilters = {}) => ["webhooks", teamId, "deliveries", filters] as const,
-  allDeliveries: (teamId: string) => ["webhooks", teamId, "deliveries"] as const,
-  delivery: (teamId: string, deliveryId: string) => ["webhooks", teamId, "delivery", deliveryId] as const,
-  allDeliveryDetails: (teamId: string) => ["webhooks", teamId, "delivery"] as const,
-  catalog: () => ["webhookEventTypes"] as const,
-};
-
-/** How often figures are read again when no change feed says so (a lost listener, a stats rollup flush). */
-const REFRESH_MS = 15_000;
-
 export function useWebhooks() {
   const { api, teamId } = useWebhooksContext();
-  return useQuery({
-    queryKey: keys.list(teamId),
-    queryFn: async () => (await api.listWebhooks(teamId)).webhooks,
-    refetchInterval: REFRESH_MS,
-  });
+  return useQuery(webhookQueries.list(api, teamId));
 }
-
-/** The list page's figures change by the minute: one call for every endpoint, read again each minute. */
-export const LIST_FIGURES_REFRESH_MS = 60_000;
 
 /** The endpoints with their last 24 hours: the list page's one read. */
 export function useWebhooksWithFigures() {
   const { api, teamId } = useWebhooksContext();
-  const client = useQueryClient();
-  return useQuery({
-    queryKey: keys.listWithFigures(teamId),
-    queryFn: async () => {
-      const { webhooks } = await api.listWebhooks(teamId, { figures: true });
-      // The same endpoints serve the pages that read the plain list: no second call when one is opened.
-      client.setQueryData(
-        keys.list(teamId),
-        webhooks.map(({ figures: _f, ...w }) => w),
-      );
-      return webhooks;
-    },
-    refetchInterval: LIST_FIGURES_REFRESH_MS,
-  });
+  return useQuery(webhookQueries.listWithFigures(api, teamId, useQueryClient()));
 }
 
 /** One webhook, read from the team's list (the API has no single-endpoint read). */
 export function useWebhook(webhookId: string) {
   const { api, teamId } = useWebhooksContext();
-  return useQuery({
-    queryKey: keys.list(teamId),
-    queryFn: async () => (await api.listWebhooks(teamId)).webhooks,
-    select: (list) => list.find((w) => w.id === webhookId) ?? null,
-    refetchInterval: REFRESH_MS,
-  });
+  return useQuery({ ...webhookQueries.list(api, teamId), select: (list) => list.find((w) => w.id === webhookId) ?? null });
 }
 
 export function useEventCatalog() {
   const { api } = useWebhooksContext();
-  return useQuery({ queryKey: keys.catalog(), queryFn: async () => (await api.listEventTypes()).eventTypes, staleTime: Infinity });
+  return useQuery(webhookQueries.catalog(api));
 }
 
-export function useWebhookStats(window: StatsWindow, webhookId?: string, refreshMs = REFRESH_MS) {
+export function useWebhookStats(window: StatsWindow, webhookId?: string, refreshMs?: number) {
   const { api, teamId } = useWebhooksContext();
-  return useQuery({
-    queryKey: keys.stats(teamId, window, webhookId),
-    queryFn: () => api.getWebhookStats(teamId, window, webhookId),
-    refetchInterval: refreshMs,
-    placeholderData: (previous) => previous,
-  });
+  return useQuery(webhookQueries.stats(api, teamId, window, webhookId, refreshMs));
 }
 
 /** Live changes read the pages, stats and open delivery again at most once in this long. */
@@ -148,27 +103,20 @@ export function useDeliveries(filters: DeliveryFilters, pageSize = 25) {
       refresh.cancel();
     };
   }, [live, client, teamId, webhookId, status, eventType, errorClass, eventId]);
-  return useInfiniteQuery({
-    queryKey: [...keys.deliveries(teamId, filters), pageSize],
-    queryFn: ({ pageParam }) =>
-      api.listDeliveries(teamId, { ...apiFilters(filters, Date.now()), limit: pageSize, cursor: pageParam ?? undefined }),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.nextCursor,
-    refetchInterval: REFRESH_MS,
-  });
+  return useInfiniteQuery(webhookQueries.deliveries(api, teamId, filters, pageSize));
 }
 
 /** One delivery with its attempt log and payload. */
 export function useDelivery(deliveryId: string | null) {
   const { api, teamId } = useWebhooksContext();
-  return useQuery({
-    queryKey: keys.delivery(teamId, deliveryId ?? ""),
-    queryFn: async () => {
-      const { delivery, customHeaders } = await api.getDelivery(teamId, deliveryId!);
-      return customHeaders ? { ...delivery, customHeaders } : delivery;
-    },
-    enabled: Boolean(deliveryId),
-  });
+  return useQuery({ ...webhookQueries.delivery(api, teamId, deliveryId ?? ""), enabled: Boolean(deliveryId) });
+}
+
+/** Reads a delivery ahead (a row under the pointer), so that its drawer opens with it. */
+export function usePrefetchDelivery() {
+  const { api, teamId } = useWebhooksContext();
+  const client = useQueryClient();
+  return (deliveryId: string) => void client.prefetchQuery(webhookQueries.delivery(api, teamId, deliveryId));
 }
 
 type Watch<T> = (live: LiveSource, teamId: string, rows: (rows: T[]) => void, failed: (err: Error) => void) => () => void;
@@ -227,15 +175,10 @@ export function useMarkNoticesRead() {
   return useMutation({ mutationFn: (noticeIds?: string[]) => api.markNoticesRead(teamId, noticeIds) });
 }
 
+/** A mutation of the team's endpoints: the list and whatever else it names are read again after it (webhooksMutationCache). */
 function useTeamMutation<I, O>(run: (input: I) => Promise<O>, also: (teamId: string) => QueryKey[] = () => []) {
   const { teamId } = useWebhooksContext();
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: run,
-    onSuccess: async () => {
-      await Promise.all([keys.list(teamId), ...also(teamId)].map((queryKey) => client.invalidateQueries({ queryKey })));
-    },
-  });
+  return useMutation({ mutationFn: run, meta: { invalidates: [keys.list(teamId), ...also(teamId)] } });
 }
 
 export function useCreateWebhook() {

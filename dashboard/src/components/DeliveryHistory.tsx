@@ -2,7 +2,7 @@ import { Anchor, Button, Code, Group, Select, Stack, Table, Text, TextInput } fr
 import { useState, type FormEvent } from "react";
 import { Link, useLocation, useNavigate, useSearchParams } from "react-router";
 import { useIsAdmin } from "../api/context";
-import { useDeliveries, useEventCatalog, useWebhooks } from "../api/hooks";
+import { useDeliveries, useEventCatalog, usePrefetchDelivery, useWebhooks } from "../api/hooks";
 import { BASE, withParam } from "../routes";
 import { ERROR_CLASSES, filtersFrom, lookupOf, RANGES, STATUSES } from "../api/filters";
 import { DeliveryDrawer } from "./DeliveryDrawer";
@@ -40,6 +40,7 @@ export function DeliveryHistory({ webhookId, onSendTest }: { webhookId?: string;
   const history = useHistoryParams(webhookId);
   const { filters, open, openDelivery, closeDelivery } = history;
   const deliveries = useDeliveries(filters);
+  const prefetch = usePrefetchDelivery();
   const endpoints = useWebhooks();
   const urls = new Map((endpoints.data ?? []).map((w) => [w.id, w.url]));
   const rows = deliveries.data?.pages.flatMap((p) => p.deliveries) ?? [];
@@ -105,6 +106,8 @@ export function DeliveryHistory({ webhookId, onSendTest }: { webhookId?: string;
                       size="xs"
                       variant="default"
                       onClick={() => openDelivery(d.id)}
+                      onMouseEnter={() => prefetch(d.id)}
+                      onFocus={() => prefetch(d.id)}
                       aria-label={`Open delivery ${d.eventType} of ${when(d.createdAt)}`}
                     >
                       Open

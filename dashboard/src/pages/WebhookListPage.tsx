@@ -2,7 +2,8 @@ import { Anchor, Button, Group, Paper, Stack, Table, Text, Title, VisuallyHidden
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { useIsAdmin } from "../api/context";
-import { LIST_FIGURES_REFRESH_MS, useWebhooksWithFigures } from "../api/hooks";
+import { useWebhooksWithFigures } from "../api/hooks";
+import { LIST_FIGURES_REFRESH_MS } from "../api/options";
 import type { StatsWindow, Webhook, WebhookWithFigures } from "../api/types";
 import { FailureChips } from "../components/FailureChips";
 import { percent } from "../components/format";
