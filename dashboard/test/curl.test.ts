@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { curlCommand } from "../src/components/curl";
+import { curlCommand } from "../src/features/deliveries/curl";
 
 describe("copy as curl", () => {
   it("quotes for the shell, keeps the body exact and fills in hidden custom values it is given", () => {

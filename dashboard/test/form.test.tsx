@@ -3,7 +3,7 @@ import { MemoryRouter, Route, Routes } from "react-router";
 import { describe, expect, it, vi } from "vitest";
 import type { WebhooksApi } from "../src/api/client";
 import type { EventType } from "../src/api/types";
-import { WebhookFormPage } from "../src/pages/WebhookFormPage";
+import { WebhookFormPage } from "../src/features/endpoints/WebhookFormPage";
 import { apiWith, providers } from "./fakes";
 
 const eventTypes: EventType[] = ["ticket.created", "ticket.updated", "contact.created"].map((type) => ({

@@ -12,7 +12,7 @@ import {
   toggleEverything,
   toggleType,
   toInput,
-} from "../src/form/model";
+} from "../src/features/endpoints/formModel";
 
 const type = (t: string): EventType => ({ type: t, category: t.split(".")[0], description: t, sample: {} });
 const CATALOG = ["ticket.created", "ticket.updated", "ticket.closed", "contact.created", "contact.updated", "sla.breached"].map(type);
@@ -118,7 +118,7 @@ describe("form values and API input", () => {
 });
 
 describe("times", async () => {
-  const { ago, bucketLabel } = await import("../src/components/format");
+  const { ago, bucketLabel } = await import("../src/components/ui/format");
   it("says how long ago, then the date", () => {
     const now = Date.parse("2026-12-02T12:00:00Z");
     expect(ago("2026-12-02T11:59:58Z", now)).toBe("just now");

@@ -9,6 +9,9 @@ import { apiWith, liveFeed, providers } from "./fakes";
 const NOW = Date.now();
 const hoursAgo = (h: number) => new Date(NOW - h * 3_600_000).toISOString();
 
+/** 24 hourly counts, all 0 but hour `i`. */
+const oneHour = (i: number, n: number) => Array.from({ length: 24 }, (_, h) => (h === i ? n : 0));
+
 /** What the API gives each role: an agent gets header values hidden and the URL's origin only. */
 function webhookFor(role: Role): WebhookWithFigures {
   return {
@@ -31,7 +34,7 @@ function webhookFor(role: Role): WebhookWithFigures {
       successRate: 0.7,
       failuresByErrorClass: { timeout: 2, http_error: 1 },
       lastDeliveryAt: hoursAgo(1),
-      series: { since: hoursAgo(23), succeeded: Array(24).fill(0).with(20, 7), failed: Array(24).fill(0).with(22, 3) },
+      series: { since: hoursAgo(23), succeeded: oneHour(20, 7), failed: oneHour(22, 3) },
     },
   } as WebhookWithFigures;
 }
@@ -67,7 +70,9 @@ const delivery: Delivery = {
   lastDurationMs: 10_000,
 };
 
-const eventTypes: EventType[] = [{ type: "ticket.created", category: "ticket", description: "A ticket was created", sample: { event: "ticket.created" } }];
+const eventTypes: EventType[] = [
+  { type: "ticket.created", category: "ticket", description: "A ticket was created", sample: { event: "ticket.created" } },
+];
 
 function renderAt(path: string, role: Role) {
   const api: WebhooksApi = apiWith({

@@ -1,7 +1,7 @@
 import { Alert, Button, Code, CopyButton, Group, Modal, NumberInput, Stack, Text } from "@mantine/core";
 import { useState } from "react";
-import { describeFailure } from "../api/errors";
-import { useRevealSecret, useRotateSecret } from "../api/hooks";
+import { describeFailure } from "../../api/errors";
+import { useRevealSecret, useRotateSecret } from "../../api/hooks";
 
 /** Admins only: reveal the signing secret, or rotate it with an overlap during which both sign. */
 export function SecretPanel({ webhookId }: { webhookId: string }) {

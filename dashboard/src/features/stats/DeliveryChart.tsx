@@ -1,8 +1,8 @@
 import "@mantine/charts/styles.css";
 import { BarChart } from "@mantine/charts";
 import { Text, VisuallyHidden } from "@mantine/core";
-import type { Stats } from "../api/types";
-import { bucketLabel, percent } from "./format";
+import type { Stats } from "../../api/types";
+import { bucketLabel, percent } from "../../components/ui/format";
 
 /** Deliveries per hour or day, succeeded and failed stacked, from the stats series. */
 export default function DeliveryChart({ stats }: { stats: Stats }) {

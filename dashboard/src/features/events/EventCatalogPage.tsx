@@ -1,9 +1,9 @@
 import { Anchor, Badge, Button, Code, CopyButton, Group, Paper, Stack, Text, Title } from "@mantine/core";
 import { Link } from "react-router";
-import { useEventCatalog } from "../api/hooks";
-import { categories, OPERATIONAL_CATEGORY } from "../form/model";
-import { ErrorState, Loading } from "../components/States";
-import { BASE } from "../routes";
+import { useEventCatalog } from "../../api/hooks";
+import { categories, OPERATIONAL_CATEGORY } from "../endpoints/formModel";
+import { ErrorState, Loading } from "../../components/ui/States";
+import { BASE } from "../../routes";
 
 /** Every event type by category, with its description and the sample payload listEventTypes returns. */
 export function EventCatalogPage() {

@@ -1,14 +1,14 @@
 import { Alert, Anchor, Badge, Button, Group, Paper, Stack, Text, Title } from "@mantine/core";
 import { Link } from "react-router";
-import { useIsAdmin } from "../api/context";
-import { describeFailure } from "../api/errors";
-import { useMarkNoticesRead, useNotices } from "../api/hooks";
-import type { Notice, NoticeType, Webhook } from "../api/types";
-import { BASE } from "../routes";
-import { outcome, when } from "./format";
-import { ErrorState, Loading } from "./States";
-import { Time } from "./Time";
-import { TONES } from "./StatusBadges";
+import { useIsAdmin } from "../../api/context";
+import { describeFailure } from "../../api/errors";
+import { useMarkNoticesRead, useNotices } from "../../api/hooks";
+import type { Notice, NoticeType, Webhook } from "../../api/types";
+import { BASE } from "../../routes";
+import { outcome, when } from "../../components/ui/format";
+import { ErrorState, Loading } from "../../components/ui/States";
+import { Time } from "../../components/ui/Time";
+import { TONES } from "../../components/ui/StatusBadges";
 
 const LABELS: Record<NoticeType, { text: string; color: string }> = {
   "endpoint.failing": { text: "failing", color: TONES.orange },

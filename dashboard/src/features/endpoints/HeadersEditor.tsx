@@ -1,5 +1,5 @@
 import { Button, Group, Stack, Text, TextInput } from "@mantine/core";
-import { headerRow, type HeaderRow } from "../form/model";
+import { headerRow, type HeaderRow } from "./formModel";
 
 /** Custom request headers as rows of name and value; errors from the API land on the row they name. */
 export function HeadersEditor({

@@ -1,45 +1,19 @@
-import { Alert, Anchor, Button, Group, Modal, Paper, SimpleGrid, Stack, Tabs, Text, Title } from "@mantine/core";
-import { useState, type ReactNode } from "react";
+import { Alert, Anchor, Button, Group, Modal, SimpleGrid, Stack, Tabs, Text, Title } from "@mantine/core";
+import { useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
-import { useIsAdmin } from "../api/context";
-import { describeFailure } from "../api/errors";
-import { useDeleteWebhook, useSetWebhookEnabled, useWebhook } from "../api/hooks";
-import type { StatsWindow, Webhook } from "../api/types";
-import { DeliveryHistory } from "../components/DeliveryHistory";
-import { EndpointHealth } from "../components/Notices";
-import { SecretPanel } from "../components/SecretPanel";
-import { StatsPanel, WindowPicker } from "../components/StatsPanel";
-import { ErrorState, Loading } from "../components/States";
-import { EndpointStatus } from "../components/StatusBadges";
-import { TestPanel } from "../components/TestPanel";
-import { BASE, withParam } from "../routes";
-
-function Section({ id, title, children, aside }: { id: string; title: string; children: ReactNode; aside?: ReactNode }) {
-  return (
-    <Paper withBorder p="md" radius="md" component="section" aria-labelledby={id}>
-      <Group justify="space-between" mb="sm">
-        <Title order={3} size="h4" id={id}>
-          {title}
-        </Title>
-        {aside}
-      </Group>
-      {children}
-    </Paper>
-  );
-}
-
-function Setting({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" tt="uppercase" fw={700} c="gray.7">
-        {label}
-      </Text>
-      <Text size="sm" style={{ wordBreak: "break-all" }}>
-        {children}
-      </Text>
-    </div>
-  );
-}
+import { useIsAdmin } from "../../api/context";
+import { describeFailure } from "../../api/errors";
+import { useDeleteWebhook, useSetWebhookEnabled, useWebhook } from "../../api/hooks";
+import type { StatsWindow, Webhook } from "../../api/types";
+import { DeliveryHistory } from "../deliveries/DeliveryHistory";
+import { EndpointHealth } from "../notices/Notices";
+import { SecretPanel } from "./SecretPanel";
+import { StatsPanel, WindowPicker } from "../stats/StatsPanel";
+import { Section, Setting } from "../../components/ui/Section";
+import { ErrorState, Loading } from "../../components/ui/States";
+import { EndpointStatus } from "../../components/ui/StatusBadges";
+import { TestPanel } from "../tests/TestPanel";
+import { BASE, withParam } from "../../routes";
 
 function Settings({ w }: { w: Webhook }) {
   const headers = Object.entries(w.headers ?? {});

@@ -1,5 +1,5 @@
 import { Badge, Group, Tooltip } from "@mantine/core";
-import type { DeliveryStatus, Webhook } from "../api/types";
+import type { DeliveryStatus, Webhook } from "../../api/types";
 
 // Shades dark enough for white badge text (4.5:1 or more).
 export const TONES = { green: "#1b6e2e", red: "#a61e1e", orange: "#a63b08", blue: "#1864ab", gray: "#343a40" };

@@ -1,15 +1,15 @@
 import { Alert, Button, Code, Drawer, Group, SegmentedControl, Stack, Table, Tabs, Text, Title } from "@mantine/core";
 import { useState } from "react";
-import { useIsAdmin } from "../api/context";
-import { Copy } from "./Copy";
-import { HeaderTable } from "./HeaderTable";
-import { describeFailure } from "../api/errors";
-import { useDelivery, useRedeliver, useWebhook } from "../api/hooks";
-import type { Attempt, Delivery } from "../api/types";
+import { useIsAdmin } from "../../api/context";
+import { Copy } from "../../components/ui/Copy";
+import { HeaderTable } from "../../components/ui/HeaderTable";
+import { describeFailure } from "../../api/errors";
+import { useDelivery, useRedeliver, useWebhook } from "../../api/hooks";
+import type { Attempt, Delivery } from "../../api/types";
 import { curlCommand } from "./curl";
-import { ms, outcome, pretty, when } from "./format";
-import { ErrorState, Loading } from "./States";
-import { DeliveryStatusBadge } from "./StatusBadges";
+import { ms, outcome, pretty, when } from "../../components/ui/format";
+import { ErrorState, Loading } from "../../components/ui/States";
+import { DeliveryStatusBadge } from "../../components/ui/StatusBadges";
 
 const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
 

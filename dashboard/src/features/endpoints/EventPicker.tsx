@@ -1,7 +1,7 @@
 import { Anchor, Checkbox, Group, Paper, SimpleGrid, Stack, Text } from "@mantine/core";
-import { BASE } from "../routes";
-import type { EventType } from "../api/types";
-import { categories, categoryState, isSelected, OPERATIONAL_CATEGORY, toggleCategory, toggleEverything, toggleType } from "../form/model";
+import { BASE } from "../../routes";
+import type { EventType } from "../../api/types";
+import { categories, categoryState, isSelected, OPERATIONAL_CATEGORY, toggleCategory, toggleEverything, toggleType } from "./formModel";
 
 /** All event types grouped by category, with select-all per category and `*` for everything. */
 export function EventPicker({

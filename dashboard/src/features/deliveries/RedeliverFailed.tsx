@@ -1,9 +1,9 @@
 import { Alert, Button, Group, Modal, Paper, Progress, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useState } from "react";
-import { describeFailure } from "../api/errors";
-import { useRangedRedeliver, useRedeliveryJob, useWebhookStats } from "../api/hooks";
-import type { RedeliveryJob, RedeliveryRange } from "../api/types";
-import { fromLocalInput, toLocalInput } from "./format";
+import { describeFailure } from "../../api/errors";
+import { useRangedRedeliver, useRedeliveryJob, useWebhookStats } from "../../api/hooks";
+import type { RedeliveryJob, RedeliveryRange } from "../../api/types";
+import { fromLocalInput, toLocalInput } from "../../components/ui/format";
 
 const plural = (n: number) => `${n.toLocaleString()} failed ${n === 1 ? "delivery" : "deliveries"}`;
 

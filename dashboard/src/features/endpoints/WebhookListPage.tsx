@@ -1,20 +1,20 @@
 import { Anchor, Button, Group, Paper, Stack, Table, Text, Title, VisuallyHidden } from "@mantine/core";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
-import { useIsAdmin } from "../api/context";
-import { useWebhooksWithFigures } from "../api/hooks";
-import { LIST_FIGURES_REFRESH_MS } from "../api/options";
-import type { StatsWindow, Webhook, WebhookWithFigures } from "../api/types";
-import { FailureChips } from "../components/FailureChips";
-import { percent } from "../components/format";
-import { Sparkline } from "../components/Sparkline";
-import { Time } from "../components/Time";
-import { StatsPanel, WindowPicker } from "../components/StatsPanel";
-import { NoticesStrip } from "../components/Notices";
-import { ErrorState, Loading } from "../components/States";
-import { GettingStarted } from "../components/GettingStarted";
-import { EndpointStatus, TONES } from "../components/StatusBadges";
-import { BASE } from "../routes";
+import { useIsAdmin } from "../../api/context";
+import { useWebhooksWithFigures } from "../../api/hooks";
+import { LIST_FIGURES_REFRESH_MS } from "../../api/options";
+import type { StatsWindow, Webhook, WebhookWithFigures } from "../../api/types";
+import { FailureChips } from "../stats/FailureChips";
+import { percent } from "../../components/ui/format";
+import { Sparkline } from "../stats/Sparkline";
+import { Time } from "../../components/ui/Time";
+import { StatsPanel, WindowPicker } from "../stats/StatsPanel";
+import { NoticesStrip } from "../notices/Notices";
+import { ErrorState, Loading } from "../../components/ui/States";
+import { GettingStarted } from "./GettingStarted";
+import { EndpointStatus, TONES } from "../../components/ui/StatusBadges";
+import { BASE } from "../../routes";
 
 /** An endpoint's last 24 hours: its success rate, its failures as chips by error class (each opens those deliveries), its last delivery. */
 function EndpointFigures({ webhook }: { webhook: WebhookWithFigures }) {

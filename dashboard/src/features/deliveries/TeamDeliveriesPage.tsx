@@ -1,7 +1,7 @@
 import { Anchor, Paper, Stack, Title } from "@mantine/core";
 import { Link } from "react-router";
-import { DeliveryHistory } from "../components/DeliveryHistory";
-import { BASE } from "../routes";
+import { DeliveryHistory } from "./DeliveryHistory";
+import { BASE } from "../../routes";
 
 /** Every endpoint's deliveries, with an endpoint column and the same filters and drawer. */
 export function TeamDeliveriesPage() {

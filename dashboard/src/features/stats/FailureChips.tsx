@@ -1,8 +1,8 @@
 import { Badge, Group } from "@mantine/core";
 import { Link } from "react-router";
-import { BASE } from "../routes";
-import { errorClassLabel } from "./format";
-import { TONES } from "./StatusBadges";
+import { BASE } from "../../routes";
+import { errorClassLabel } from "../../components/ui/format";
+import { TONES } from "../../components/ui/StatusBadges";
 
 /** Failed deliveries by error class, most first, each a link to exactly those deliveries. */
 export function FailureChips({ byClass, webhookId, range }: { byClass: Record<string, number>; webhookId?: string; range: string }) {

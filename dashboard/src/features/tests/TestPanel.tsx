@@ -1,15 +1,15 @@
 import { Alert, Anchor, Badge, Button, Code, Group, Select, SimpleGrid, Stack, Table, Text } from "@mantine/core";
 import { Fragment, useState } from "react";
 import { Link } from "react-router";
-import { BASE } from "../routes";
-import { useIsAdmin } from "../api/context";
-import { describeFailure } from "../api/errors";
-import { useEventCatalog, useTestHistory, useTestWebhook } from "../api/hooks";
-import type { TestRecord } from "../api/types";
-import { ms, outcome, pretty, when } from "./format";
-import { HeaderTable } from "./HeaderTable";
-import { Empty, ErrorState, Loading } from "./States";
-import { TONES } from "./StatusBadges";
+import { BASE } from "../../routes";
+import { useIsAdmin } from "../../api/context";
+import { describeFailure } from "../../api/errors";
+import { useEventCatalog, useTestHistory, useTestWebhook } from "../../api/hooks";
+import type { TestRecord } from "../../api/types";
+import { ms, outcome, pretty, when } from "../../components/ui/format";
+import { HeaderTable } from "../../components/ui/HeaderTable";
+import { Empty, ErrorState, Loading } from "../../components/ui/States";
+import { TONES } from "../../components/ui/StatusBadges";
 
 const TEST_EVENT = "webhook.test";
 

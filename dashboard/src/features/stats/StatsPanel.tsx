@@ -1,10 +1,10 @@
 import { Paper, SegmentedControl, SimpleGrid, Stack, Text } from "@mantine/core";
 import { lazy, Suspense } from "react";
-import { useWebhookStats } from "../api/hooks";
-import type { StatsWindow } from "../api/types";
+import { useWebhookStats } from "../../api/hooks";
+import type { StatsWindow } from "../../api/types";
 import { FailureChips } from "./FailureChips";
-import { count, ms, percent } from "./format";
-import { ErrorState, Loading } from "./States";
+import { count, ms, percent } from "../../components/ui/format";
+import { ErrorState, Loading } from "../../components/ui/States";
 
 // Recharts is large: the chart loads after the figures.
 const DeliveryChart = lazy(() => import("./DeliveryChart"));

@@ -1,16 +1,16 @@
 import { Anchor, Button, Code, Group, Select, Stack, Table, Text, TextInput } from "@mantine/core";
 import { useState, type FormEvent } from "react";
 import { Link, useLocation, useNavigate, useSearchParams } from "react-router";
-import { useIsAdmin } from "../api/context";
-import { useDeliveries, useEventCatalog, usePrefetchDelivery, useWebhooks } from "../api/hooks";
-import { BASE, withParam } from "../routes";
-import { ERROR_CLASSES, filtersFrom, lookupOf, RANGES, STATUSES } from "../api/filters";
+import { useIsAdmin } from "../../api/context";
+import { useDeliveries, useEventCatalog, usePrefetchDelivery, useWebhooks } from "../../api/hooks";
+import { BASE, withParam } from "../../routes";
+import { ERROR_CLASSES, filtersFrom, lookupOf, RANGES, STATUSES } from "../../api/filters";
 import { DeliveryDrawer } from "./DeliveryDrawer";
 import { RedeliverFailed } from "./RedeliverFailed";
-import { errorClassLabel, fromLocalInput, ms, outcome, toLocalInput, when } from "./format";
-import { Empty, ErrorState, Loading } from "./States";
-import { DeliveryStatusBadge } from "./StatusBadges";
-import { Time } from "./Time";
+import { errorClassLabel, fromLocalInput, ms, outcome, toLocalInput, when } from "../../components/ui/format";
+import { Empty, ErrorState, Loading } from "../../components/ui/States";
+import { DeliveryStatusBadge } from "../../components/ui/StatusBadges";
+import { Time } from "../../components/ui/Time";
 
 /**
  * The filters and the open delivery live in the address (`?status=failed&delivery=...`), so a link

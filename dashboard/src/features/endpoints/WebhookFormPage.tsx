@@ -15,14 +15,14 @@ import {
 } from "@mantine/core";
 import { useState, type FormEvent } from "react";
 import { useNavigate, useParams } from "react-router";
-import { useIsAdmin } from "../api/context";
-import { toApiFailure, type ApiFailure } from "../api/errors";
-import { useCreateWebhook, useEventCatalog, useUpdateWebhook, useWebhook } from "../api/hooks";
-import { EventPicker } from "../components/EventPicker";
-import { HeadersEditor } from "../components/HeadersEditor";
-import { ErrorState, Loading } from "../components/States";
-import { emptyForm, formFromWebhook, localProblems, toInput, type FormValues } from "../form/model";
-import { BASE } from "../routes";
+import { useIsAdmin } from "../../api/context";
+import { toApiFailure, type ApiFailure } from "../../api/errors";
+import { useCreateWebhook, useEventCatalog, useUpdateWebhook, useWebhook } from "../../api/hooks";
+import { EventPicker } from "./EventPicker";
+import { HeadersEditor } from "./HeadersEditor";
+import { ErrorState, Loading } from "../../components/ui/States";
+import { emptyForm, formFromWebhook, localProblems, toInput, type FormValues } from "./formModel";
+import { BASE } from "../../routes";
 
 const ADVANCED_FIELDS = ["maxAttempts", "timeoutMs", "rateLimitPerSecond", "headers"];
 

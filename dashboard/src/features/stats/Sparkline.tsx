@@ -1,5 +1,5 @@
-import type { ListFigures } from "../api/types";
-import { TONES } from "./StatusBadges";
+import type { ListFigures } from "../../api/types";
+import { TONES } from "../../components/ui/StatusBadges";
 
 const W = 120;
 const H = 28;

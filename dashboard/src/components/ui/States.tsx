@@ -1,6 +1,6 @@
 import { Alert, Center, Loader, Stack, Text } from "@mantine/core";
 import type { ReactNode } from "react";
-import { describeFailure } from "../api/errors";
+import { describeFailure } from "../../api/errors";
 
 export function Loading({ label }: { label: string }) {
   return (

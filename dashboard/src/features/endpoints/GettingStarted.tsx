@@ -1,5 +1,5 @@
 import { Button, Code, Group, Stack, Text } from "@mantine/core";
-import { Copy } from "./Copy";
+import { Copy } from "../../components/ui/Copy";
 
 /** What a receiver needs to check a delivery: six lines with the public standardwebhooks package. */
 export const VERIFY_SNIPPET = `import express from "express";

@@ -2,7 +2,7 @@
  * The create/edit form's logic, apart from React: the values, the event subscription checkboxes
  * (a type, a whole category as `category.*`, or everything as `*`), and the API input they become.
  */
-import type { EndpointInput, EventType, Webhook } from "../api/types";
+import type { EndpointInput, EventType, Webhook } from "../../api/types";
 
 export interface HeaderRow {
   id: number;
