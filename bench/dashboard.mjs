@@ -62,17 +62,9 @@ export async function dashboardPhase(db, waitUntil) {
     callTimes.push(performance.now() - t0);
   }
 
-  const { chromium } = dashRequire("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  const url = `${BASE}/w?team=${team}`;
-  await page.goto(url);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  const { browser, page } = await browserPage();
+  const url = `${BASE}/w?tab=deliveries&team=${team}`;
+  await signInPage(page, url, email, password);
   const history = page.locator("tr[data-delivery-id]").first();
   await history.waitFor({ timeout: 60_000 });
 

@@ -344,9 +344,12 @@ describe("the webhooks dashboard", () => {
       .getByText(/^Every delivery since .* failed: HTTP 500/)
       .waitFor();
     await page.getByText(/^\d unread$/).waitFor();
-    // The notice reads the list again: its failures by error class and its sparkline show the failed delivery.
-    await page.getByRole("link", { name: "1 HTTP error: show these failed deliveries" }).waitFor();
+    // The notice reads the list and the stats again: the failure shows in the row's chips and sparkline and in the team's cards.
+    await page.locator("[data-webhook-id]").getByRole("link", { name: "1 HTTP error: show these failed deliveries" }).waitFor();
     await page.getByRole("img", { name: /^Last 24 hours: 0 succeeded, 1 failed/ }).waitFor();
+    await page.getByLabel("Failures: 1", { exact: true }).waitFor();
+    const teamChip = page.getByRole("region", { name: "Deliveries of the team" }).getByRole("link", { name: /HTTP error/ });
+    expect(await teamChip.getAttribute("href")).toBe("/dashboard/webhooks/deliveries?status=failed&errorClass=http_error&range=24h");
     await checkPage(page, "notices");
     const ids = await notices.evaluateAll((els) => els.map((e) => e.getAttribute("data-notice-id")));
     expect(ids.length).toBeGreaterThanOrEqual(1);
@@ -362,7 +365,7 @@ describe("the webhooks dashboard", () => {
     expect(stored.docs.map((d) => d.get("readAt"))).not.toContain(null);
 
     // A failure chip opens exactly those deliveries: the endpoint's Deliveries tab, failed, by error class.
-    await page.getByRole("link", { name: "1 HTTP error: show these failed deliveries" }).click();
+    await page.locator("[data-webhook-id]").getByRole("link", { name: "1 HTTP error: show these failed deliveries" }).click();
     await page.getByRole("table", { name: "Delivery history" }).waitFor();
     const shown = new URL(page.url()).searchParams;
     expect([shown.get("tab"), shown.get("status"), shown.get("errorClass"), shown.get("range")]).toEqual([

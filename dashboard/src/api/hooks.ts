@@ -154,8 +154,8 @@ export function useNotices(webhookId?: string) {
 }
 
 /**
- * A new notice means an endpoint's health changed (failing, recovered, disabled): the endpoints and
- * the list's figures are read again at once rather than at their next interval.
+ * A new notice means an endpoint's health changed (failing, recovered, disabled): the endpoints, the
+ * list's figures and the stats are read again at once rather than at their next interval.
  */
 function useHealthChanges(newestNoticeId: string | null, loaded: boolean) {
   const { teamId } = useWebhooksContext();
@@ -164,7 +164,8 @@ function useHealthChanges(newestNoticeId: string | null, loaded: boolean) {
   useEffect(() => {
     if (!loaded) return;
     if (seen.current !== undefined && seen.current !== newestNoticeId)
-      void client.invalidateQueries({ queryKey: keys.list(teamId) }, { cancelRefetch: false });
+      for (const queryKey of [keys.list(teamId), keys.allStats(teamId)])
+        void client.invalidateQueries({ queryKey }, { cancelRefetch: false });
     seen.current = newestNoticeId;
   }, [client, teamId, newestNoticeId, loaded]);
 }

@@ -125,7 +125,7 @@ export function WebhookListPage() {
                         </Text>
                       )}
                     </Table.Td>
-                    <Table.Td>
+                    <Table.Td miw={110}>
                       <EndpointStatus webhook={w} />
                     </Table.Td>
                     <Table.Td>
