@@ -26,6 +26,8 @@ export const logs = {
       jobId,
       error: err instanceof Error ? err.message : String(err),
     }),
+  redeliveryJobUnreadable: (jobId: string, field: string) =>
+    logger.error("redelivery job document unreadable: nothing done", { jobId, field }),
   maintenanceRejected: (message: string, reason: string) => logger.warn("maintenance message rejected", { message, reason }),
   deliveriesRevived: (revived: number, scanned: number, dueBefore: string) =>
     logger.info("overdue deliveries queued again", { revived, scanned, dueBefore }),

@@ -99,8 +99,12 @@ export async function runRedeliveryPage(text: string, nowMs = Date.now()): Promi
   const { teamId, jobId } = message;
   const ref = db().doc(paths.redeliveryJob(teamId, jobId));
   const job = await db().runTransaction(async (tx) => {
-    const parsed = jobSchema.safeParse((await tx.get(ref)).data());
-    if (!parsed.success) return null;
+    const snap = await tx.get(ref);
+    const parsed = jobSchema.safeParse(snap.data());
+    if (!parsed.success) {
+      if (snap.exists) logs.redeliveryJobUnreadable(jobId, parsed.error.issues[0]?.path.join(".") ?? "");
+      return null;
+    }
     const j = parsed.data;
     if (j.status !== "running" || j.page !== message.page || (j.leaseUntil && j.leaseUntil.toMillis() > nowMs)) return null;
     tx.update(ref, { leaseUntil: Timestamp.fromMillis(nowMs + LEASE_MS), updatedAt: Timestamp.fromMillis(nowMs) });
@@ -158,10 +162,15 @@ export async function resumeStaleJobs(nowMs = Date.now()): Promise<number> {
   for (const d of snap.docs) {
     const job = jobSchema.safeParse(d.data());
     if (!job.success || (job.data.leaseUntil && job.data.leaseUntil.toMillis() > nowMs)) continue;
-    // Clearing the lease lets the resumed run claim the page a crashed run held.
-    await d.ref.update({ leaseUntil: null, updatedAt: Timestamp.fromMillis(nowMs) });
-    await publishPage({ teamId: d.ref.parent.parent!.id, jobId: d.id, page: job.data.page });
-    resumed++;
+    try {
+      // Clearing the lease lets the resumed run claim the page a crashed run held.
+      await d.ref.update({ leaseUntil: null, updatedAt: Timestamp.fromMillis(nowMs) });
+      await publishPage({ teamId: d.ref.parent.parent!.id, jobId: d.id, page: job.data.page });
+      resumed++;
+    } catch (err) {
+      // Its updatedAt moved on: the next pass, 5 minutes on, tries it again.
+      logs.redeliveryJobFailed(d.id, err);
+    }
   }
   return resumed;
 }

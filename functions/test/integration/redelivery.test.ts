@@ -92,6 +92,9 @@ describe("ranged redelivery", () => {
     await runRedeliveryPage(JSON.stringify({ teamId, jobId: started.jobId, page: 0 }));
     await runRedeliveryPage("not json {");
     await runRedeliveryPage(JSON.stringify({ teamId: "a/b", jobId: started.jobId, page: 0 }));
+    // A job document edited by hand into nonsense is left alone, with nothing thrown.
+    await firestore().doc(`teams/${teamId}/webhookRedeliveries/broken`).set({ status: "running", page: "first", webhookId: 7 });
+    await expect(runRedeliveryPage(JSON.stringify({ teamId, jobId: "broken", page: 0 }))).resolves.toBeUndefined();
     expect(await job(teamId, started.jobId)).toMatchObject({ redelivered: n, page: 2 });
     expect(receiver.requests.length).toBe(requests);
   });
