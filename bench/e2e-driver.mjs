@@ -528,6 +528,7 @@ const phases = {
   dashboard: () => dashboardPhase(db, waitUntil),
   listPage: () => listPagePhase(db, waitUntil, opsByFunction),
   liveHistory: () => liveHistoryPhase(db, waitUntil),
+  liveHistoryDirect: () => liveHistoryPhase(db, waitUntil, { direct: true }),
 };
 const only = process.env.BENCH_PHASES ? process.env.BENCH_PHASES.split(",") : undefined;
 for (const [name, run] of Object.entries(phases).filter(([name]) => !only || only.includes(name))) {

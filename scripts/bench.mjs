@@ -121,9 +121,12 @@ if (l) {
   console.log(`calls in the minute: ${JSON.stringify(l.page.callsInMinute)}; one listWebhooks with figures: ${l.page.figuresCallReads} reads; ${l.listedWithFigures} endpoints listed with figures`);
 }
 
-const v = r.liveHistory;
-if (v) {
-  console.log(`\n# the details page open while its endpoint takes deliveries: ${v.ticketsWritten} tickets written in ${v.writtenSeconds} s, ${v.deliveriesRecordedMeanwhile} deliveries recorded meanwhile`);
+for (const [v, how] of [
+  [r.liveHistory, "tickets written through the pipeline"],
+  [r.liveHistoryDirect, "finished delivery records written directly, at the full rate"],
+]) {
+  if (!v) continue;
+  console.log(`\n# the details page open while its endpoint takes deliveries (${how}): ${v.ticketsWritten} written in ${v.writtenSeconds} s, ${v.deliveriesRecordedMeanwhile} deliveries recorded meanwhile`);
   console.table([
     { measure: "callables a second from the page", value: v.callsPerSecond },
     { measure: "newest row shown behind the newest recorded, p50 ms", value: v.newestRowBehindMs.p50 },
