@@ -96,10 +96,10 @@ export const getDelivery = callable("getDelivery", teamInput.extend({ deliveryId
   return { delivery: view(snap), customHeaders };
 });
 
-async function requireActiveEndpoint(teamId: string, webhookId: string) {
+async function requireEndpoint(teamId: string, webhookId: string, { active }: { active: boolean }) {
   const endpoint = await db().doc(paths.endpoint(teamId, webhookId)).get();
   if (!endpoint.exists) throw new ApiError("not-found", `no webhook ${webhookId} in team ${teamId}`);
-  if (endpoint.get("status") !== "active")
+  if (active && endpoint.get("status") !== "active")
     throw new ApiError("failed-precondition", `webhook ${webhookId} is ${endpoint.get("status")}: enable it first`);
 }
 
@@ -120,7 +120,7 @@ export const redeliver = callable(
     if ("deliveryId" in input) {
       const snap = await db().doc(paths.delivery(input.teamId, input.deliveryId)).get();
       if (!snap.exists) throw new ApiError("not-found", `no delivery ${input.deliveryId} in team ${input.teamId}`);
-      await requireActiveEndpoint(input.teamId, stringField(snap, "webhookId") ?? "");
+      await requireEndpoint(input.teamId, stringField(snap, "webhookId") ?? "", { active: true });
       if (!(await redeliverOne(input.teamId, snap)))
         throw new ApiError("failed-precondition", `delivery ${input.deliveryId} is still ${stringField(snap, "status")}`);
       return { redelivered: 1 };
@@ -128,12 +128,9 @@ export const redeliver = callable(
     const { teamId, webhookId, since } = input;
     const until = input.until ?? Timestamp.now();
     if (until.toMillis() <= since.toMillis()) throw new ApiError("invalid-argument", "until: must be after since");
-    if (input.dryRun) {
-      const endpoint = await db().doc(paths.endpoint(teamId, webhookId)).get();
-      if (!endpoint.exists) throw new ApiError("not-found", `no webhook ${webhookId} in team ${teamId}`);
-      return { count: await countFailedInRange(teamId, webhookId, since, until) };
-    }
-    await requireActiveEndpoint(teamId, webhookId);
+    // A count may be asked of a disabled endpoint (before enabling it again); a job needs it active.
+    await requireEndpoint(teamId, webhookId, { active: !input.dryRun });
+    if (input.dryRun) return { count: await countFailedInRange(teamId, webhookId, since, until) };
     return startRedeliveryJob({ teamId, webhookId, since, until, by: uid });
   },
 );

@@ -115,16 +115,6 @@ export const queries = {
     select: fields,
     limit,
   }),
-  failedDeliveriesSince: (teamId: string, webhookId: string, since: Timestamp, limit: number): QuerySpec => ({
-    collection: paths.deliveries(teamId),
-    where: [
-      ["webhookId", "==", webhookId],
-      ["status", "==", "failed"],
-      ["createdAt", ">=", since],
-    ],
-    orderBy: [["createdAt", "desc"]],
-    limit,
-  }),
   /** The deliveries that have waited longest for one of their endpoint's in-flight leases. */
   parkedDeliveries: (teamId: string, webhookId: string, limit: number): QuerySpec => ({
     collection: paths.deliveries(teamId),

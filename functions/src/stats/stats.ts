@@ -55,6 +55,24 @@ async function lastCompleted(teamId: string, webhookId: string | undefined, stat
 }
 
 /**
+ * Day documents and the shards not compacted into them yet (of one endpoint, or with no webhookId
+ * of the whole team, from `firstDay` on), read together in one read-only transaction so that a
+ * compaction between the two reads can neither hide nor double a count.
+ */
+export function readRollups(teamId: string, webhookId: string | undefined, refs: DocumentReference[], firstDay: string) {
+  return db().runTransaction(
+    async (tx) => {
+      const [snaps, pending] = await Promise.all([
+        tx.getAll(...refs),
+        tx.get(toQuery(queries.statsShards(teamId, webhookId, Timestamp.fromMillis(Date.parse(firstDay))))),
+      ]);
+      return { snaps, shards: pending.docs.map((s) => s.data() as ShardDoc) };
+    },
+    { readOnly: true },
+  );
+}
+
+/**
  * Figures for one endpoint or a whole team over a window: the day rollups (at most 31 documents)
  * and the shards not compacted yet (the last hour or so: at most as many as deliveries finished
  * then, and 512 an endpoint-hour), read together in one read-only transaction so that a compaction
@@ -65,23 +83,12 @@ export async function computeStats(teamId: string, webhookId: string | undefined
   const { starts } = windowPoints(window, nowMs);
   const days = daysOf(starts);
   const refs = days.map((day) => db().doc(webhookId ? paths.endpointStatsDay(teamId, webhookId, day) : paths.teamStatsDay(teamId, day)));
-  const [{ docs, shards }, lastSuccessAt, lastFailureAt, open] = await Promise.all([
-    db().runTransaction(
-      async (tx) => {
-        const [snaps, pending] = await Promise.all([
-          tx.getAll(...refs),
-          tx.get(toQuery(queries.statsShards(teamId, webhookId, Timestamp.fromMillis(Date.parse(days[0]))))),
-        ]);
-        return {
-          docs: snaps.filter((s) => s.exists).map((s) => s.data() as DayDoc),
-          shards: pending.docs.map((s) => s.data() as ShardDoc),
-        };
-      },
-      { readOnly: true },
-    ),
+  const [{ snaps, shards }, lastSuccessAt, lastFailureAt, open] = await Promise.all([
+    readRollups(teamId, webhookId, refs, days[0]),
     lastCompleted(teamId, webhookId, "succeeded"),
     lastCompleted(teamId, webhookId, "failed"),
     countQuery(queries.openDeliveries(teamId, webhookId, OPEN_STATUSES)),
   ]);
+  const docs = snaps.filter((s) => s.exists).map((s) => s.data() as DayDoc);
   return { ...summarize(withShards(docs, shards), window, nowMs), open, lastSuccessAt, lastFailureAt };
 }

@@ -92,7 +92,6 @@ function everyQuery(): [string, QuerySpec][] {
     ["endpointsByCreation", queries.endpointsByCreation("t")],
     ["openDeliveriesOf", queries.openDeliveriesOf("t", "w", OPEN_STATUSES, 500)],
     ["highestRateSlot", queries.highestRateSlot("t", "w")],
-    ["failedDeliveriesSince", queries.failedDeliveriesSince("t", "w", t, 1000)],
     ["overdueDeliveries", queries.overdueDeliveries(3, OPEN_STATUSES, t, 200)],
     ["parkedDeliveries", queries.parkedDeliveries("t", "w", 5)],
     ["statsShards endpoint", queries.statsShards("t", "w", t)],
