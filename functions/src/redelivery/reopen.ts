@@ -14,7 +14,8 @@ export const REOPEN_FIELDS = ["status", "attempts", "generation", "webhookId", "
  * generation (so its task id was never used, and an old task still queued for it does nothing),
  * then finishes again. When the task cannot be queued the record is put back and the call fails.
  */
-export async function redeliverOne(teamId: string, snap: DocumentSnapshot): Promise<boolean> {
+export async function redeliverOne(teamId: string, snap: DocumentSnapshot, tries = 3): Promise<boolean> {
+  if (!snap.exists) throw new ApiError("not-found", `no delivery ${snap.id} in team ${teamId}`);
   const status = stringField(snap, "status");
   if (OPEN_STATUSES.includes(status as never)) return false;
   const attempt = countField(snap, "attempts") + 1;
@@ -30,7 +31,12 @@ export async function redeliverOne(teamId: string, snap: DocumentSnapshot): Prom
     generation,
   };
   const written = await updateIfUnchanged(snap.ref, reopened, snap.updateTime!);
-  if (!written) throw new ApiError("aborted", `delivery ${snap.id} changed meanwhile: try again`);
+  if (!written) {
+    // A finished record still takes small writes (its endpoint effect marks it applied just after
+    // it finishes): read it again and go on from what it is now.
+    if (tries > 1) return redeliverOne(teamId, await snap.ref.get(), tries - 1);
+    throw new ApiError("aborted", `delivery ${snap.id} changed meanwhile: try again`);
+  }
   try {
     await enqueueDelivery({ teamId, deliveryId: snap.id, attempt, generation, webhookId: stringField(snap, "webhookId") });
   } catch (err) {

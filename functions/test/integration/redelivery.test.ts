@@ -2,6 +2,7 @@ import { PubSub } from "@google-cloud/pubsub";
 import { Timestamp } from "firebase-admin/firestore";
 import { MAINTENANCE_TOPIC } from "../../src/delivery/reconcile";
 import { JOB_PAGE_SIZE, runRedeliveryPage } from "../../src/redelivery/jobs";
+import { redeliverOne } from "../../src/redelivery/reopen";
 import { addMember, call, ok, signUp, User } from "./helpers/api";
 import { createEndpoint, firestore, newTeamId, waitFor, writeDelivery } from "./helpers/emulators";
 import { Receiver } from "./helpers/receiver";
@@ -134,5 +135,17 @@ describe("ranged redelivery", () => {
     await waitFor("the redeliveries", async () =>
       (await Promise.all(ids.map((id) => statusOf(teamId, id)))).every((s) => s === "succeeded"),
     );
+  });
+
+  it("redelivers a record that took a small write after it was read (its endpoint effect), reading it again", async () => {
+    const teamId = newTeamId("reread");
+    const { webhookId } = await createEndpoint(teamId, { url: receiver.url, events: ["ticket.created"] });
+    const id = await writeDelivery(teamId, webhookId, "late-write", failed(Date.now() - MINUTE));
+    const ref = firestore().doc(`teams/${teamId}/webhookDeliveries/${id}`);
+    const read = await ref.get();
+    await ref.update({ effectApplied: true });
+    expect(await redeliverOne(teamId, read)).toBe(true);
+    await waitFor("the redelivery", async () => (await statusOf(teamId, id)) === "succeeded");
+    expect((await ref.get()).get("generation")).toBe(1);
   });
 });
