@@ -126,14 +126,15 @@ describe("mutations", () => {
 });
 
 describe("the list's figures", () => {
-  it("come in one call with figures, read again when a new notice arrives, not at the first snapshot", async () => {
+  it("come in one call with figures, read again for a notice newer than the read, not for an older one", async () => {
     const listWebhooks = vi.fn(async () => ({ webhooks: [] }));
+    const old = { id: "n1", at: "2026-01-01T00:00:00.000Z" } as Notice;
     let push: (rows: Notice[]) => void = () => undefined;
     const live = {
       ...liveFeed(),
       watchNotices: (_t: string, _w: string | undefined, rows: (n: Notice[]) => void) => {
         push = rows;
-        rows([{ id: "n1" } as Notice]);
+        rows([old]);
         return () => undefined;
       },
     };
@@ -143,8 +144,8 @@ describe("the list's figures", () => {
     await waitFor(() => expect(result.current.list.data).toEqual([]));
     expect(listWebhooks).toHaveBeenCalledTimes(1);
     expect(listWebhooks).toHaveBeenCalledWith("team-1", { figures: true });
-    act(() => push([{ id: "n1" } as Notice]));
-    act(() => push([{ id: "n2" } as Notice, { id: "n1" } as Notice]));
+    act(() => push([old]));
+    act(() => push([{ id: "n2", at: new Date(Date.now() + 1000).toISOString() } as Notice, old]));
     await waitFor(() => expect(listWebhooks).toHaveBeenCalledTimes(2));
   });
 });

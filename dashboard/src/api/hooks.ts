@@ -1,6 +1,6 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData, type QueryKey } from "@tanstack/react-query";
 import { keys, webhookQueries } from "./options";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { useWebhooksContext } from "./context";
 import { liveFilters } from "./filters";
 import type { DeliveryChange, LiveSource } from "./live";
@@ -149,25 +149,27 @@ export function useTestHistory(webhookId: string) {
 /** The team's health notices (or one endpoint's), live from Firestore. */
 export function useNotices(webhookId?: string) {
   const { rows, error } = useLiveRows<Notice>((live, t, rows, failed) => live.watchNotices(t, webhookId, rows, failed), webhookId);
-  useHealthChanges(rows?.[0]?.id ?? null, rows !== null);
+  useHealthChanges(rows?.[0]);
   return { notices: rows, error };
 }
 
 /**
- * A new notice means an endpoint's health changed (failing, recovered, disabled): the endpoints, the
- * list's figures and the stats are read again at once rather than at their next interval.
+ * A notice newer than what the endpoints, the list's figures or the stats were read at means an
+ * endpoint's health changed (failing, recovered, disabled): those are read again at once rather than
+ * at their next interval. Compared by time, not by "a new notice arrived", because the listener's
+ * first snapshot may already hold a notice written after the page's first read.
  */
-function useHealthChanges(newestNoticeId: string | null, loaded: boolean) {
+function useHealthChanges(newest: Notice | undefined) {
   const { teamId } = useWebhooksContext();
   const client = useQueryClient();
-  const seen = useRef<string | null | undefined>(undefined);
+  const at = newest ? Date.parse(newest.at) : NaN;
   useEffect(() => {
-    if (!loaded) return;
-    if (seen.current !== undefined && seen.current !== newestNoticeId)
-      for (const queryKey of [keys.list(teamId), keys.allStats(teamId)])
-        void client.invalidateQueries({ queryKey }, { cancelRefetch: false });
-    seen.current = newestNoticeId;
-  }, [client, teamId, newestNoticeId, loaded]);
+    if (Number.isNaN(at)) return;
+    for (const queryKey of [keys.list(teamId), keys.allStats(teamId)])
+      for (const query of client.getQueryCache().findAll({ queryKey }))
+        if (query.state.dataUpdatedAt < at)
+          void client.invalidateQueries({ queryKey: query.queryKey, exact: true }, { cancelRefetch: false });
+  }, [client, teamId, at]);
 }
 
 /** Marks notices read (all unread ones without ids); the listener shows the change. */
