@@ -2,7 +2,7 @@ import { onMessagePublished } from "firebase-functions/v2/pubsub";
 import { onSchedule } from "firebase-functions/v2/scheduler";
 import { onTaskDispatched } from "firebase-functions/v2/tasks";
 import { MAINTENANCE_TOPIC, reconcileOverdue, RECONCILE_EVERY_MINUTES } from "./delivery/reconcile";
-import { runMaintenance } from "./maintenance";
+import { runMaintenance, runSteps } from "./maintenance";
 import { REDELIVERY_TOPIC, resumeStaleJobs, runRedeliveryPage } from "./redelivery/jobs";
 import { handleDeliveryTask } from "./delivery/deliver";
 import { deliveryTaskSchema } from "./delivery/schema";
@@ -61,10 +61,12 @@ for (let shard = 0; shard < DELIVERY_SHARDS; shard++) {
 export const reconcileDeliveries = onSchedule(
   { schedule: `every ${RECONCILE_EVERY_MINUTES} minutes`, timeoutSeconds: 540, retryCount: 0 },
   async () => {
-    await reconcileOverdue();
-    await compactStats();
-    await sendDigests();
-    await resumeStaleJobs();
+    await runSteps({
+      reconcile: () => reconcileOverdue(),
+      compactStats: () => compactStats(),
+      sendDigests: () => sendDigests(),
+      resumeStaleJobs: () => resumeStaleJobs(),
+    });
   },
 );
 

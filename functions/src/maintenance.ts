@@ -9,6 +9,24 @@ const TASKS = {
   resume_redeliveries: () => resumeStaleJobs(),
 };
 
+/**
+ * The scheduled pass: each step runs whatever the others did, so a step that fails (a page it
+ * cannot commit, a bad document) is logged and retried at the next pass without holding back
+ * the others. Returns the names of the steps that failed.
+ */
+export async function runSteps(steps: Record<string, () => Promise<unknown>>): Promise<string[]> {
+  const failed: string[] = [];
+  for (const [name, step] of Object.entries(steps)) {
+    try {
+      await step();
+    } catch (err) {
+      failed.push(name);
+      logs.maintenanceStepFailed(name, err);
+    }
+  }
+  return failed;
+}
+
 /** Runs the maintenance task a message names; anything else is logged with its reason and dropped (never retried). */
 export async function runMaintenance(text: string): Promise<unknown> {
   let task: unknown;

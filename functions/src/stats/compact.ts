@@ -3,14 +3,43 @@ import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { logs } from "../platform/logs";
 import { queries, runQuery } from "../platform/queries";
-import { ShardDoc, shardAsDayIncrements } from "./rollup";
+import { ShardDoc, shardAsDayIncrements, shardKeyOf } from "./rollup";
 import { nest, STATS_RETENTION_MS } from "./stats";
 
 const HOUR = 3_600_000;
 const PAGE_SIZE = 400;
-/** Shards folded in one transaction: their deletes and the day documents they add to stay under 500 writes. */
-const PER_TRANSACTION = 200;
+/** Firestore's limit on writes in one commit or transaction. */
+export const MAX_WRITES = 500;
 const MAX_PAGES = 50;
+
+/** What folding one shard writes besides deleting it: its endpoint's day and its team's day. */
+export const dayPathsOf = (teamId: string, webhookId: string, day: string) => [
+  paths.endpointStatsDay(teamId, webhookId, day),
+  paths.teamStatsDay(teamId, day),
+];
+
+/**
+ * Splits shards into transactions of at most `maxWrites` writes: a shard costs its delete and
+ * each day document it adds that the transaction does not write already. Shards of many teams
+ * (two new day documents each) make smaller transactions; shards of one endpoint, larger ones. Pure.
+ */
+export function planFolds<T>(shards: T[], dayPaths: (s: T) => string[], maxWrites = MAX_WRITES): T[][] {
+  const plans: T[][] = [];
+  let current: T[] = [];
+  let days = new Set<string>();
+  for (const s of shards) {
+    const added = dayPaths(s).filter((p) => !days.has(p));
+    if (current.length > 0 && current.length + 1 + days.size + added.length > maxWrites) {
+      plans.push(current);
+      current = [];
+      days = new Set();
+    }
+    current.push(s);
+    for (const p of dayPaths(s)) days.add(p);
+  }
+  if (current.length > 0) plans.push(current);
+  return plans;
+}
 
 /**
  * Folds the stats shards of past hours into the day rollups of their endpoint and team, and
@@ -23,9 +52,9 @@ export async function compactStats(nowMs = Date.now()): Promise<{ shards: number
   let folded = 0;
   for (let page = 0; page < MAX_PAGES; page++) {
     const snap = await runQuery(queries.statsShardsToCompact(before, PAGE_SIZE));
-    const refs = snap.docs.map((d) => d.ref);
-    for (let i = 0; i < refs.length; i += PER_TRANSACTION) {
-      const part = refs.slice(i, i + PER_TRANSACTION);
+    // The shard's id names its day and endpoint (`{day}T{hour}_{webhookId}_{k}`): the plan needs no read.
+    const plans = planFolds(snap.docs, (d) => dayPathsOf(d.ref.parent.parent!.id, ...shardKeyOf(d.id)));
+    for (const part of plans.map((p) => p.map((d) => d.ref))) {
       folded += await db().runTransaction(async (tx) => {
         const shards = (await tx.getAll(...part)).filter((s) => s.exists);
         const increments = new Map<string, { day: string; fields: Record<string, number> }>();
@@ -35,11 +64,10 @@ export async function compactStats(nowMs = Date.now()): Promise<{ shards: number
           increments.set(path, into);
         };
         for (const s of shards) {
-          const teamId = s.ref.parent.parent!.id;
-          const shard = s.data() as ShardDoc;
-          const fields = shardAsDayIncrements(shard);
-          add(paths.endpointStatsDay(teamId, shard.webhookId, shard.day), shard.day, fields);
-          add(paths.teamStatsDay(teamId, shard.day), shard.day, fields);
+          // Paths from the id, as planned; figures that are not counts (a hand edit) are left out.
+          const [webhookId, day] = shardKeyOf(s.id);
+          const fields = shardAsDayIncrements({ ...(s.data() as ShardDoc), hour: s.id.slice(11, 13) });
+          for (const path of dayPathsOf(s.ref.parent.parent!.id, webhookId, day)) add(path, day, fields);
         }
         for (const [path, { day, fields }] of increments) {
           const data: DocumentData = { day, expireAt: Timestamp.fromMillis(Date.parse(day) + STATS_RETENTION_MS), ...nest(fields) };

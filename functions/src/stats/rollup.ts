@@ -64,6 +64,11 @@ export function shardOf(webhookId: string, deliveryId: string, atMs: number) {
   return { id: `${day}T${hour}_${webhookId}_${k}`, day, hour, hourStartMs: Math.floor(atMs / HOUR) * HOUR };
 }
 
+/** The endpoint and day a shard id names (`{day}T{hour}_{webhookId}_{k}`; a webhook id may hold `_`). */
+export function shardKeyOf(id: string): [webhookId: string, day: string] {
+  return [id.slice(14, id.lastIndexOf("_")), id.slice(0, 10)];
+}
+
 export interface ShardDoc extends HourFigures {
   webhookId: string;
   day: string;
@@ -91,8 +96,13 @@ export function withShards(days: DayDoc[], shards: ShardDoc[]): DayDoc[] {
 export function shardAsDayIncrements(s: ShardDoc): Record<string, number> {
   const out: Record<string, number> = {};
   const h = `h.${s.hour}.`;
-  for (const k of ["s", "f"] as const) if (s[k]) out[`${h}${k}`] = s[k];
-  for (const k of ["e", "l"] as const) for (const [key, n] of Object.entries(s[k] ?? {})) out[`${h}${k}.${key}`] = n;
+  const count = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n) && n !== 0;
+  for (const k of ["s", "f"] as const) if (count(s[k])) out[`${h}${k}`] = s[k];
+  for (const k of ["e", "l"] as const) {
+    const map: unknown = s[k];
+    if (typeof map !== "object" || map === null) continue;
+    for (const [key, n] of Object.entries(map)) if (count(n) && /^\w+$/.test(key)) out[`${h}${k}.${key}`] = n;
+  }
   return out;
 }
 
