@@ -14,6 +14,7 @@ export const ERROR_CLASSES = [
   "network_error",
   "blocked_address",
   "circuit_open",
+  "in_flight_limit",
 ] as const;
 
 export const RANGES: Record<DeliveryRange, { label: string; ms: number }> = {

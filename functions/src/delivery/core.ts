@@ -21,8 +21,19 @@ export const FAST_MS = 2_000;
 export const SLOW_MS = 5_000;
 /** A lease outlives its attempt's timeout by this much before another attempt may take it over. */
 export const LEASE_GRACE_MS = 15_000;
-/** A parked delivery is due this much later, so that the reconciler finds it if its wake-up is lost. */
-export const PARK_MS = 60_000;
+/**
+ * A parked delivery waits for capacity until its window's end and at least this much longer (so
+ * that one whose window is short, a single attempt, still waits for a lease); then it fails with
+ * `in_flight_limit`. The reconciler finds it then, within its grace and period: inside WINDOW_GRACE_MS.
+ */
+export const MIN_PARK_MS = 60_000;
+export const parkDeadlineMs = (windowEndMs: number) => windowEndMs + MIN_PARK_MS;
+
+/**
+ * Additive increase of an endpoint's in-flight limit: this many more leases after a good answer
+ * while deliveries wait for one (the limit binds); halved on a timeout, a 5xx or a 429.
+ */
+export const IN_FLIGHT_STEP = 5;
 /** How often the reconciler runs in production, and how overdue an open delivery must be before it is queued again. */
 export const RECONCILE_EVERY_MINUTES = 5;
 export const RECONCILE_GRACE_MS = 5 * 60_000;
@@ -188,6 +199,27 @@ export function circuitAfter(args: {
   };
 }
 
+/**
+ * Attempts a record's log keeps: the first and the latest ATTEMPT_LOG_KEPT - 1, the ones between
+ * counted in `attemptsOmitted`. At about 24 KB an attempt at most (a 2 KB excerpt, headers cut),
+ * 10 attempts and a 256 KiB payload stay far below Firestore's 1 MiB per document, however often
+ * a delivery is redelivered.
+ */
+export const ATTEMPT_LOG_KEPT = 10;
+
+/** The log with one more attempt, capped. Pure. */
+export function appendCapped<T>(
+  log: T[],
+  omitted: number,
+  entry: T,
+  kept = ATTEMPT_LOG_KEPT,
+): { attemptLog: T[]; attemptsOmitted: number } {
+  const all = [...log, entry];
+  if (all.length <= kept) return { attemptLog: all, attemptsOmitted: omitted };
+  const cut = all.length - kept;
+  return { attemptLog: [all[0], ...all.slice(1 + cut)], attemptsOmitted: omitted + cut };
+}
+
 /** The fields that close a record with a final status: no due time, and the retention counted from now. */
 export function finalFields(status: DeliveryStatus, atMs: number) {
   return { status, nextAttemptAtMs: null, completedAtMs: atMs, expireAtMs: atMs + RETENTION_DAYS * DAY_MS };
@@ -232,12 +264,50 @@ export function healthAfterFailure(
   return { consecutiveFailures, failingSinceMs, disable };
 }
 
+/** How an answer counts for the in-flight limit: `good` when the receiver answered in time and not with 5xx or 429. */
+export type Answer = "good" | "bad";
+export const answerOf = (statusCode: number | null): Answer =>
+  statusCode !== null && statusCode < 500 && statusCode !== 429 ? "good" : "bad";
+
+/** The stored in-flight limit, clamped to [base, ceiling]; a missing or malformed one is the base. */
+export function inFlightLimitOf(stored: unknown, base: number, ceiling: number): number {
+  const n = typeof stored === "number" && Number.isFinite(stored) ? Math.floor(stored) : base;
+  return Math.max(base, Math.min(Math.max(base, ceiling), n));
+}
+
 /**
- * Waking parked deliveries when a lease is released: try the candidates oldest first until one is
- * woken. Concurrent releasers read the same oldest one; all but one lose its precondition and go on
- * to the next instead of waking nobody.
+ * The endpoint's in-flight limit after one leased attempt (AIMD): a good answer while deliveries
+ * are parked raises it by IN_FLIGHT_STEP up to the ceiling; a bad one halves it down to the base.
+ * Undefined when it stays. The shell writes it with the endpoint version the attempt read, so
+ * it moves at most once per round trip however many attempts answer. Pure.
  */
-export async function wakeFirst<T>(candidates: T[], wake: (c: T) => Promise<boolean>): Promise<T | undefined> {
-  for (const c of candidates) if (await wake(c)) return c;
-  return undefined;
+export function inFlightAfter(args: {
+  limit: number;
+  base: number;
+  ceiling: number;
+  answer: Answer;
+  waiting: boolean;
+}): number | undefined {
+  const { limit, base, ceiling } = args;
+  const next =
+    args.answer === "good"
+      ? args.waiting
+        ? Math.min(Math.max(base, ceiling), limit + IN_FLIGHT_STEP)
+        : limit
+      : Math.max(base, Math.floor(limit / 2));
+  return next === limit ? undefined : next;
+}
+
+/**
+ * Waking parked deliveries when capacity frees: try the candidates in order until `count` are
+ * woken. Concurrent wakers read the same first ones; all but one lose each precondition and go on
+ * to the next instead of waking nobody. Returns how many were woken.
+ */
+export async function wakeUpTo<T>(candidates: T[], count: number, wake: (c: T) => Promise<boolean>): Promise<number> {
+  let woken = 0;
+  for (const c of candidates) {
+    if (woken >= count) break;
+    if (await wake(c)) woken++;
+  }
+  return woken;
 }

@@ -6,7 +6,7 @@ import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { stringField } from "../platform/fields";
 import { logs } from "../platform/logs";
-import { circuitCooldownSeconds, delayScaleValue, endpointMaxInFlight } from "../platform/params";
+import { circuitCooldownSeconds, delayScaleValue, endpointMaxInFlight, endpointMaxInFlightCeiling } from "../platform/params";
 import { commitIfUnchanged, updateIfUnchanged } from "../platform/writes";
 import { circuitStateSchema, claimProbe, reachedReceiver, recordReachability } from "./circuit";
 import { countedWrite } from "../stats/stats";
@@ -15,15 +15,18 @@ import {
   earlySleepMs,
   gateCircuit,
   gateTask,
+  appendCapped,
   isOpen,
   LATE_CLAIM_MS,
   MAX_INLINE_WAIT_MS,
+  parkDeadlineMs,
   PROBE_GRACE_MS,
   settleChanged,
   windowEndMs,
 } from "./core";
 import { applyEndpointEffect, recordedEffect } from "./endpointHealth";
-import { acquireLease, FAST_MS, PARK_MS, paceOf, setPace, SLOW_MS, wakeOneParked } from "./inflight";
+import { acquireLease, afterLeasedAttempt, FAST_MS, limitOf, paceOf, setPace, SLOW_MS } from "./inflight";
+import { bucketOf } from "./reconcile";
 import { decideOutcome } from "./outcome";
 import { deliveryFailedEnvelope, publishOperational } from "../notices/operational";
 import { claimRateSlot } from "./rateLimit";
@@ -84,7 +87,10 @@ function attemptEntry(attempt: number, atMs: number, result: SignedResult, queue
 type Update = Record<string, unknown> & { status: DeliveryStatus };
 
 /** The attempt's own fields, without the status and the effect mark: what is recorded into a record found finished. */
-const LOG_ONLY = ["attempts", "attemptLog", "lastStatusCode", "lastErrorClass", "lastDurationMs"];
+const LOG_ONLY = ["attempts", "attemptLog", "attemptsOmitted", "lastStatusCode", "lastErrorClass", "lastDurationMs"];
+
+/** The record's log with this attempt, capped (core.appendCapped). */
+const loggedWith = (d: Delivery, entry: Attempt) => appendCapped(d.attemptLog, d.attemptsOmitted ?? 0, entry);
 
 /**
  * Records the attempt unless another dispatch of the same task already did, or another generation
@@ -97,17 +103,21 @@ async function recordAttempt(
   ref: DocumentReference,
   version: Timestamp,
   task: DeliveryTask,
-  update: Update,
+  read: Delivery,
+  entry: Attempt,
+  attemptUpdate: Update,
   counted: ReturnType<typeof countedWrite> | undefined,
 ): Promise<{ status: DeliveryStatus; asFound: boolean } | null> {
   // A final status is counted in the stats in the same commit, so exactly when it is recorded.
   const also = counted ? [counted] : [];
-  if (await commitIfUnchanged(ref, update, version, also)) return { status: update.status, asFound: false };
+  if (await commitIfUnchanged(ref, { ...attemptUpdate, ...loggedWith(read, entry) }, version, also))
+    return { status: attemptUpdate.status, asFound: false };
   return db().runTransaction(async (tx) => {
     const fresh = deliverySchema.safeParse((await tx.get(ref)).data());
     if (!fresh.success) return null;
-    const settled = settleChanged(fresh.data, task, update.status);
+    const settled = settleChanged(fresh.data, task, attemptUpdate.status);
     if (!settled.record) return null;
+    const update: Record<string, unknown> = { ...attemptUpdate, ...loggedWith(fresh.data, entry) };
     tx.update(ref, settled.asFound ? Object.fromEntries(LOG_ONLY.map((k) => [k, update[k]])) : update);
     if (!settled.asFound) for (const w of also) tx.set(w.ref, w.data, { merge: true });
     // A 2xx over a delivery given up meanwhile: that finish is replaced, so its count is taken back.
@@ -179,27 +189,34 @@ function notSendable(snap: DocumentSnapshot, endpoint: ReturnType<typeof storedE
 }
 
 /**
- * The retry window ended while the endpoint's circuit was open: the delivery fails with
- * `circuit_open` (nothing was sent) and counts as a failed delivery of the endpoint.
+ * The retry window ended while the delivery could not be sent (the endpoint's circuit open, or
+ * the endpoint at its in-flight limit): it fails with that class, nothing sent, and counts as a
+ * failed delivery of the endpoint.
  */
-async function giveUpBehindCircuit(task: DeliveryTask, ref: DocumentReference, version: Timestamp, delivery: Delivery): Promise<void> {
+async function giveUp(
+  task: DeliveryTask,
+  ref: DocumentReference,
+  version: Timestamp,
+  delivery: Delivery,
+  errorClass: "circuit_open" | "in_flight_limit",
+): Promise<void> {
   const logRef = { ...task, webhookId: delivery.webhookId, eventId: delivery.eventId };
   const doneMs = Date.now();
   const counted = countedWrite(task.teamId, delivery.webhookId, task.deliveryId, {
     status: "failed",
-    errorClass: "circuit_open",
+    errorClass,
     durationMs: 0,
     atMs: doneMs,
   });
   const written = await commitIfUnchanged(
     ref,
-    { ...closedFields("failed", doneMs), lastErrorClass: "circuit_open", lastStatusCode: null, effectApplied: false },
+    { ...closedFields("failed", doneMs), lastErrorClass: errorClass, lastStatusCode: null, lastDurationMs: 0, effectApplied: false },
     version,
     [counted],
   );
-  if (!written) return logs.deliverySkipped(logRef, "record changed while giving up behind the open circuit");
-  logs.attemptRecorded(logRef, task.attempt - 1, "failed", null, "circuit_open", 0);
-  await announceFailed(task, { ...delivery, lastErrorClass: "circuit_open", lastStatusCode: null }, doneMs);
+  if (!written) return logs.deliverySkipped(logRef, `record changed while giving up (${errorClass})`);
+  logs.attemptRecorded(logRef, task.attempt - 1, "failed", null, errorClass, 0);
+  await announceFailed(task, { ...delivery, lastErrorClass: errorClass, lastStatusCode: null }, doneMs);
   await applyEndpointEffect(task.teamId, delivery.webhookId, "failed", ref);
 }
 
@@ -255,7 +272,7 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
   // The circuit breaker: while it is open the delivery waits, no attempt counted, until its window ends.
   const circuit = circuitStateSchema.parse(endpointSnap.data());
   const cgate = gateCircuit({ state: circuit, nowMs: Date.now(), windowEndMs: windowEnd, baseCooldownMs, random: Math.random() });
-  if (cgate.kind === "give_up") return giveUpBehindCircuit(task, ref, version, delivery);
+  if (cgate.kind === "give_up") return giveUp(task, ref, version, delivery, "circuit_open");
   const probe = cgate.kind === "probe" && (await claimProbe(endpointSnap, ep.timeoutMs));
   if (cgate.kind === "wait" || (cgate.kind === "probe" && !probe)) {
     const untilMs = cgate.kind === "wait" ? cgate.untilMs : Math.min(windowEnd, Date.now() + ep.timeoutMs + PROBE_GRACE_MS);
@@ -281,15 +298,23 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
     return;
   }
 
-  // Isolation: an endpoint not known to answer fast holds at most a few dispatch slots at once, its probe included.
+  // Isolation: an endpoint not known to answer fast holds at most its in-flight limit of dispatch slots at once, its probe included.
   const pace = paceOf(endpointSnap);
-  const lease =
-    pace === "fast"
-      ? undefined
-      : await acquireLease(task.teamId, delivery.webhookId, task.deliveryId, endpointMaxInFlight.value(), ep.timeoutMs);
+  const limits = { base: endpointMaxInFlight.value(), ceiling: endpointMaxInFlightCeiling.value() };
+  const limit = limitOf(endpointSnap, limits.base, limits.ceiling);
+  const lease = pace === "fast" ? undefined : await acquireLease(task.teamId, delivery.webhookId, task.deliveryId, limit, ep.timeoutMs);
   if (pace !== "fast" && !lease) {
-    const parked = await updateIfUnchanged(ref, { parked: true, nextAttemptAt: Timestamp.fromMillis(Date.now() + PARK_MS) }, version);
-    return logs.deliverySkipped(logRef, parked ? "parked: the endpoint is at its in-flight limit" : "record changed while parking");
+    const deadline = parkDeadlineMs(windowEnd);
+    if (Date.now() >= deadline) return giveUp(task, ref, version, delivery, "in_flight_limit");
+    const parked = await updateIfUnchanged(
+      ref,
+      { parked: true, nextAttemptAt: Timestamp.fromMillis(deadline), bucket: bucketOf(task.deliveryId) },
+      version,
+    );
+    return logs.deliverySkipped(
+      logRef,
+      parked ? `parked: the endpoint is at its in-flight limit (${limit})` : "record changed while parking",
+    );
   }
 
   // Send. An answer still missing after SLOW_MS marks the endpoint slow, so that the next dispatches take leases.
@@ -314,14 +339,19 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
     );
   } finally {
     clearTimeout(slowTimer);
-    if (lease) {
-      await lease.release().catch(() => undefined);
-      await wakeOneParked(task.teamId, delivery.webhookId, endpointMaxInFlight.value()).catch((err) =>
-        logs.reviveFailed(task.deliveryId, err),
-      );
-    }
+    if (lease) await lease.release().catch(() => undefined);
   }
-  if (result.statusCode !== null && result.durationMs <= FAST_MS && pace !== "fast") await setPace(task.teamId, endpointSnap, "fast");
+  const waiting = lease
+    ? await afterLeasedAttempt({ teamId: task.teamId, endpoint: endpointSnap, limit, ...limits, statusCode: result.statusCode }).catch(
+        (err) => {
+          logs.reviveFailed(task.deliveryId, err);
+          return true;
+        },
+      )
+    : false;
+  // Fast means no leases, so nobody would wake what is parked: an endpoint with deliveries waiting stays leased until they are through.
+  if (result.statusCode !== null && result.durationMs <= FAST_MS && pace !== "fast" && !waiting)
+    await setPace(task.teamId, endpointSnap, "fast");
 
   // Record.
   const doneMs = Date.now();
@@ -348,14 +378,20 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
     ref,
     version,
     task,
+    delivery,
+    attemptEntry(task.attempt, nowMs, result, queueRetries, shard, probe),
     {
       ...(final
         ? closedFields(outcome.status, doneMs)
-        : { status: outcome.status, nextAttemptAt: Timestamp.fromMillis(outcome.nextAttemptAtMs!), completedAt: null }),
+        : {
+            status: outcome.status,
+            nextAttemptAt: Timestamp.fromMillis(outcome.nextAttemptAtMs!),
+            completedAt: null,
+            bucket: bucketOf(task.deliveryId),
+          }),
       attempts: task.attempt,
       // Recorded, so no longer waiting for a lease (a duplicate of a parked delivery's task may have sent it).
       parked: FieldValue.delete(),
-      attemptLog: FieldValue.arrayUnion(attemptEntry(task.attempt, nowMs, result, queueRetries, shard, probe)),
       lastStatusCode: result.statusCode,
       lastErrorClass: result.errorClass,
       lastDurationMs: result.durationMs,
@@ -396,4 +432,4 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
 
 /** Sets the record's due time if it is still at `version`: the new version, or undefined when the record changed. */
 const moveDue = (ref: DocumentReference, version: Timestamp, atMs: number) =>
-  updateIfUnchanged(ref, { nextAttemptAt: Timestamp.fromMillis(atMs) }, version);
+  updateIfUnchanged(ref, { nextAttemptAt: Timestamp.fromMillis(atMs), bucket: bucketOf(ref.id) }, version);

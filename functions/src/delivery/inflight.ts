@@ -4,23 +4,29 @@ import { paths } from "../platform/collections";
 import { logs } from "../platform/logs";
 import { queries, runQuery } from "../platform/queries";
 import { updateIfUnchanged } from "../platform/writes";
-import { FAST_MS, LEASE_GRACE_MS, PARK_MS, SLOW_MS, wakeFirst } from "./core";
+import { answerOf, FAST_MS, inFlightAfter, inFlightLimitOf, LEASE_GRACE_MS, SLOW_MS, wakeUpTo } from "./core";
 import { revive } from "./reconcile";
 import { ALREADY_EXISTS, hasCode, NOT_FOUND, unless } from "../platform/grpcErrors";
 
 /**
- * Per-endpoint isolation: an endpoint that is not known to answer fast may have at most
- * `maxInFlight` attempts in flight at once, so a slow or dead endpoint holds only that many
- * dispatch slots of its shard and every other endpoint goes on. An attempt holds a lease document
- * `webhookLeases/{webhookId}_{k}` (k < maxInFlight) while it sends; one that finds none free waits,
- * handed on as a task for later, and is never dropped.
+ * Per-endpoint isolation: an endpoint that is not known to answer fast may have at most its
+ * in-flight limit of attempts in flight at once, so a sick endpoint holds only that many dispatch
+ * slots of its shard and every other endpoint goes on. An attempt holds a lease document
+ * `webhookLeases/{webhookId}_{k}` (k < limit) while it sends; one that finds none free parks its
+ * delivery (see wakeParked), and is never dropped.
  *
- * A fast endpoint (`pace: "fast"` on the endpoint, set by an attempt answered within FAST_MS) pays
- * nothing for this. An attempt still waiting for its answer after SLOW_MS marks it `slow` (one
- * write, when the pace changes), so the next dispatches take leases. A new endpoint counts as slow
- * until it has answered fast once.
+ * The limit adapts (AIMD, core.inFlightAfter): it starts at WEBHOOK_ENDPOINT_MAX_IN_FLIGHT, grows
+ * by IN_FLIGHT_STEP while the endpoint answers in time and deliveries wait, up to
+ * WEBHOOK_ENDPOINT_MAX_IN_FLIGHT_CEILING, and halves on a timeout, a 5xx or a 429. So a healthy
+ * receiver that answers slowly is held back only by the ceiling (ceiling / latency deliveries a
+ * second), and a sick one by the base.
+ *
+ * A fast endpoint (`pace: "fast"`, set by an attempt answered within FAST_MS while nothing was
+ * parked) pays nothing for this. An attempt still waiting for its answer after SLOW_MS marks it
+ * `slow` (one write, when the pace changes), so the next dispatches take leases. A new endpoint
+ * counts as slow until it has answered fast once.
  */
-export { FAST_MS, PARK_MS, SLOW_MS };
+export { FAST_MS, SLOW_MS };
 /** Leases tried blind (create, no read) before reading them all. */
 const BLIND_TRIES = 3;
 
@@ -71,19 +77,48 @@ export async function acquireLease(
 
 /**
  * An attempt that found every lease held parks its delivery instead of polling: the record gets
- * `parked: true` and a due time PARK_MS away, and no task. Whoever releases a lease wakes the
- * delivery that has waited longest (queued again under a new generation, as the reconciler does),
- * so a waiting delivery holds no dispatch slot and costs nothing while it waits. If a wake-up is
- * lost, the reconciler finds the parked delivery overdue a few minutes later.
+ * `parked: true`, no task, and its window's end as its due time, so that it costs the reconciler
+ * nothing unless it is still parked when its window ends (then it fails with `in_flight_limit`).
+ * Capacity wakes it, earliest deadline first: each released lease wakes one, a raised limit as
+ * many as it added. A woken delivery is queued again under a new generation, as the reconciler does.
  *
- * Concurrent releasers lose the oldest parked delivery to each other and wake the next: each reads
- * as many candidates as there can be releasers at once (the in-flight limit), so none wakes nobody
- * while a delivery is parked. That costs a read per candidate, only while deliveries are parked.
+ * Concurrent releasers lose the first parked delivery to each other and wake the next: each reads
+ * a few more candidates than it wakes, so none wakes nobody while a delivery is parked.
  */
-export async function wakeOneParked(teamId: string, webhookId: string, maxInFlight: number): Promise<void> {
-  const snap = await runQuery(queries.parkedDeliveries(teamId, webhookId, maxInFlight));
-  await wakeFirst(snap.docs, (doc) => revive(doc, Date.now()));
+export async function wakeParked(teamId: string, webhookId: string, count: number): Promise<{ woken: number; waiting: boolean }> {
+  const snap = await runQuery(queries.parkedDeliveries(teamId, webhookId, count + WAKE_SLACK));
+  const woken = await wakeUpTo(snap.docs, count, (doc) => revive(doc, Date.now()));
+  return { woken, waiting: snap.size > 0 };
 }
+const WAKE_SLACK = 8;
+
+/**
+ * After a leased attempt: wake a parked delivery for the lease it gave back, and move the
+ * endpoint's in-flight limit as its answer says (core.inFlightAfter), with the endpoint version
+ * the attempt read as precondition, so that however many attempts answer at once the limit moves
+ * once per round trip. A raised limit wakes as many more. Returns whether deliveries were waiting.
+ */
+export async function afterLeasedAttempt(args: {
+  teamId: string;
+  endpoint: DocumentSnapshot;
+  limit: number;
+  base: number;
+  ceiling: number;
+  statusCode: number | null;
+}): Promise<boolean> {
+  const { teamId, endpoint, limit } = args;
+  const { waiting } = await wakeParked(teamId, endpoint.id, 1);
+  const next = inFlightAfter({ limit, base: args.base, ceiling: args.ceiling, answer: answerOf(args.statusCode), waiting });
+  if (next !== undefined && (await updateIfUnchanged(endpoint.ref, { inFlightLimit: next }, endpoint.updateTime!))) {
+    logs.inFlightLimitChanged(teamId, endpoint.id, limit, next);
+    if (next > limit) await wakeParked(teamId, endpoint.id, next - limit);
+  }
+  return waiting;
+}
+
+/** The endpoint's current in-flight limit. */
+export const limitOf = (endpoint: DocumentSnapshot, base: number, ceiling: number) =>
+  inFlightLimitOf(endpoint.get("inFlightLimit"), base, ceiling);
 
 /** The endpoint version each endpoint was last marked slow from, in this instance. */
 const markedSlow = new Map<string, number>();

@@ -34,7 +34,7 @@ export async function revive(doc: QueryDocumentSnapshot, nowMs: number): Promise
   const teamId = doc.ref.parent.parent!.id;
   const generation = countField(doc, "generation") + 1;
   const webhookId = stringField(doc, "webhookId");
-  const update = { generation, nextAttemptAt: Timestamp.fromMillis(nowMs), parked: FieldValue.delete() };
+  const update = { generation, nextAttemptAt: Timestamp.fromMillis(nowMs), parked: FieldValue.delete(), bucket: bucketOf(doc.id) };
   if (!(await updateIfUnchanged(doc.ref, update, doc.updateTime))) return false;
   const attempt = countField(doc, "attempts") + 1;
   await enqueueDelivery({ teamId, deliveryId: doc.id, attempt, generation, webhookId });

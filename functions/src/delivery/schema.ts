@@ -18,6 +18,7 @@ export const errorClassSchema = z.enum([
   "network_error",
   "blocked_address",
   "circuit_open",
+  "in_flight_limit",
 ]);
 export type ErrorClass = z.infer<typeof errorClassSchema>;
 
@@ -48,6 +49,8 @@ export const deliverySchema = z.object({
   status: deliveryStatusSchema,
   attempts: z.number().int(),
   attemptLog: z.array(attemptSchema),
+  /** Attempts left out of the capped log between its first and its latest ones (core.appendCapped). */
+  attemptsOmitted: z.number().int().optional(),
   nextAttemptAt: z.instanceof(Timestamp).nullable(),
   createdAt: z.instanceof(Timestamp),
   completedAt: z.instanceof(Timestamp).nullable(),

@@ -61,7 +61,15 @@ export function completionPatch(
 }
 
 /** The delivery path's own bookkeeping: a write of only these needs no judging at all. */
-const HEALTH_FIELDS = new Set(["consecutiveFailures", "failingSince", "circuit", "circuitOpenUntil", "circuitOpenings", "pace"]);
+const HEALTH_FIELDS = new Set([
+  "consecutiveFailures",
+  "failingSince",
+  "circuit",
+  "circuitOpenUntil",
+  "circuitOpenings",
+  "pace",
+  "inFlightLimit",
+]);
 /** Fields only the backend writes. A write that changed nothing else was the backend's own (or a hand edit of them). */
 const BACKEND_FIELDS = new Set(["status", "statusReason", "secretVersion", "createdAt", "updatedAt", ...HEALTH_FIELDS]);
 

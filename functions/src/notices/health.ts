@@ -90,6 +90,7 @@ const ERRORS: Record<string, string> = {
   network_error: "network error",
   blocked_address: "the address is private or reserved",
   circuit_open: "the endpoint stayed unreachable until the delivery's retry window ended",
+  in_flight_limit: "the endpoint stayed at its in-flight limit until the delivery's retry window ended",
 };
 
 export function describeError(statusCode: number | null, errorClass: string | null): string {

@@ -28,6 +28,11 @@ export const logs = {
     }),
   redeliveryJobUnreadable: (jobId: string, field: string) =>
     logger.error("redelivery job document unreadable: nothing done", { jobId, field }),
+  maintenanceStepFailed: (step: string, err: unknown) =>
+    logger.error("maintenance step failed; the others ran, it runs again at the next pass", {
+      step,
+      error: err instanceof Error ? err.message : String(err),
+    }),
   maintenanceRejected: (message: string, reason: string) => logger.warn("maintenance message rejected", { message, reason }),
   deliveriesRevived: (revived: number, scanned: number, dueBefore: string) =>
     logger.info("overdue deliveries queued again", { revived, scanned, dueBefore }),
@@ -48,6 +53,8 @@ export const logs = {
   ) => logger.info("delivery attempt", { ...ref, attempt, outcome, statusCode, errorClass, durationMs }),
   circuitChanged: (teamId: string, webhookId: string, circuit: string, until: string | null) =>
     logger.warn("endpoint circuit changed", { teamId, webhookId, circuit, until }),
+  inFlightLimitChanged: (teamId: string, webhookId: string, from: number, to: number) =>
+    logger.info("endpoint in-flight limit changed", { teamId, webhookId, from, to }),
   paceChanged: (teamId: string, webhookId: string, pace: string) => logger.info("endpoint pace changed", { teamId, webhookId, pace }),
   endpointDisabled: (teamId: string, webhookId: string, reason: string) => logger.warn("endpoint disabled", { teamId, webhookId, reason }),
   endpointValidated: (teamId: string, webhookId: string, status: string, reason: string | null) =>

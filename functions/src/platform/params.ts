@@ -40,6 +40,12 @@ export const endpointMaxInFlight = defineInt("WEBHOOK_ENDPOINT_MAX_IN_FLIGHT", {
   description: "Attempts in flight at once to an endpoint that is not known to answer fast (a new, slow or dead one).",
 });
 
+export const endpointMaxInFlightCeiling = defineInt("WEBHOOK_ENDPOINT_MAX_IN_FLIGHT_CEILING", {
+  default: 100,
+  description:
+    "The most attempts in flight at once to an endpoint that keeps answering in time: its limit starts at WEBHOOK_ENDPOINT_MAX_IN_FLIGHT and grows while deliveries wait for it.",
+});
+
 export const fanoutPageSize = defineInt("WEBHOOK_FANOUT_PAGE_SIZE", {
   default: 500,
   description: "Endpoints one fan-out invocation handles; the rest of a larger fan-out is handed on as a continuation message.",

@@ -1,6 +1,7 @@
 import { DocumentSnapshot, FieldValue, Timestamp } from "firebase-admin/firestore";
 import { ApiError } from "../api/callable";
 import { OPEN_STATUSES } from "../delivery/schema";
+import { bucketOf } from "../delivery/reconcile";
 import { enqueueDelivery } from "../delivery/tasks";
 import { countField, stringField } from "../platform/fields";
 import { logs } from "../platform/logs";
@@ -29,6 +30,8 @@ export async function redeliverOne(teamId: string, snap: DocumentSnapshot, tries
     reopenedAt: now,
     lastAttempt: attempt,
     generation,
+    // Open again: visible to the reconciler, whatever wrote the record before.
+    bucket: bucketOf(snap.id),
   };
   const written = await updateIfUnchanged(snap.ref, reopened, snap.updateTime!);
   if (!written) {

@@ -1,5 +1,5 @@
 import { PubSub } from "@google-cloud/pubsub";
-import { Timestamp } from "firebase-admin/firestore";
+import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import { bucketOf, MAINTENANCE_TOPIC, reconcileOverdue } from "../../src/delivery/reconcile";
 import { deliveryIdFor, eventIdFor } from "../../src/events/envelope";
 import { addMember, ok, signUp } from "./helpers/api";
@@ -107,7 +107,8 @@ describe("liveness: every delivery finishes", () => {
     await enqueue({ teamId, deliveryId: waiting, attempt: 1, webhookId }, `${waiting}-1`);
 
     const failed = await settled(teamId, expired, "failed");
-    expect(failed).toMatchObject({ attempts: 2, lastErrorClass: "circuit_open", lastStatusCode: null });
+    // Its duration is the one its count used (0): a 2xx that replaces this finish takes back exactly that.
+    expect(failed).toMatchObject({ attempts: 2, lastErrorClass: "circuit_open", lastStatusCode: null, lastDurationMs: 0 });
     expect((failed.expireAt as Timestamp).toMillis()).toBe((failed.completedAt as Timestamp).toMillis() + 30 * DAY);
     const endpoint = await waitFor("the failure counted", async () => {
       const d = (await ref.get()).data()!;
@@ -125,6 +126,84 @@ describe("liveness: every delivery finishes", () => {
     await ref.update({ enabled: false });
     await settled(teamId, waiting, "cancelled");
     await silent.stop();
+  });
+
+  it("parks a delivery at its endpoint's in-flight limit until its window ends, then fails it with in_flight_limit, counted", async () => {
+    const teamId = newTeamId("parked");
+    const idle = new Receiver();
+    await idle.start();
+    const { ref, webhookId } = await createEndpoint(teamId, { url: idle.url, events: ["ticket.created"], maxAttempts: 8 });
+    // Every lease of the base limit (3 on the test project) held by attempts still in flight elsewhere.
+    for (let k = 0; k < 3; k++)
+      await firestore()
+        .doc(`teams/${teamId}/webhookLeases/${webhookId}_${k}`)
+        .set({ deliveryId: `other-${k}`, expireAt: Timestamp.fromMillis(Date.now() + 60 * MINUTE) });
+    const expired = await writeDelivery(teamId, webhookId, "expired", {
+      status: "retrying",
+      attempts: 2,
+      createdAt: Timestamp.fromMillis(Date.now() - 2 * DAY),
+      nextAttemptAt: Timestamp.fromMillis(Date.now() - MINUTE),
+    });
+    const waiting = await writeDelivery(teamId, webhookId, "waiting");
+    await enqueue({ teamId, deliveryId: expired, attempt: 3, webhookId }, `${expired}-3`);
+    await enqueue({ teamId, deliveryId: waiting, attempt: 1, webhookId }, `${waiting}-1`);
+
+    const failed = await settled(teamId, expired, "failed");
+    expect(failed).toMatchObject({ attempts: 2, lastErrorClass: "in_flight_limit", lastStatusCode: null });
+    await waitFor("the failure counted", async () => (await ref.get()).get("consecutiveFailures") === 1);
+    // The other waits without a task, due at its window's end (minutes on the test project), where the
+    // reconciler finds it; it does not come back every few minutes meanwhile.
+    const parked = await waitFor("the waiting delivery parked", async () => {
+      const d = await record(teamId, waiting);
+      return d.parked === true ? d : undefined;
+    });
+    expect(parked).toMatchObject({ status: "pending", attempts: 0, bucket: bucketOf(waiting) });
+    expect((parked.nextAttemptAt as Timestamp).toMillis()).toBeGreaterThan(Date.now() + 5 * MINUTE);
+    expect(idle.requests).toHaveLength(0);
+    await ref.update({ enabled: false });
+    await settled(teamId, waiting, "cancelled");
+    await idle.stop();
+  });
+
+  it("caps a long attempt log at its next attempt, and gives a record written without a bucket one when it stays open", async () => {
+    const teamId = newTeamId("old");
+    const receiver = new Receiver((req, _n, res) => res.writeHead(req.headers["x-webhook-attempt"] === "2" ? 500 : 200).end());
+    await receiver.start();
+    const { ref, webhookId } = await createEndpoint(teamId, { url: receiver.url, events: ["ticket.created"], maxAttempts: 20 });
+    const entry = (attempt: number) => ({
+      attempt,
+      at: Timestamp.now(),
+      statusCode: 500,
+      durationMs: 10,
+      errorClass: "http_error",
+      errorMessage: "HTTP 500",
+      responseExcerpt: "x".repeat(2048),
+    });
+    // Written before the log was capped (redelivered many times), and before records had a bucket.
+    const long = await writeDelivery(teamId, webhookId, "long", {
+      status: "pending",
+      attempts: 30,
+      attemptLog: Array.from({ length: 30 }, (_, i) => entry(i + 1)),
+      lastAttempt: 31,
+      reopenedAt: Timestamp.now(),
+      generation: 12,
+    });
+    const unbucketed = await writeDelivery(teamId, webhookId, "unbucketed", { status: "retrying", attempts: 1, attemptLog: [entry(1)] });
+    await firestore().doc(`teams/${teamId}/webhookDeliveries/${unbucketed}`).update({ bucket: FieldValue.delete() });
+    await enqueue({ teamId, deliveryId: long, attempt: 31, generation: 12, webhookId }, `${long}-31-g12`);
+    await enqueue({ teamId, deliveryId: unbucketed, attempt: 2, webhookId }, `${unbucketed}-2`);
+
+    const capped = await settled(teamId, long, "succeeded");
+    expect(capped.attempts).toBe(31);
+    expect((capped.attemptLog as { attempt: number }[]).map((a) => a.attempt)).toEqual([1, 23, 24, 25, 26, 27, 28, 29, 30, 31]);
+    expect(capped.attemptsOmitted).toBe(21);
+    const open = await waitFor("the unbucketed record's second attempt", async () => {
+      const d = await record(teamId, unbucketed);
+      return d.attempts === 2 ? d : undefined;
+    });
+    expect(open).toMatchObject({ status: "retrying", bucket: bucketOf(unbucketed) });
+    await ref.update({ enabled: false });
+    await receiver.stop();
   });
 
   it("records nothing from an attempt of an older generation into a redelivered record", async () => {

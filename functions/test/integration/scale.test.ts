@@ -143,34 +143,45 @@ describe("scale", () => {
     await Promise.all([hanging.stop(), healthy.stop()]);
   });
 
-  it("lets a slow endpoint have at most its in-flight limit of requests open, waking each parked delivery as a request ends", async () => {
+  it("lets a healthy endpoint that answers slowly earn more than its base in flight, waking every parked delivery as capacity frees", async () => {
     const teamId = newTeamId("slow");
     let open = 0;
     let most = 0;
-    // Answers after 2.5 s: never fast enough (2 s) to lift the limit of 3 on the test project.
+    const held: (() => void)[] = [];
+    // Answers slower than 2 s (never marked fast), holding each request until 6 are open at once or 8 s
+    // passed: with the base limit of 3 on the test project, 6 at once happen only if the limit grew.
     const slow = new Receiver(async (_req, _n, res) => {
       most = Math.max(most, ++open);
-      await new Promise((r) => setTimeout(r, 2500));
+      await new Promise<void>((r) => {
+        held.push(r);
+        if (open >= 6) held.splice(0).forEach((f) => f());
+        setTimeout(r, 8_000);
+      });
+      await new Promise((r) => setTimeout(r, 2_100));
       open--;
       res.writeHead(200).end();
     });
     await slow.start();
-    const { webhookId } = await createEndpoint(teamId, { url: slow.url, events: ["ticket.created"] });
-    for (let i = 0; i < 10; i++)
+    const { webhookId, ref } = await createEndpoint(teamId, { url: slow.url, events: ["ticket.created"] });
+    for (let i = 0; i < 12; i++)
       await firestore()
         .doc(`teams/${teamId}/tickets/P${i}`)
         .set({ subject: `slow ${i}` });
-    // Parked deliveries are woken by the releases; without that they would wait minutes for the reconciler.
+    // Parked deliveries are woken by released leases and by the limit growing; nothing here runs the reconciler.
     await waitFor(
-      "all 10 delivered",
+      "all 12 delivered",
       async () => {
         const ds = await deliveriesOf(teamId, webhookId);
-        return ds.length === 10 && ds.every((d) => d.status === "succeeded");
+        return ds.length === 12 && ds.every((d) => d.status === "succeeded");
       },
-      60_000,
+      120_000,
     );
     await slow.stop();
-    expect(most).toBeLessThanOrEqual(3);
-    expect(new Set(slow.requests.map((r) => r.headers["webhook-id"])).size).toBe(10);
+    const limit = (await ref.get()).get("inFlightLimit") as number;
+    console.log(`slow healthy endpoint: at most ${most} requests open at once; in-flight limit now ${limit} (base 3)`);
+    expect(most).toBeGreaterThanOrEqual(6);
+    expect(limit).toBeGreaterThan(3);
+    expect(most).toBeLessThanOrEqual(limit);
+    expect(new Set(slow.requests.map((r) => r.headers["webhook-id"])).size).toBe(12);
   });
 });

@@ -33,7 +33,13 @@ export interface SimConfig {
   pToggleMidAttempt: number;
   /** Chance, per event, that it comes in a burst of 10 to 30 at once. */
   pBurst: number;
+  /** The in-flight limit's base and ceiling (WEBHOOK_ENDPOINT_MAX_IN_FLIGHT and _CEILING). */
   maxInFlight: number;
+  maxInFlightCeiling: number;
+  /** Every endpoint healthy, answering 200 after about this many ms (±10%), instead of the random phases. */
+  healthyLatencyMs?: number;
+  /** Arrivals stop after this long instead of `days`. */
+  horizonMs?: number;
   baseCooldownMs: number;
   periodMs: number;
   minDeliveries: number;
@@ -51,12 +57,13 @@ export const defaultConfig = (seed: number): SimConfig => ({
   pToggleMidAttempt: 0.01,
   pBurst: 0.05,
   maxInFlight: 10,
+  maxInFlightCeiling: 100,
   baseCooldownMs: 30_000,
   periodMs: 120 * HOUR,
   minDeliveries: 5,
 });
 
-type Mode = "up" | "slow" | "down" | "hanging" | "error500" | "ratelimited" | "flapping" | "gone";
+type Mode = "healthy" | "up" | "slow" | "down" | "hanging" | "error500" | "ratelimited" | "flapping" | "gone";
 interface Phase {
   from: number;
   to: number;
@@ -79,6 +86,7 @@ interface SimDelivery {
   status: DeliveryStatus;
   attempts: number;
   attemptLog: AttemptRecord[];
+  attemptsOmitted?: number;
   nextAttemptAtMs: number | null;
   createdAtMs: number;
   completedAtMs: number | null;
@@ -102,6 +110,7 @@ interface SimEndpoint {
   circuitOpenUntilMs: number | null;
   circuitOpenings: number;
   pace?: "fast" | "slow";
+  inFlightLimit?: number;
   maxAttempts: number;
   timeoutMs: number;
 }
@@ -125,6 +134,9 @@ export interface SimReport {
   finished: Record<string, number>;
   disabled: string[];
   notices: number;
+  /** Deliveries a second each healthy endpoint finished within the horizon. */
+  delivered: Record<string, number>;
+  limitChanges: Record<string, number>;
 }
 
 /** Builds a world from the seed, runs it, and checks the invariants; never throws on a violation, it reports it. */
@@ -135,18 +147,27 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   const violate = (what: string) => {
     if (violations.length < 20) violations.push(`${new Date(clock.now).toISOString().slice(0, 19)} ${what}`);
   };
-  const horizon = config.days * DAY;
+  const horizon = config.horizonMs ?? config.days * DAY;
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
   const between = (a: number, b: number) => a + random() * (b - a);
 
   // The record's own rules, checked at every write: an open delivery has no TTL, a final one 30 days from when it finished.
+  /** The parked deliveries of each endpoint: the index the wake-up query reads. */
+  const parked = new Map<string, Set<string>>();
   const deliveries = new Table<SimDelivery>((id, d) => {
+    const lot = parked.get(d.webhookId) ?? parked.set(d.webhookId, new Set()).get(d.webhookId)!;
+    if (d.parked === true) lot.add(id);
+    else lot.delete(id);
     if (d.status === "succeeded" || d.status === "failed") finalOf.set(`${id}/${d.generation}`, `${d.webhookId} ${d.status}`);
     const open = core.isOpen(d.status);
     if (open && d.expireAtMs !== null) violate(`${id}: open with a TTL`);
     if (!open && (d.completedAtMs === null || d.expireAtMs !== d.completedAtMs + core.RETENTION_DAYS * DAY))
       violate(`${id}: ${d.status} without its TTL from completion`);
   });
+  const parkedOf = (webhookId: string) =>
+    [...(parked.get(webhookId) ?? [])].map((id) => ({ id, ...structuredClone(deliveries.docs.get(id)!) }));
+  /** How often each endpoint's in-flight limit moved. */
+  const limitChanges = new Map<string, number>();
   const transitions: string[] = [];
   const endpoints = new Table<SimEndpoint>();
   const leases = new Table<Lease>();
@@ -172,7 +193,8 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     const list: Phase[] = [];
     let longOutage = random() < 0.35;
     const longOutageAt = between(0, 2 * DAY);
-    for (let t = 0; t < horizon + 4 * DAY; t = list[list.length - 1].to) {
+    if (config.healthyLatencyMs !== undefined) list.push({ from: 0, to: Infinity, mode: "healthy" });
+    for (let t = 0; t < horizon + 4 * DAY && config.healthyLatencyMs === undefined; t = list[list.length - 1].to) {
       list.push({ from: t, to: t + between(3 * HOUR, 2 * DAY), mode: pick(["up", "up", "slow", "flapping"] as const) });
       const from = list[list.length - 1].to;
       if (longOutage && from >= longOutageAt) {
@@ -198,8 +220,8 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       circuit: "closed",
       circuitOpenUntilMs: null,
       circuitOpenings: 0,
-      maxAttempts: pick([3, 8, 8, 12]),
-      timeoutMs: pick([10_000, 30_000]),
+      maxAttempts: config.healthyLatencyMs === undefined ? pick([3, 8, 8, 12]) : 8,
+      timeoutMs: config.healthyLatencyMs === undefined ? pick([10_000, 30_000]) : 30_000,
     });
   }
   const modeAt = (webhookId: string, at: number): Mode => phases.get(webhookId)!.find((p) => at >= p.from && at < p.to)?.mode ?? "up";
@@ -388,6 +410,8 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     const mode = modeAt(webhookId, clock.now);
     const flap = mode === "flapping" ? (Math.floor(clock.now / (17 * MINUTE)) % 2 === 0 ? "up" : "down") : mode;
     switch (flap) {
+      case "healthy":
+        return { statusCode: 200, errorClass: null, durationMs: config.healthyLatencyMs! * between(0.9, 1.1) };
       case "up":
         return { statusCode: 200, errorClass: null, durationMs: between(20, 800) };
       case "slow":
@@ -459,18 +483,19 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       baseCooldownMs: config.baseCooldownMs,
       random: random(),
     });
-    if (cgate.kind === "give_up") {
+    /** The window ended and nothing could be sent: failed with the class that says why, counted, its effect applied. */
+    const giveUp = async (errorClass: "circuit_open" | "in_flight_limit") => {
       await io();
       const given = deliveries.updateIfUnchanged(
         task.deliveryId,
-        { ...closed("failed"), lastErrorClass: "circuit_open", effectApplied: false },
+        { ...closed("failed"), lastErrorClass: errorClass, effectApplied: false },
         version,
       );
       if (given === undefined) return;
       count(webhookId, "failed", 1); // in the same commit as the record (stats/stats.ts countedWrite)
       await applyEffect(task.deliveryId, webhookId, "failed");
-      return;
-    }
+    };
+    if (cgate.kind === "give_up") return giveUp("circuit_open");
     let probe = false;
     if (cgate.kind === "probe") {
       await io();
@@ -495,10 +520,11 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
 
     // In-flight leases for an endpoint not known to be fast.
     const fast = ep.pace === "fast";
+    const limit = core.inFlightLimitOf(ep.inFlightLimit, config.maxInFlight, config.maxInFlightCeiling);
     let lease: string | undefined;
     if (!fast) {
       await io();
-      for (let k = 0; k < config.maxInFlight && !lease; k++) {
+      for (let k = 0; k < limit && !lease; k++) {
         const id = `${webhookId}_${k}`;
         const held = leases.get(id);
         if (!held || held.data.expireAtMs < clock.now) {
@@ -507,8 +533,9 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
         }
       }
       if (!lease) {
+        if (clock.now >= core.parkDeadlineMs(windowEnd)) return giveUp("in_flight_limit");
         await io();
-        deliveries.updateIfUnchanged(task.deliveryId, { parked: true, nextAttemptAtMs: clock.now + core.PARK_MS }, version);
+        deliveries.updateIfUnchanged(task.deliveryId, { parked: true, nextAttemptAtMs: core.parkDeadlineMs(windowEnd) }, version);
         return;
       }
     }
@@ -517,7 +544,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     const result = answer(webhookId, ep.timeoutMs);
     attemptsSent++;
     const sent = { start: readAt };
-    if (lease) bump(leased, webhookId, 1, config.maxInFlight, "leased attempts in flight");
+    if (lease) bump(leased, webhookId, 1, config.maxInFlightCeiling, "leased attempts in flight");
     else {
       // Once an unanswered attempt has been out for SLOW_MS (and the endpoint was not marked fast since), new attempts take leases.
       for (const other of unleased.get(webhookId) ?? []) {
@@ -535,12 +562,14 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       if (lease) bump(leased, webhookId, -1, Infinity, "");
       else unleased.get(webhookId)!.delete(sent);
     }
+    let waiting = false;
     if (lease) {
       await io();
       if (leases.get(lease)?.data.deliveryId === task.deliveryId) leases.delete(lease);
-      await wakeOneParked(webhookId);
+      waiting = await afterLeasedAttempt(webhookId, endpointSnap, limit, result.statusCode);
     }
-    if (result.statusCode !== null && result.durationMs <= core.FAST_MS && !fast) await setPace(inst, webhookId, endpointSnap, "fast");
+    if (result.statusCode !== null && result.durationMs <= core.FAST_MS && !fast && !waiting)
+      await setPace(inst, webhookId, endpointSnap, "fast");
 
     // Record.
     const outcome = decideOutcome({
@@ -568,7 +597,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       ...(final ? closed(outcome.status) : { status: outcome.status, nextAttemptAtMs: outcome.nextAttemptAtMs, completedAtMs: null }),
       attempts: task.attempt,
       parked: undefined,
-      attemptLog: [...fresh.data.attemptLog, entry],
+      ...core.appendCapped(fresh.data.attemptLog, fresh.data.attemptsOmitted ?? 0, entry),
       lastErrorClass: result.errorClass,
       ...(result.statusCode === 429 ? { sawRetryAfter: true } : {}),
       ...(hasEffect ? { effectApplied: false } : {}),
@@ -583,7 +612,11 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     } else {
       const settled = core.settleChanged(fresh.data, task, outcome.status);
       if (settled.record) {
-        const logOnly = { attempts: task.attempt, attemptLog: [...fresh.data.attemptLog, entry], lastErrorClass: result.errorClass };
+        const logOnly = {
+          attempts: task.attempt,
+          ...core.appendCapped(fresh.data.attemptLog, fresh.data.attemptsOmitted ?? 0, entry),
+          lastErrorClass: result.errorClass,
+        };
         deliveries.set(task.deliveryId, { ...fresh.data, ...(settled.asFound ? logOnly : update) });
         recorded = settled.status;
         asFound = settled.asFound;
@@ -663,20 +696,43 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     if (pace === "fast") lastFastMark.set(webhookId, clock.now);
   }
 
-  /** delivery/inflight.ts wakeOneParked(), with the check that a release never leaves a parked delivery asleep. */
-  async function wakeOneParked(webhookId: string) {
+  /** delivery/inflight.ts wakeParked(), with the check that a release never leaves a parked delivery asleep. */
+  async function wakeParked(webhookId: string, n: number): Promise<{ woken: number; waiting: boolean }> {
     await io();
     const readAt = clock.now;
-    const candidates = deliveries
-      .where((x) => x.webhookId === webhookId && x.parked === true)
+    const candidates = parkedOf(webhookId)
       .sort((a, b) => (a.data.nextAttemptAtMs ?? 0) - (b.data.nextAttemptAtMs ?? 0))
-      .slice(0, config.maxInFlight);
-    const woken = await core.wakeFirst(candidates, (c) => revive(c.id, c.version, c.data));
-    if (woken) return;
-    const stillAsleep = deliveries.where((x, id) => x.webhookId === webhookId && x.parked === true && candidates.some((c) => c.id === id));
-    const parkedBefore = stillAsleep.filter((x) => candidates.find((c) => c.id === x.id)?.version === x.version);
-    if (parkedBefore.length > 0)
-      violate(`${webhookId}: a released lease woke nobody while ${parkedBefore[0].id} was parked (read at ${readAt})`);
+      .slice(0, n + 8);
+    const woken = await core.wakeUpTo(candidates, n, (c) => revive(c.id, c.version, c.data));
+    if (woken === 0 && n > 0) {
+      const parkedBefore = candidates.filter((c) => deliveries.docs.get(c.id)?.version === c.version && c.data.parked === true);
+      if (parkedBefore.length > 0)
+        violate(`${webhookId}: a released lease woke nobody while ${parkedBefore[0].id} was parked (read at ${readAt})`);
+    }
+    return { woken, waiting: candidates.length > 0 };
+  }
+
+  /** delivery/inflight.ts afterLeasedAttempt(): wake one, and move the limit (AIMD) with the endpoint version read. */
+  async function afterLeasedAttempt(
+    webhookId: string,
+    read: { version: number },
+    limit: number,
+    statusCode: number | null,
+  ): Promise<boolean> {
+    const { waiting } = await wakeParked(webhookId, 1);
+    const next = core.inFlightAfter({
+      limit,
+      base: config.maxInFlight,
+      ceiling: config.maxInFlightCeiling,
+      answer: core.answerOf(statusCode),
+      waiting,
+    });
+    if (next === undefined) return waiting;
+    await io();
+    if (endpoints.updateIfUnchanged(webhookId, { inFlightLimit: next }, read.version) === undefined) return waiting;
+    limitChanges.set(webhookId, (limitChanges.get(webhookId) ?? 0) + 1);
+    if (next > limit) await wakeParked(webhookId, next - limit);
+    return waiting;
   }
 
   /** delivery/reconcile.ts reconcileOverdue(), on its schedule. */
@@ -783,7 +839,10 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       violate(
         `${id}: ${d.status} ${Math.round((d.completedAtMs! - window) / MINUTE)} min after its window (created ${d.createdAtMs}, window end ${window}; attempts at ${d.attemptLog.map((a) => `${a.at}:${a.errorClass ?? a.statusCode}${a.probe ? "p" : ""}`).join(" ")}; last ${String(d.lastErrorClass)}; ${modeAt(d.webhookId, d.completedAtMs!)})`,
       );
-    if (d.attemptLog.length !== d.attempts || d.attemptLog.some((a, i) => a.attempt !== i + 1))
+    // The capped log: the first attempt and the latest ones in a row, the ones between counted.
+    const omitted = d.attemptsOmitted ?? 0;
+    if (d.attemptLog.length > core.ATTEMPT_LOG_KEPT) violate(`${id}: ${d.attemptLog.length} attempts logged`);
+    if (d.attemptLog.length + omitted !== d.attempts || d.attemptLog.some((a, i) => a.attempt !== (i === 0 ? 1 : i + 1 + omitted)))
       violate(`${id}: attempts ${d.attempts} against a log of ${d.attemptLog.map((a) => a.attempt).join(",")}`);
     const applied = effects.get(`${id}/${d.generation}`) ?? 0;
     if ((d.status === "failed" && d.effectApplied === false) || applied > 1) violate(`${id}: effect applied ${applied} times`);
@@ -851,9 +910,27 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     if (disabled?.reason === "failing" && longest < config.periodMs - 2 * HOUR)
       violate(`${webhookId}: disabled for failing though its longest failing stretch was ${Math.round(longest / HOUR)} h`);
   }
+  // A healthy endpoint is delivered at least min(offered rate, ceiling / latency), whatever its latency.
+  const delivered: Record<string, number> = {};
+  if (config.healthyLatencyMs !== undefined) {
+    const ceilingRate = config.maxInFlightCeiling / (config.healthyLatencyMs / 1000);
+    for (const webhookId of endpoints.docs.keys()) {
+      const mine = [...deliveries.docs.values()].filter((d) => d.data.webhookId === webhookId);
+      const offered = mine.length / (horizon / 1000);
+      const done = mine.filter((d) => d.data.status === "succeeded" && d.data.completedAtMs! <= horizon).length / (horizon / 1000);
+      delivered[webhookId] = Math.round(done * 100) / 100;
+      // 10% for the limit's ramp from its base and the deliveries still in flight at the horizon.
+      if (done < 0.9 * Math.min(offered, ceilingRate))
+        violate(
+          `${webhookId}: healthy, offered ${offered.toFixed(1)}/s, delivered ${done.toFixed(1)}/s (ceiling ${ceilingRate.toFixed(1)}/s)`,
+        );
+    }
+  }
   return {
     config,
     violations,
+    delivered,
+    limitChanges: Object.fromEntries(limitChanges),
     deliveries: deliveries.docs.size,
     attempts: attemptsSent,
     tasks: queue.enqueued,

@@ -12,7 +12,12 @@ import {
   MAX_COOLDOWN_MS,
   retryWindowMs,
   settleChanged,
-  wakeFirst,
+  wakeUpTo,
+  appendCapped,
+  inFlightAfter,
+  inFlightLimitOf,
+  answerOf,
+  IN_FLIGHT_STEP,
   windowEndMs,
 } from "../../src/delivery/core";
 import { decideOutcome } from "../../src/delivery/outcome";
@@ -195,8 +200,43 @@ describe("waking parked deliveries", () => {
   it("goes on to the next candidate when another releaser woke the first", async () => {
     const woken: string[] = [];
     const taken = new Set(["a"]);
-    expect(await wakeFirst(["a", "b", "c"], async (c) => (taken.has(c) ? false : (woken.push(c), true)))).toBe("b");
+    expect(await wakeUpTo(["a", "b", "c"], 1, async (c) => (taken.has(c) ? false : (woken.push(c), true)))).toBe(1);
     expect(woken).toEqual(["b"]);
+  });
+  it("wakes as many as capacity was added, no more", async () => {
+    const woken: string[] = [];
+    expect(await wakeUpTo(["a", "b", "c", "d"], 3, async (c) => (c === "b" ? false : (woken.push(c), true)))).toBe(3);
+    expect(woken).toEqual(["a", "c", "d"]);
+  });
+});
+
+describe("the in-flight limit (AIMD)", () => {
+  const limits = { base: 10, ceiling: 100 };
+  it("grows by a step after a good answer while deliveries wait, up to the ceiling", () => {
+    expect(inFlightAfter({ ...limits, limit: 10, answer: "good", waiting: true })).toBe(10 + IN_FLIGHT_STEP);
+    expect(inFlightAfter({ ...limits, limit: 98, answer: "good", waiting: true })).toBe(100);
+    expect(inFlightAfter({ ...limits, limit: 100, answer: "good", waiting: true })).toBeUndefined();
+  });
+  it("stays when nothing waits: a quiet healthy endpoint keeps the base", () => {
+    expect(inFlightAfter({ ...limits, limit: 10, answer: "good", waiting: false })).toBeUndefined();
+    expect(inFlightAfter({ ...limits, limit: 40, answer: "good", waiting: false })).toBeUndefined();
+  });
+  it("halves on a bad answer, never below the base", () => {
+    expect(inFlightAfter({ ...limits, limit: 80, answer: "bad", waiting: true })).toBe(40);
+    expect(inFlightAfter({ ...limits, limit: 15, answer: "bad", waiting: false })).toBe(10);
+    expect(inFlightAfter({ ...limits, limit: 10, answer: "bad", waiting: true })).toBeUndefined();
+  });
+  it("counts an answer in time that is not a 5xx or a 429 as good, whatever its status", () => {
+    expect([200, 204, 301, 400, 404, 410, 499].map(answerOf)).toEqual(Array(7).fill("good"));
+    expect([null, 429, 500, 502, 503, 504].map(answerOf)).toEqual(Array(6).fill("bad"));
+  });
+  it("reads a stored limit clamped to [base, ceiling], a malformed one as the base", () => {
+    expect(inFlightLimitOf(undefined, 10, 100)).toBe(10);
+    expect(inFlightLimitOf("50", 10, 100)).toBe(10);
+    expect(inFlightLimitOf(55.7, 10, 100)).toBe(55);
+    expect(inFlightLimitOf(5000, 10, 100)).toBe(100);
+    expect(inFlightLimitOf(3, 10, 100)).toBe(10);
+    expect(inFlightLimitOf(50, 10, 5)).toBe(10);
   });
 });
 
@@ -208,5 +248,23 @@ describe("a redirect's location", () => {
     expect(shownLocation("https://other.example", base)).toBe("https://other.example/");
     expect(shownLocation("http://[bad", base)).toBe("(not a valid URL)");
     expect(shownLocation(undefined, base)).toBeUndefined();
+  });
+});
+
+describe("the attempt log (capped so that a record never nears 1 MiB)", () => {
+  it("keeps every attempt up to the cap", () => {
+    expect(appendCapped([1, 2, 3], 0, 4)).toEqual({ attemptLog: [1, 2, 3, 4], attemptsOmitted: 0 });
+  });
+  it("keeps the first and the latest, and counts the ones between", () => {
+    let log: number[] = [];
+    let omitted = 0;
+    for (let n = 1; n <= 25; n++) ({ attemptLog: log, attemptsOmitted: omitted } = appendCapped(log, omitted, n));
+    expect(log).toEqual([1, 17, 18, 19, 20, 21, 22, 23, 24, 25]);
+    expect(omitted).toBe(15);
+    expect(log.length + omitted).toBe(25);
+  });
+  it("caps a log written before the cap existed at its next attempt", () => {
+    const old = Array.from({ length: 30 }, (_, i) => i + 1);
+    expect(appendCapped(old, 0, 31)).toEqual({ attemptLog: [1, 23, 24, 25, 26, 27, 28, 29, 30, 31], attemptsOmitted: 21 });
   });
 });

@@ -1,4 +1,5 @@
 import { defaultConfig, simulate } from "../sim/model";
+import { scenarios } from "../sim/scenarios";
 import { shrink } from "../sim/shrink";
 
 /**
@@ -24,5 +25,12 @@ describe("the delivery core, simulated", () => {
     }
     expect(report.deliveries).toBeGreaterThan(100);
     expect(report.finished.succeeded).toBeGreaterThan(0);
+  });
+});
+
+describe("production volume, simulated (fast slices; npm run simulate -- --scenario NAME runs each whole)", () => {
+  it.each(Object.keys(scenarios))("%s: every invariant holds", async (name) => {
+    const report = await simulate(scenarios[name].config(1, true));
+    expect(report.violations).toEqual([]);
   });
 });
