@@ -43,10 +43,11 @@ for (let shard = 0; shard < DELIVERY_SHARDS; shard++) {
       retryConfig: { maxAttempts: 10, minBackoffSeconds: 5, maxBackoffSeconds: 300, maxDoublings: 4 },
       rateLimits: { maxConcurrentDispatches: deliveryConcurrency },
       timeoutSeconds: 120,
-      // An attempt mostly waits on its receiver: 80 at once on one vCPU (a payload of at most
-      // 256 KiB and a 64 KiB response each fit 256 MiB), so 100 instances hold 8,000 attempts in
-      // flight, more than the queue's maxConcurrentDispatches lets through.
-      memory: "256MiB",
+      // An attempt mostly waits on its receiver: 80 at once on one vCPU. Each holds up to about 1.5 MiB
+      // (a 256 KiB payload as read, as a string and as the signed body, a 64 KiB response, a capped
+      // attempt log), so 80 take about 120 MiB beside the runtime and SDKs (about 100 MiB): 512 MiB
+      // leaves room where 256 MiB would not, and an out-of-memory kill would re-send every attempt in flight.
+      memory: "512MiB",
       cpu: 1,
       concurrency: 80,
     },

@@ -154,7 +154,8 @@ export function watchRedelivery(
         d.exists()
           ? {
               id: d.id,
-              status: d.get("status") === "done" ? "done" : "running",
+              // A job the backend ended as unreadable (`failed`) is over too.
+              status: d.get("status") === "running" ? "running" : "done",
               total: count(d.get("total")),
               redelivered: count(d.get("redelivered")),
               notQueued: count(d.get("notQueued")),

@@ -1,6 +1,6 @@
 import { DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { z } from "zod";
-import { deliveryStatusSchema, errorClassSchema } from "../delivery/schema";
+import { deliveryStatusSchema, errorClassSchema, excerptKey } from "../delivery/schema";
 import { envelopeEventSchema } from "../events/catalog";
 import { toJson } from "../events/json";
 import { db } from "../platform/app";
@@ -43,7 +43,24 @@ function decodeCursor(cursor: string) {
   }
 }
 
-const view = (doc: DocumentSnapshot) => ({ id: doc.id, ...(toJson(doc.data()) as Record<string, unknown>) });
+const view = (doc: DocumentSnapshot): { id: string } & Record<string, unknown> => ({
+  id: doc.id,
+  ...(toJson(doc.data()) as Record<string, unknown>),
+});
+
+/** Admins see each attempt's answer as received: where members see it with credentials hidden, it is read back. */
+async function asReceived(teamId: string, delivery: ReturnType<typeof view>) {
+  const log = Array.isArray(delivery.attemptLog) ? (delivery.attemptLog as Record<string, unknown>[]) : [];
+  const hidden = log.filter((a) => a.excerptHidden === true && typeof a.attempt === "number");
+  if (hidden.length === 0) return delivery;
+  const snaps = await db().getAll(...hidden.map((a) => db().doc(paths.excerpt(teamId, excerptKey(delivery.id, a.attempt as number)))));
+  const received = new Map(hidden.map((a, i) => [a, snaps[i].get("responseExcerpt") as unknown]));
+  const attemptLog = log.map((a) => {
+    const raw = received.get(a);
+    return typeof raw === "string" ? { ...a, responseExcerpt: raw } : a;
+  });
+  return { ...delivery, attemptLog };
+}
 
 export const listDeliveries = callable(
   "listDeliveries",
@@ -93,7 +110,7 @@ export const getDelivery = callable("getDelivery", teamInput.extend({ deliveryId
   const headers = (await db().doc(paths.endpoint(teamId, webhookId.data)).get()).get("headers") as unknown;
   const customHeaders =
     headers && typeof headers === "object" && !Array.isArray(headers) ? (toJson(headers) as Record<string, string>) : {};
-  return { delivery: view(snap), customHeaders };
+  return { delivery: await asReceived(teamId, view(snap)), customHeaders };
 });
 
 async function requireEndpoint(teamId: string, webhookId: string, { active }: { active: boolean }) {

@@ -15,7 +15,7 @@ import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { privateTargetsAllowed } from "../platform/params";
 import { queries, runQuery } from "../platform/queries";
-import { redactedUrl, HIDDEN } from "../endpoints/redact";
+import { redactedUrl, redactExcerpt, HIDDEN } from "../endpoints/redact";
 import { listFigures } from "../stats/listFigures";
 import { requireRole, Role, teamInput, webhookInput } from "./access";
 import { ApiError, callable } from "./callable";
@@ -177,7 +177,12 @@ export const testWebhook = callable(
       expireAt: Timestamp.fromMillis(Date.now() + TEST_RETENTION_MS),
       // Members read test records: the URL as agents see it, no header values.
       request: { url: redactedUrl(ep.url), eventId: envelope.id, payload, headers },
-      response: { succeeded: ok, ...answer },
+      // Members read test records too: what the receiver sent back, with the endpoint's credentials hidden (the admin who ran it gets it as received).
+      response: {
+        succeeded: ok,
+        ...answer,
+        responseExcerpt: answer.responseExcerpt === null ? null : redactExcerpt(answer.responseExcerpt, ep),
+      },
     };
     await db().collection(paths.tests(teamId)).doc(testId).set(record);
     return {

@@ -30,6 +30,21 @@ export const MIN_PARK_MS = 60_000;
 export const parkDeadlineMs = (windowEndMs: number) => windowEndMs + MIN_PARK_MS;
 
 /**
+ * A fast endpoint that starts hanging: until the slow mark (SLOW_MS) lands, an instance sends it
+ * at most this many attempts unanswered for longer than FAST_MS; further ones take leases. So at
+ * 500 dispatches/s it holds about instances x this + its in-flight limit of a shard's slots, not
+ * 500/s x SLOW_MS = 2,500.
+ */
+export const FAST_STUCK_LIMIT = 8;
+
+/** Whether an attempt may go unleased to a fast endpoint, given when this instance's unanswered ones to it started. Pure. */
+export function fastPathOpen(started: Iterable<number>, nowMs: number): boolean {
+  let stuck = 0;
+  for (const t of started) if (nowMs - t > FAST_MS) stuck++;
+  return stuck < FAST_STUCK_LIMIT;
+}
+
+/**
  * Additive increase of an endpoint's in-flight limit: this many more leases after a good answer
  * while deliveries wait for one (the limit binds); halved on a timeout, a 5xx or a 429.
  */

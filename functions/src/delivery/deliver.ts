@@ -1,10 +1,12 @@
-import { DocumentReference, DocumentSnapshot, FieldValue, Timestamp } from "firebase-admin/firestore";
+import { DocumentData, DocumentReference, DocumentSnapshot, FieldValue, Timestamp } from "firebase-admin/firestore";
+import { redactExcerpt } from "../endpoints/redact";
 import { describeIssues, StoredEndpoint, storedEndpointSchema } from "../endpoints/schema";
 import { SecretCache } from "../endpoints/secretCache";
 import { SecretDoc, secretDocSchema, signingSecrets } from "../endpoints/secrets";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { stringField } from "../platform/fields";
+import { docIdSchema } from "../platform/ids";
 import { logs } from "../platform/logs";
 import { circuitCooldownSeconds, delayScaleValue, endpointMaxInFlight, endpointMaxInFlightCeiling } from "../platform/params";
 import { commitIfUnchanged, updateIfUnchanged } from "../platform/writes";
@@ -25,13 +27,13 @@ import {
   windowEndMs,
 } from "./core";
 import { applyEndpointEffect, recordedEffect } from "./endpointHealth";
-import { acquireLease, afterLeasedAttempt, FAST_MS, limitOf, paceOf, setPace, SLOW_MS } from "./inflight";
+import { acquireLease, afterLeasedAttempt, enterFastPath, FAST_MS, limitOf, paceOf, setPace, SLOW_MS } from "./inflight";
 import { bucketOf } from "./reconcile";
 import { decideOutcome } from "./outcome";
 import { deliveryFailedEnvelope, publishOperational } from "../notices/operational";
 import { claimRateSlot } from "./rateLimit";
 import { sendSigned, SignedResult } from "./request";
-import { Attempt, closedFields, Delivery, DeliveryStatus, DeliveryTask, deliverySchema } from "./schema";
+import { Attempt, closedFields, Delivery, DeliveryStatus, DeliveryTask, deliverySchema, excerptKey, RETENTION_DAYS } from "./schema";
 import { enqueueDelivery } from "./tasks";
 
 /** When no rate slot could be won (a very large burst), the delivery claims again this much later. */
@@ -67,7 +69,15 @@ async function handOn(task: DeliveryTask, untilMs: number, reason: string): Prom
   logs.deliveryDeferred(task, new Date(untilMs).toISOString(), reason);
 }
 
-function attemptEntry(attempt: number, atMs: number, result: SignedResult, queueRetries: number, shard: number, probe: boolean): Attempt {
+function attemptEntry(
+  attempt: number,
+  atMs: number,
+  result: SignedResult,
+  shownExcerpt: string | null,
+  queueRetries: number,
+  shard: number,
+  probe: boolean,
+): Attempt {
   return {
     attempt,
     shard,
@@ -76,7 +86,8 @@ function attemptEntry(attempt: number, atMs: number, result: SignedResult, queue
     durationMs: result.durationMs,
     errorClass: result.errorClass,
     errorMessage: result.errorMessage,
-    responseExcerpt: result.responseExcerpt,
+    responseExcerpt: shownExcerpt,
+    ...(shownExcerpt !== result.responseExcerpt ? { excerptHidden: true } : {}),
     requestHeaders: result.requestHeaders,
     ...(result.responseHeaders ? { responseHeaders: result.responseHeaders } : {}),
     ...(queueRetries > 0 ? { queueRetries } : {}),
@@ -107,9 +118,10 @@ async function recordAttempt(
   entry: Attempt,
   attemptUpdate: Update,
   counted: ReturnType<typeof countedWrite> | undefined,
+  received: { ref: DocumentReference; data: DocumentData } | undefined,
 ): Promise<{ status: DeliveryStatus; asFound: boolean } | null> {
   // A final status is counted in the stats in the same commit, so exactly when it is recorded.
-  const also = counted ? [counted] : [];
+  const also = [...(counted ? [counted] : []), ...(received ? [received] : [])];
   if (await commitIfUnchanged(ref, { ...attemptUpdate, ...loggedWith(read, entry) }, version, also))
     return { status: attemptUpdate.status, asFound: false };
   return db().runTransaction(async (tx) => {
@@ -119,7 +131,8 @@ async function recordAttempt(
     if (!settled.record) return null;
     const update: Record<string, unknown> = { ...attemptUpdate, ...loggedWith(fresh.data, entry) };
     tx.update(ref, settled.asFound ? Object.fromEntries(LOG_ONLY.map((k) => [k, update[k]])) : update);
-    if (!settled.asFound) for (const w of also) tx.set(w.ref, w.data, { merge: true });
+    if (!settled.asFound && counted) tx.set(counted.ref, counted.data, { merge: true });
+    if (received) tx.set(received.ref, received.data);
     // A 2xx over a delivery given up meanwhile: that finish is replaced, so its count is taken back.
     const { status, completedAt, lastErrorClass, lastDurationMs } = fresh.data;
     if (!settled.asFound && counted && status === "failed" && completedAt) {
@@ -153,12 +166,19 @@ const nextTask = (task: DeliveryTask, webhookId: string): DeliveryTask => ({
   ...(task.generation ? { generation: task.generation } : {}),
 });
 
-/** A record that fails its schema (edited by hand) can be neither sent nor retried: it is closed as failed, never left open. */
+/**
+ * A record that fails its schema (edited by hand) can be neither sent nor retried: it is closed as
+ * failed, never left open, and counted as a failed delivery of its endpoint when it names one.
+ */
 async function closeUnreadable(snap: DocumentSnapshot, task: DeliveryTask, reason: string): Promise<void> {
   logs.deliveryUnreadable(task, reason);
-  if (isOpen(stringField(snap, "status") as DeliveryStatus)) {
-    await updateIfUnchanged(snap.ref, closedFields("failed", Date.now()), snap.updateTime!);
-  }
+  if (!isOpen(stringField(snap, "status") as DeliveryStatus)) return;
+  const doneMs = Date.now();
+  const webhookId = docIdSchema.safeParse(snap.get("webhookId"));
+  const counted = webhookId.success
+    ? [countedWrite(task.teamId, webhookId.data, task.deliveryId, { status: "failed", errorClass: null, durationMs: 0, atMs: doneMs })]
+    : [];
+  await commitIfUnchanged(snap.ref, closedFields("failed", doneMs), snap.updateTime!, counted);
 }
 
 /** A task whose attempt is recorded already: finish what a crash after the record may have left undone. */
@@ -299,7 +319,9 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
   }
 
   // Isolation: an endpoint not known to answer fast holds at most its in-flight limit of dispatch slots at once, its probe included.
-  const pace = paceOf(endpointSnap);
+  // A fast endpoint that this instance already has too many unanswered attempts out to is treated as slow until they answer.
+  const leaveFast = paceOf(endpointSnap) === "fast" ? enterFastPath(task.teamId, delivery.webhookId) : undefined;
+  const pace = leaveFast ? "fast" : "slow";
   const limits = { base: endpointMaxInFlight.value(), ceiling: endpointMaxInFlightCeiling.value() };
   const limit = limitOf(endpointSnap, limits.base, limits.ceiling);
   const lease = pace === "fast" ? undefined : await acquireLease(task.teamId, delivery.webhookId, task.deliveryId, limit, ep.timeoutMs);
@@ -339,6 +361,7 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
     );
   } finally {
     clearTimeout(slowTimer);
+    leaveFast?.();
     if (lease) await lease.release().catch(() => undefined);
   }
   const waiting = lease
@@ -374,12 +397,21 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
           atMs: doneMs,
         })
       : undefined;
+  // Members read the record: a receiver that echoes the request or redirects with a token hands them no credential.
+  const shownExcerpt = result.responseExcerpt === null ? null : redactExcerpt(result.responseExcerpt, ep);
+  const received =
+    shownExcerpt === result.responseExcerpt
+      ? undefined
+      : {
+          ref: db().doc(paths.excerpt(task.teamId, excerptKey(task.deliveryId, task.attempt))),
+          data: { responseExcerpt: result.responseExcerpt, expireAt: Timestamp.fromMillis(doneMs + 2 * RETENTION_DAYS * 86_400_000) },
+        };
   const recorded = await recordAttempt(
     ref,
     version,
     task,
     delivery,
-    attemptEntry(task.attempt, nowMs, result, queueRetries, shard, probe),
+    attemptEntry(task.attempt, nowMs, result, shownExcerpt, queueRetries, shard, probe),
     {
       ...(final
         ? closedFields(outcome.status, doneMs)
@@ -399,6 +431,7 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
       ...(hasEffect ? { effectApplied: false } : {}),
     },
     counted,
+    received,
   );
   await recordReachability({
     teamId: task.teamId,

@@ -4,7 +4,7 @@ import { paths } from "../platform/collections";
 import { logs } from "../platform/logs";
 import { queries, runQuery } from "../platform/queries";
 import { updateIfUnchanged } from "../platform/writes";
-import { answerOf, FAST_MS, inFlightAfter, inFlightLimitOf, LEASE_GRACE_MS, SLOW_MS, wakeUpTo } from "./core";
+import { answerOf, FAST_MS, fastPathOpen, inFlightAfter, inFlightLimitOf, LEASE_GRACE_MS, SLOW_MS, wakeUpTo } from "./core";
 import { revive } from "./reconcile";
 import { ALREADY_EXISTS, hasCode, NOT_FOUND, unless } from "../platform/grpcErrors";
 
@@ -119,6 +119,31 @@ export async function afterLeasedAttempt(args: {
 /** The endpoint's current in-flight limit. */
 export const limitOf = (endpoint: DocumentSnapshot, base: number, ceiling: number) =>
   inFlightLimitOf(endpoint.get("inFlightLimit"), base, ceiling);
+
+/** This instance's unanswered fast-path attempts, per endpoint (one entry each, even when two start in the same ms). */
+const fastStarts = new Map<string, Set<{ at: number }>>();
+
+/**
+ * Takes the fast path (no lease) for one attempt if this instance does not hold too many unanswered
+ * ones to the endpoint already (core.fastPathOpen); the returned function ends it. Undefined: take a lease.
+ */
+export function enterFastPath(teamId: string, webhookId: string, nowMs = Date.now()): (() => void) | undefined {
+  const key = `${teamId}/${webhookId}`;
+  const started = fastStarts.get(key) ?? new Set<{ at: number }>();
+  if (
+    !fastPathOpen(
+      [...started].map((s) => s.at),
+      nowMs,
+    )
+  )
+    return undefined;
+  const mine = { at: nowMs };
+  fastStarts.set(key, started.add(mine));
+  return () => {
+    started.delete(mine);
+    if (started.size === 0) fastStarts.delete(key);
+  };
+}
 
 /** The endpoint version each endpoint was last marked slow from, in this instance. */
 const markedSlow = new Map<string, number>();

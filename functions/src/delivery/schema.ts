@@ -36,11 +36,16 @@ export const attemptSchema = z.object({
   queueRetries: z.number().int().optional(),
   /** The attempt was the probe of the endpoint's open circuit. */
   probe: z.boolean().optional(),
+  /** Credentials were hidden from `responseExcerpt`; the answer as received is in webhookExcerpts/{excerptKey} (admins, through the API). */
+  excerptHidden: z.boolean().optional(),
   /** The headers sent (custom header values hidden) and a few of the response's. */
   requestHeaders: z.record(z.string(), z.string()).optional(),
   responseHeaders: z.record(z.string(), z.string()).optional(),
 });
 export type Attempt = z.infer<typeof attemptSchema>;
+
+/** Where an attempt's answer as received is kept when members see it with credentials hidden (attempt numbers never repeat in a record). */
+export const excerptKey = (deliveryId: string, attempt: number) => `${deliveryId}_${attempt}`;
 
 export const deliverySchema = z.object({
   webhookId: z.string(),

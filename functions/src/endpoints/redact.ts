@@ -15,3 +15,31 @@ export function redactedUrl(raw: unknown): string {
     return "(not a valid URL)";
   }
 }
+
+/** Shorter than this, a value is no credential, and hiding it would hide ordinary text. */
+const MIN_HIDDEN_CHARS = 4;
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi;
+
+/** What of an endpoint is a credential: its custom header values, and its URL's user info, path and query. */
+function credentialsOf(endpoint: { url: string; headers: Record<string, string> }): string[] {
+  const found = Object.values(endpoint.headers);
+  try {
+    const url = new URL(endpoint.url);
+    found.push(url.username, url.password, decodeURIComponent(url.password), url.search.slice(1), ...url.searchParams.values());
+    if (url.pathname.length > 1) found.push(url.pathname, decodeURIComponent(url.pathname));
+  } catch {
+    // Not a URL: nothing more to hide.
+  }
+  return [...new Set(found.filter((v) => v.length >= MIN_HIDDEN_CHARS))].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * A receiver's answer as agents may see it: every URL in it cut to its origin (as redactedUrl), and
+ * every credential of the endpoint (custom header values, the URL's user info, path and query)
+ * replaced by HIDDEN, also where the receiver echoed them without a scheme (`POST /in?token=...`).
+ */
+export function redactExcerpt(text: string, endpoint: { url: string; headers: Record<string, string> }): string {
+  let out = text.replace(URL_IN_TEXT, (u) => redactedUrl(u.replace(/[.,;:)\]}]+$/, "")));
+  for (const secret of credentialsOf(endpoint)) out = out.split(secret).join(HIDDEN);
+  return out;
+}

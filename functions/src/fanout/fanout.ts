@@ -53,7 +53,8 @@ async function rejectMessage(msg: IncomingMessage, reason: string, teamIdGuess: 
       reason,
       data: msg.text.slice(0, KEPT_MESSAGE_CHARS),
       truncated: msg.text.length > KEPT_MESSAGE_CHARS,
-      attributes: msg.attributes,
+      // As name/value pairs: a name is any text, and one Firestore reserves as a map key (`__x__`) would fail the write.
+      attributes: Object.entries(msg.attributes).map(([name, value]) => ({ name, value })),
       receivedAt: Timestamp.now(),
       expireAt: Timestamp.fromMillis(Date.now() + RETENTION_DAYS * DAY_MS),
     });

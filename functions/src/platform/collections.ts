@@ -11,6 +11,8 @@ export const paths = {
   rateSlots: (teamId: string) => `teams/${teamId}/webhookRateSlots`,
   lease: (teamId: string, webhookId: string, k: number) => `teams/${teamId}/webhookLeases/${webhookId}_${k}`,
   tests: (teamId: string) => `teams/${teamId}/webhookTests`,
+  /** A receiver's answer as received, where what members see of it had credentials hidden: admins read it through the API. */
+  excerpt: (teamId: string, key: string) => `teams/${teamId}/webhookExcerpts/${key}`,
   endpointStatsDay: (teamId: string, webhookId: string, day: string) => `teams/${teamId}/webhookStatsDays/${day}_${webhookId}`,
   teamStatsDay: (teamId: string, day: string) => `teams/${teamId}/webhookTeamStatsDays/${day}`,
   statsShards: (teamId: string) => `teams/${teamId}/webhookStatsShards`,

@@ -26,8 +26,8 @@ export const logs = {
       jobId,
       error: err instanceof Error ? err.message : String(err),
     }),
-  redeliveryJobUnreadable: (jobId: string, field: string) =>
-    logger.error("redelivery job document unreadable: nothing done", { jobId, field }),
+  redeliveryJobUnreadable: (jobId: string, reason: string) =>
+    logger.error("redelivery job document unreadable: nothing redelivered", { jobId, reason }),
   maintenanceStepFailed: (step: string, err: unknown) =>
     logger.error("maintenance step failed; the others ran, it runs again at the next pass", {
       step,

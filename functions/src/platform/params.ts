@@ -62,9 +62,10 @@ export const noticeMailCollection = defineString("WEBHOOK_NOTICE_MAIL_COLLECTION
     "Collection that notice mails are written to in the Trigger Email format (e.g. 'mail'); empty: no mail. Each notice is mailed to the team's admins, digested per hour.",
 });
 
+/** No default: a production default would be a dead link in every notice mail, so a deploy asks for it. */
 export const dashboardUrl = defineString("WEBHOOK_DASHBOARD_URL", {
-  default: "http://localhost:3000",
-  description: "Where the dashboard is served: notice mails link to <this>/dashboard/webhooks/<webhookId>.",
+  description:
+    "Where the helpdesk's dashboard is served, e.g. https://helpdesk.example.com: notice mails link to <this>/dashboard/webhooks/<webhookId>.",
 });
 
 export function delayScaleValue(): number {

@@ -38,6 +38,11 @@ export async function countQuery(spec: QuerySpec): Promise<number> {
 }
 
 const DELIVERIES = "webhookDeliveries";
+/**
+ * A range on a timestamp field matches timestamps only: a value edited by hand into a string or a
+ * number never comes first in a newest-first query (Firestore orders strings after timestamps).
+ */
+const TIMESTAMPS_ONLY = Timestamp.fromMillis(253_402_300_799_000);
 const byWebhook = (webhookId?: string): QuerySpec["where"] => (webhookId ? [["webhookId", "==", webhookId]] : []);
 
 export interface DeliveryFilters {
@@ -175,14 +180,14 @@ export const queries = {
   /** An endpoint's last finished delivery, whatever its outcome (an open one has no completedAt). */
   lastFinished: (teamId: string, webhookId: string): QuerySpec => ({
     collection: paths.deliveries(teamId),
-    where: byWebhook(webhookId),
+    where: [...byWebhook(webhookId), ["completedAt", "<=", TIMESTAMPS_ONLY]],
     orderBy: [["completedAt", "desc"]],
     select: ["completedAt"],
     limit: 1,
   }),
   lastCompleted: (teamId: string, webhookId: string | undefined, status: string): QuerySpec => ({
     collection: paths.deliveries(teamId),
-    where: [...byWebhook(webhookId), ["status", "==", status]],
+    where: [...byWebhook(webhookId), ["status", "==", status], ["completedAt", "<=", TIMESTAMPS_ONLY]],
     orderBy: [["completedAt", "desc"]],
     select: ["completedAt"],
     limit: 1,

@@ -7,6 +7,8 @@ import { docIdSchema } from "../platform/ids";
 import { logs } from "../platform/logs";
 import { publishJson } from "../platform/pubsub";
 import { countQuery, queries, runQuery } from "../platform/queries";
+import { updateIfUnchanged } from "../platform/writes";
+import { describeIssues } from "../endpoints/schema";
 import { redeliverOne, REOPEN_FIELDS } from "./reopen";
 
 /** Pages of a ranged redelivery travel as messages on this topic, one run of the handler a message. */
@@ -28,7 +30,8 @@ const jobSchema = z.object({
   webhookId: docIdSchema,
   since: z.instanceof(Timestamp),
   until: z.instanceof(Timestamp),
-  status: z.enum(["running", "done"]),
+  /** `failed`: the document was edited into something this schema refuses; `error` says what. */
+  status: z.enum(["running", "done", "failed"]),
   page: z.number().int().min(0),
   cursorAt: z.instanceof(Timestamp).nullable(),
   cursorId: z.string().nullable(),
@@ -155,22 +158,42 @@ async function redeliverAll(teamId: string, docs: QueryDocumentSnapshot[]) {
   return counts;
 }
 
+/** Stale jobs read a page, and pages a pass: what an unreadable job ends makes room for the next page at once. */
+const STALE_PAGE = 100;
+const STALE_PAGES = 10;
+
 /** Publishes again the next page of every running job that has made no progress for STALE_JOB_MS. */
 export async function resumeStaleJobs(nowMs = Date.now()): Promise<number> {
-  const snap = await runQuery(queries.staleRedeliveryJobs(Timestamp.fromMillis(nowMs - STALE_JOB_MS), 100));
   let resumed = 0;
-  for (const d of snap.docs) {
-    const job = jobSchema.safeParse(d.data());
-    if (!job.success || (job.data.leaseUntil && job.data.leaseUntil.toMillis() > nowMs)) continue;
-    try {
-      // Clearing the lease lets the resumed run claim the page a crashed run held.
-      await d.ref.update({ leaseUntil: null, updatedAt: Timestamp.fromMillis(nowMs) });
-      await publishPage({ teamId: d.ref.parent.parent!.id, jobId: d.id, page: job.data.page });
-      resumed++;
-    } catch (err) {
-      // Its updatedAt moved on: the next pass, 5 minutes on, tries it again.
-      logs.redeliveryJobFailed(d.id, err);
-    }
+  for (let page = 0; page < STALE_PAGES; page++) {
+    const snap = await runQuery(queries.staleRedeliveryJobs(Timestamp.fromMillis(nowMs - STALE_JOB_MS), STALE_PAGE));
+    for (const d of snap.docs) if (await resumeOne(d, nowMs)) resumed++;
+    if (snap.size < STALE_PAGE) break;
   }
   return resumed;
+}
+
+async function resumeOne(d: QueryDocumentSnapshot, nowMs: number): Promise<boolean> {
+  const job = jobSchema.safeParse(d.data());
+  if (!job.success) {
+    // Ended with its reason, so that it leaves the stale jobs' query instead of sorting first in it for ever.
+    const error = `job document unreadable: ${describeIssues(job.error)}`;
+    await updateIfUnchanged(d.ref, { status: "failed", error, updatedAt: Timestamp.fromMillis(nowMs) }, d.updateTime).catch((err) =>
+      logs.redeliveryJobFailed(d.id, err),
+    );
+    logs.redeliveryJobUnreadable(d.id, error);
+    return false;
+  }
+  if (job.data.leaseUntil && job.data.leaseUntil.toMillis() > nowMs) return false;
+  try {
+    // Clearing the lease lets the resumed run claim the page a crashed run held; a run that claimed it since the query wins.
+    const cleared = await updateIfUnchanged(d.ref, { leaseUntil: null, updatedAt: Timestamp.fromMillis(nowMs) }, d.updateTime);
+    if (!cleared) return false;
+    await publishPage({ teamId: d.ref.parent.parent!.id, jobId: d.id, page: job.data.page });
+    return true;
+  } catch (err) {
+    // Its updatedAt moved on: the next pass, 5 minutes on, tries it again.
+    logs.redeliveryJobFailed(d.id, err);
+    return false;
+  }
 }

@@ -50,8 +50,8 @@ export function countedWrite(
 }
 
 async function lastCompleted(teamId: string, webhookId: string | undefined, status: string): Promise<string | null> {
-  const snap = await runQuery(queries.lastCompleted(teamId, webhookId, status));
-  return snap.empty ? null : (snap.docs[0].get("completedAt") as Timestamp).toDate().toISOString();
+  const at: unknown = (await runQuery(queries.lastCompleted(teamId, webhookId, status))).docs[0]?.get("completedAt");
+  return at instanceof Timestamp ? at.toDate().toISOString() : null;
 }
 
 /**

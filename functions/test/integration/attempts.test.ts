@@ -69,4 +69,52 @@ describe("what an attempt records of the request and the response", () => {
       message: "eventId: a lookup by event id takes no other filter",
     });
   });
+
+  it("shows members a receiver's echo of the request with the endpoint's credentials hidden; admins get it as received", async () => {
+    const teamId = newTeamId("echo");
+    const admin = await signUp();
+    const agent = await signUp();
+    await addMember(teamId, admin, "admin");
+    await addMember(teamId, agent, "agent");
+    // Echoes the request in its 401 body, as some receivers do, and names a redirect with a token as Express does.
+    const echo = new Receiver((req, _n, res) =>
+      res
+        .writeHead(401)
+        .end(
+          `Unauthorized: x-api-key ${String(req.headers["x-api-key"])}; Found. Redirecting to https://login.example/cb?token=tok_9f8e7d`,
+        ),
+    );
+    await echo.start();
+    const { webhookId } = await createEndpoint(teamId, {
+      url: `${echo.url}?sig=url-secret-77`,
+      events: ["ticket.created"],
+      headers: { "X-Api-Key": "key-secret-2" },
+      maxAttempts: 1,
+    });
+    await firestore().doc(`teams/${teamId}/tickets/T1`).set({ subject: "echo" });
+    const [d] = await waitFor("the delivery", async () => {
+      const list = await deliveriesOf(teamId, webhookId);
+      return list[0]?.status === "failed" ? list : undefined;
+    });
+    const stored = JSON.stringify((await firestore().doc(`teams/${teamId}/webhookDeliveries/${d.id}`).get()).data());
+    for (const secret of ["key-secret-2", "tok_9f8e7d", "url-secret-77"]) expect(stored).not.toContain(secret);
+    expect(stored).toContain("Unauthorized: x-api-key (hidden)");
+    const asAgent = await ok<Record<string, unknown>>("getDelivery", { teamId, deliveryId: d.id }, agent);
+    expect(JSON.stringify(asAgent)).not.toContain("key-secret-2");
+    const asAdmin = await ok<{ delivery: { attemptLog: { responseExcerpt: string }[] } }>(
+      "getDelivery",
+      { teamId, deliveryId: d.id },
+      admin,
+    );
+    expect(asAdmin.delivery.attemptLog[0].responseExcerpt).toBe(
+      "Unauthorized: x-api-key key-secret-2; Found. Redirecting to https://login.example/cb?token=tok_9f8e7d",
+    );
+
+    // A test send's record, which members read too.
+    const test = await ok<{ testId: string; responseExcerpt: string }>("testWebhook", { teamId, webhookId }, admin);
+    expect(test.responseExcerpt).toContain("key-secret-2");
+    const record = JSON.stringify((await firestore().doc(`teams/${teamId}/webhookTests/${test.testId}`).get()).data());
+    for (const secret of ["key-secret-2", "tok_9f8e7d"]) expect(record).not.toContain(secret);
+    await echo.stop();
+  });
 });

@@ -28,7 +28,7 @@ describe("invalid Pub/Sub messages", () => {
     const a = await errorDoc(`webhookEventErrors/${notJson}`);
     expect(a.reason).toMatch(/^message is not JSON: /);
     expect(a.data).toBe("{not json");
-    expect(a.attributes).toEqual({ source: "test" });
+    expect(a.attributes).toEqual([{ name: "source", value: "test" }]);
 
     const b = await errorDoc(`teams/${teamId}/webhookEventErrors/${wrongType}`);
     expect(b.reason).toMatch(/^not a valid event envelope: event: /);
@@ -50,5 +50,18 @@ describe("invalid Pub/Sub messages", () => {
     expect((await errorDoc(`webhookEventErrors/${deep}`)).reason).toBe("message nests 10001 levels deep, more than 64");
     expect((await errorDoc(`webhookEventErrors/${dots}`)).reason).toContain("teamId: must be a document id (not '.' or '..')");
     expect((await errorDoc(`webhookEventErrors/${reserved}`)).reason).toContain("teamId: must be a document id (not '__...__')");
+  });
+
+  it("keeps a message whose attribute names Firestore would refuse as map keys", async () => {
+    const id = await pubsub
+      .topic(EVENTS_TOPIC)
+      .publishMessage({ data: Buffer.from("{not json"), attributes: { __x__: "reserved", "a.b": "dotted", "": "empty" } });
+    const kept = await errorDoc(`webhookEventErrors/${id}`);
+    expect(kept.attributes).toEqual(
+      expect.arrayContaining([
+        { name: "__x__", value: "reserved" },
+        { name: "a.b", value: "dotted" },
+      ]),
+    );
   });
 });

@@ -126,12 +126,23 @@ describe("ranged redelivery", () => {
       finishedAt: null,
       expireAt: null,
     });
+    // A page's worth of running jobs edited by hand into nonsense, older still: each is ended with its reason
+    // instead of sorting first in the stale jobs' query (a page of 100) and holding back every resumption.
+    const broken = firestore().batch();
+    for (let i = 0; i < 100; i++)
+      broken.set(firestore().doc(`teams/${teamId}/webhookRedeliveries/broken${i}`), {
+        status: "running",
+        page: "first",
+        updatedAt: at(now - 30 * MINUTE),
+      });
+    await broken.commit();
     await pubsub.topic(MAINTENANCE_TOPIC).publishMessage({ json: { task: "resume_redeliveries" } });
     const done = await waitFor("the resumed job", async () => {
       const j = await job(teamId, jobRef.id);
       return j.status === "done" ? j : undefined;
     });
     expect(done).toMatchObject({ redelivered: 3, page: 1 });
+    expect(await job(teamId, "broken7")).toMatchObject({ status: "failed", error: expect.stringContaining("page") });
     await waitFor("the redeliveries", async () =>
       (await Promise.all(ids.map((id) => statusOf(teamId, id)))).every((s) => s === "succeeded"),
     );

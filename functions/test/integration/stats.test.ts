@@ -1,6 +1,6 @@
 import { compactStats } from "../../src/stats/compact";
 import { addMember, ok, signUp } from "./helpers/api";
-import { createEndpoint, deliveriesOf, enqueue, firestore, newTeamId, waitFor } from "./helpers/emulators";
+import { createEndpoint, deliveriesOf, enqueue, firestore, newTeamId, waitFor, writeDelivery } from "./helpers/emulators";
 
 // The compaction runs in this process: its structured log lines would bury jest's output.
 jest.mock("firebase-functions/logger", () => ({ info: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() }));
@@ -102,6 +102,48 @@ describe("getWebhookStats", () => {
     const afterCompaction = await ok<{ webhooks: { id: string; figures: Figures }[] }>("listWebhooks", { teamId, figures: true }, agent);
     expect(afterCompaction.webhooks.find((w) => w.id === a.webhookId)!.figures).toEqual(figures.get(a.webhookId));
     expect(await ok<Stats>("getWebhookStats", { teamId, window: "7d" }, agent)).toMatchObject({ total: 12, succeeded: 10, failed: 2 });
+    await r.stop();
+  });
+
+  it("skips a record whose completedAt was edited into a string: the endpoint's and the team's figures still answer", async () => {
+    const teamId = newTeamId("edited");
+    const agent = await signUp();
+    await addMember(teamId, agent, "agent");
+    const r = new Receiver();
+    await r.start();
+    const a = await createEndpoint(teamId, { url: r.url, events: ["ticket.created"] });
+    await firestore().doc(`teams/${teamId}/tickets/E1`).set({ subject: "ok" });
+    const [done] = await waitFor("the delivery", async () => {
+      const ds = await deliveriesOf(teamId);
+      return ds.length === 1 && ds[0].status === "succeeded" ? ds : undefined;
+    });
+    await writeDelivery(teamId, a.webhookId, "edited", { status: "succeeded", completedAt: "yesterday", attempts: 1 });
+    const stats = await ok<Stats>("getWebhookStats", { teamId, webhookId: a.webhookId, window: "24h" }, agent);
+    expect(stats.lastSuccessAt).toBe(done.completedAt!.toDate().toISOString());
+    expect(await ok<Stats>("getWebhookStats", { teamId, window: "24h" }, agent)).toMatchObject({ succeeded: 1 });
+    const listed = await ok<{ webhooks: { id: string; figures: Figures }[] }>("listWebhooks", { teamId, figures: true }, agent);
+    expect(listed.webhooks[0].figures.lastDeliveryAt).toBe(done.completedAt!.toDate().toISOString());
+    await r.stop();
+  });
+
+  it("closes an open record edited into nonsense as failed, and counts it", async () => {
+    const teamId = newTeamId("nonsense");
+    const agent = await signUp();
+    await addMember(teamId, agent, "agent");
+    const r = new Receiver();
+    await r.start();
+    const a = await createEndpoint(teamId, { url: r.url, events: ["ticket.created"] });
+    const id = await writeDelivery(teamId, a.webhookId, "nonsense", { attempts: "two" });
+    await enqueue({ teamId, deliveryId: id, attempt: 1, webhookId: a.webhookId }, `${id}-1`);
+    await waitFor(
+      "the record closed",
+      async () => (await firestore().doc(`teams/${teamId}/webhookDeliveries/${id}`).get()).get("status") === "failed",
+    );
+    expect(await ok<Stats>("getWebhookStats", { teamId, webhookId: a.webhookId, window: "24h" }, agent)).toMatchObject({
+      failed: 1,
+      open: 0,
+    });
+    expect(r.requests).toHaveLength(0);
     await r.stop();
   });
 });

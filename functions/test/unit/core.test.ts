@@ -13,6 +13,8 @@ import {
   retryWindowMs,
   settleChanged,
   wakeUpTo,
+  fastPathOpen,
+  FAST_STUCK_LIMIT,
   appendCapped,
   inFlightAfter,
   inFlightLimitOf,
@@ -20,6 +22,7 @@ import {
   IN_FLIGHT_STEP,
   windowEndMs,
 } from "../../src/delivery/core";
+import { enterFastPath } from "../../src/delivery/inflight";
 import { decideOutcome } from "../../src/delivery/outcome";
 import { shownLocation } from "../../src/delivery/send";
 
@@ -266,5 +269,25 @@ describe("the attempt log (capped so that a record never nears 1 MiB)", () => {
   it("caps a log written before the cap existed at its next attempt", () => {
     const old = Array.from({ length: 30 }, (_, i) => i + 1);
     expect(appendCapped(old, 0, 31)).toEqual({ attemptLog: [1, 23, 24, 25, 26, 27, 28, 29, 30, 31], attemptsOmitted: 21 });
+  });
+});
+
+describe("a fast endpoint that starts hanging", () => {
+  it("keeps the fast path while this instance's attempts answer within FAST_MS", () => {
+    expect(fastPathOpen(Array(50).fill(10_000), 11_000)).toBe(true);
+  });
+  it("closes it once FAST_STUCK_LIMIT attempts have waited longer than FAST_MS", () => {
+    expect(fastPathOpen(Array(FAST_STUCK_LIMIT - 1).fill(0), 10_000)).toBe(true);
+    expect(fastPathOpen(Array(FAST_STUCK_LIMIT).fill(0), 10_000)).toBe(false);
+  });
+  it("counts each attempt once, two started in the same millisecond too, and forgets the answered ones", () => {
+    const ends = Array.from({ length: FAST_STUCK_LIMIT }, () => enterFastPath("t", "w", 0));
+    expect(ends.every(Boolean)).toBe(true);
+    expect(enterFastPath("t", "w", 10_000)).toBeUndefined();
+    ends[0]!();
+    const again = enterFastPath("t", "w", 10_000);
+    expect(again).toBeDefined();
+    for (const end of [...ends.slice(1), again]) end!();
+    expect(enterFastPath("t", "w", 20_000)).toBeDefined();
   });
 });
