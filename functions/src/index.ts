@@ -4,7 +4,7 @@ import { onTaskDispatched } from "firebase-functions/v2/tasks";
 import { MAINTENANCE_TOPIC, reconcileOverdue, RECONCILE_EVERY_MINUTES } from "./delivery/reconcile";
 import { runMaintenance, runSteps } from "./maintenance";
 import { REDELIVERY_TOPIC, resumeStaleJobs, runRedeliveryPage } from "./redelivery/jobs";
-import { handleDeliveryTask } from "./delivery/deliver";
+import { finishPendingEffects, handleDeliveryTask } from "./delivery/deliver";
 import { deliveryTaskSchema } from "./delivery/schema";
 import { DELIVERY_SHARDS, deliveryFunctionName } from "./delivery/shards";
 import { compactStats } from "./stats/compact";
@@ -64,6 +64,7 @@ export const reconcileDeliveries = onSchedule(
   async () => {
     await runSteps({
       reconcile: () => reconcileOverdue(),
+      pendingEffects: () => finishPendingEffects(),
       compactStats: () => compactStats(),
       sendDigests: () => sendDigests(),
       resumeStaleJobs: () => resumeStaleJobs(),

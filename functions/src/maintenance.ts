@@ -1,10 +1,11 @@
+import { finishPendingEffects } from "./delivery/deliver";
 import { reconcileOverdue } from "./delivery/reconcile";
 import { sendDigests } from "./notices/mail";
 import { logs } from "./platform/logs";
 import { resumeStaleJobs } from "./redelivery/jobs";
 
 const TASKS = {
-  reconcile: () => reconcileOverdue(),
+  reconcile: () => reconcileOverdue().then(() => finishPendingEffects()),
   send_notice_digests: () => sendDigests(Date.now(), true),
   resume_redeliveries: () => resumeStaleJobs(),
 };

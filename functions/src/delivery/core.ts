@@ -264,7 +264,7 @@ export interface HealthView {
 }
 
 /**
- * The endpoint after a finally failed delivery: the streak grows, `failingSince` keeps the first
+ * The endpoint after a finally failed delivery: the streak grows (up to the rule's minimum), `failingSince` keeps the first
  * failure (or the circuit's first opening), and an active endpoint that has failed for the whole
  * period with enough failed deliveries is disabled. Pure.
  */
@@ -273,7 +273,9 @@ export function healthAfterFailure(
   nowMs: number,
   rule: { periodMs: number; minDeliveries: number },
 ): { consecutiveFailures: number; failingSinceMs: number; disable: boolean } {
-  const consecutiveFailures = h.consecutiveFailures + 1;
+  // Counted up to the rule's minimum, which is all the rule asks: past it, a failure changes nothing on the
+  // endpoint, so a failing endpoint's document is not written once a second or more by its failures.
+  const consecutiveFailures = Math.max(h.consecutiveFailures, Math.min(h.consecutiveFailures + 1, rule.minDeliveries));
   const failingSinceMs = h.failingSinceMs ?? nowMs;
   const disable = h.status === "active" && consecutiveFailures >= rule.minDeliveries && nowMs - failingSinceMs >= rule.periodMs;
   return { consecutiveFailures, failingSinceMs, disable };

@@ -6,9 +6,11 @@ import { SecretDoc, secretDocSchema, signingSecrets } from "../endpoints/secrets
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { stringField } from "../platform/fields";
+import { hasCode, INVALID_ARGUMENT } from "../platform/grpcErrors";
 import { docIdSchema } from "../platform/ids";
 import { logs } from "../platform/logs";
 import { circuitCooldownSeconds, delayScaleValue, endpointMaxInFlight, endpointMaxInFlightCeiling } from "../platform/params";
+import { queries, runQuery } from "../platform/queries";
 import { commitIfUnchanged, updateIfUnchanged } from "../platform/writes";
 import { circuitStateSchema, claimProbe, reachedReceiver, recordReachability } from "./circuit";
 import { countedWrite } from "../stats/stats";
@@ -23,6 +25,7 @@ import {
   MAX_INLINE_WAIT_MS,
   parkDeadlineMs,
   PROBE_GRACE_MS,
+  RECONCILE_GRACE_MS,
   settleChanged,
   windowEndMs,
 } from "./core";
@@ -190,6 +193,36 @@ async function followUpRecorded(task: DeliveryTask, ref: DocumentReference, deli
     if (delivery.status === "failed") await announceFailed(task, delivery, delivery.completedAt?.toMillis() ?? Date.now());
     await applyEndpointEffect(task.teamId, delivery.webhookId, recordedEffect(delivery), ref);
   }
+}
+
+/**
+ * Finishes the endpoint effects that handlers left pending (they died, or the effect's transaction
+ * kept failing, after the record was final) and that no re-dispatch finished: the reconciler's
+ * step, a page a run, so that no failure goes uncounted and no disable is lost.
+ */
+export async function finishPendingEffects(nowMs = Date.now(), { graceMs = RECONCILE_GRACE_MS, limit = 200 } = {}): Promise<number> {
+  const snap = await runQuery(queries.pendingEffects(Timestamp.fromMillis(nowMs - graceMs), limit));
+  let finished = 0;
+  for (const doc of snap.docs) {
+    const parsed = deliverySchema.safeParse(doc.data());
+    const teamId = doc.ref.parent.parent!.id;
+    const task = { teamId, deliveryId: doc.id, attempt: Number(doc.get("attempts")) || 1 };
+    if (!parsed.success) {
+      // Nothing can be applied from a record that cannot be read: the mark goes, so it does not come back every run.
+      await doc.ref.update({ effectApplied: FieldValue.delete() });
+      logs.deliveryUnreadable(task, describeIssues(parsed.error));
+      continue;
+    }
+    const delivery = parsed.data;
+    try {
+      if (delivery.status === "failed") await announceFailed(task, delivery, delivery.completedAt?.toMillis() ?? nowMs);
+      await applyEndpointEffect(teamId, delivery.webhookId, recordedEffect(delivery), doc.ref);
+      finished++;
+    } catch (err) {
+      logs.reviveFailed(doc.id, err);
+    }
+  }
+  return finished;
 }
 
 /**
@@ -432,7 +465,10 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
     },
     counted,
     received,
-  );
+  ).catch((err: unknown) => {
+    if (!hasCode(err, INVALID_ARGUMENT)) throw err;
+    return endUnrecordable(task, ref, version, delivery.webhookId, result, outcome.status, doneMs, err);
+  });
   await recordReachability({
     teamId: task.teamId,
     endpoint: endpointSnap,
@@ -454,13 +490,56 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
 
   // Follow up.
   if (recorded.status === "retrying") await enqueueDelivery(nextTask(task, delivery.webhookId), outcome.nextAttemptAtMs!);
-  if (hasEffect && recorded.status === "failed") {
+  const effect = "ended" in recorded && recorded.status === "failed" ? "failed" : outcome.endpointEffect;
+  if ((effect === "gone" || effect === "failed") && recorded.status === "failed") {
     const ended = { ...delivery, attempts: task.attempt, lastStatusCode: result.statusCode, lastErrorClass: result.errorClass };
     await announceFailed(task, ended, doneMs);
   }
-  if (hasEffect) await applyEndpointEffect(task.teamId, delivery.webhookId, outcome.endpointEffect, ref);
+  if (effect === "gone" || effect === "failed") await applyEndpointEffect(task.teamId, delivery.webhookId, effect, ref);
   else if (outcome.endpointEffect === "succeeded" && (ep.consecutiveFailures > 0 || endpointSnap.get("failingSince") instanceof Timestamp))
     await applyEndpointEffect(task.teamId, delivery.webhookId, "succeeded", ref);
+}
+
+/**
+ * The attempt was sent but its record was refused (Firestore answered INVALID_ARGUMENT: a record
+ * that would pass 1 MiB, a value it cannot store): recording it again would fail the same way on
+ * every re-dispatch, so the delivery ends now, with its outcome (a 2xx succeeded, anything else
+ * failed), counted, and the reason in `recordError`, its log as it was.
+ */
+async function endUnrecordable(
+  task: DeliveryTask,
+  ref: DocumentReference,
+  version: Timestamp,
+  webhookId: string,
+  result: SignedResult,
+  outcome: DeliveryStatus,
+  doneMs: number,
+  err: unknown,
+): Promise<{ status: DeliveryStatus; asFound: false; ended: true } | null> {
+  const status = outcome === "succeeded" ? "succeeded" : "failed";
+  const recordError = `attempt ${task.attempt} could not be recorded: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500);
+  const counted = countedWrite(task.teamId, webhookId, task.deliveryId, {
+    status,
+    errorClass: result.errorClass,
+    durationMs: result.durationMs,
+    atMs: doneMs,
+  });
+  const written = await commitIfUnchanged(
+    ref,
+    {
+      ...closedFields(status, doneMs),
+      attempts: task.attempt,
+      lastStatusCode: result.statusCode,
+      lastErrorClass: result.errorClass,
+      lastDurationMs: result.durationMs,
+      recordError,
+      ...(status === "failed" ? { effectApplied: false } : {}),
+    },
+    version,
+    [counted],
+  );
+  logs.attemptUnrecordable(task, recordError);
+  return written ? { status, asFound: false, ended: true } : null;
 }
 
 /** Sets the record's due time if it is still at `version`: the new version, or undefined when the record changed. */

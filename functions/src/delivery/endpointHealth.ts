@@ -1,4 +1,4 @@
-import { DocumentReference, Timestamp } from "firebase-admin/firestore";
+import { DocumentReference, FieldValue, Timestamp } from "firebase-admin/firestore";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { logs } from "../platform/logs";
@@ -43,7 +43,7 @@ export async function applyEndpointEffect(
     const pending = effect !== "succeeded";
     if (pending && record.get("effectApplied") !== false) return undefined;
     if (!endpoint.exists) {
-      if (pending) tx.update(delivery, { effectApplied: true });
+      if (pending) tx.update(delivery, { effectApplied: FieldValue.delete() });
       return undefined;
     }
     const before = healthOf(endpoint);
@@ -61,7 +61,8 @@ export async function applyEndpointEffect(
       rule: disableRule(),
       warned,
     });
-    if (pending) tx.update(delivery, { effectApplied: true });
+    // Removed, not set true: the pending-effects index then holds only the pending ones.
+    if (pending) tx.update(delivery, { effectApplied: FieldValue.delete() });
     if (change.changed) tx.update(ref, healthFields(change.after, change.disabled, Timestamp.fromMillis(nowMs)));
     for (const n of change.notices) tx.set(db().doc(paths.notice(teamId, n.id)), noticeDoc(n));
     return change.disabled ?? undefined;

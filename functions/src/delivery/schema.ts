@@ -77,6 +77,8 @@ export const deliverySchema = z.object({
   generation: z.number().int().default(0),
   /** Waiting for one of its endpoint's in-flight leases, with no task (see delivery/inflight.ts). */
   parked: z.boolean().optional(),
+  /** Why an attempt that was sent could not be recorded, ending the delivery (see deliver.ts endUnrecordable). */
+  recordError: z.string().optional(),
   /** False from recording an attempt that must disable the endpoint or count a failure until that is done. */
   effectApplied: z.boolean().optional(),
 });

@@ -106,6 +106,10 @@ export function when(ms: number): string {
   return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} at ${hm} UTC`;
 }
 
+/** The streak is counted up to the rule's minimum (core.healthAfterFailure): past it, "5 or more". */
+const streak = (h: Health, rule: DisableRule) =>
+  h.consecutiveFailures >= rule.minDeliveries ? `${h.consecutiveFailures} or more` : String(h.consecutiveFailures);
+
 function reasonFor(type: NoticeType, h: Health, d: NoticeDraft["details"], nowMs: number, rule: DisableRule): string {
   const error = describeError(d.lastStatusCode, d.lastErrorClass);
   const since = d.failingSinceMs === null ? "" : when(d.failingSinceMs);
@@ -117,13 +121,13 @@ function reasonFor(type: NoticeType, h: Health, d: NoticeDraft["details"], nowMs
         ? `The endpoint has been unreachable since ${since}: ${error}. Deliveries wait while its circuit is open; it will be disabled on ${disableAt}${more} unless a delivery succeeds.`
         : `Every delivery since ${since} failed: ${error}. The endpoint will be disabled on ${disableAt}${more} unless a delivery succeeds.`;
     case "endpoint.disable_soon":
-      return `Every delivery since ${since} failed (${h.consecutiveFailures} so far; last: ${error}). The endpoint will be disabled on ${disableAt}${more} unless a delivery succeeds: fix the receiver, or disable the endpoint yourself.`;
+      return `Every delivery since ${since} failed (${streak(h, rule)} so far; last: ${error}). The endpoint will be disabled on ${disableAt}${more} unless a delivery succeeds: fix the receiver, or disable the endpoint yourself.`;
     case "endpoint.recovered":
       return `A delivery succeeded on ${when(nowMs)}: the endpoint had been failing since ${since}. Redeliver what failed meanwhile from its page.`;
     case "endpoint.disabled":
       return d.statusReason === "endpoint_gone"
         ? `The endpoint answered 410 Gone on ${when(nowMs)}, so it was disabled and receives nothing. Enable it again once its URL works.`
-        : `Every delivery since ${since} failed (${h.consecutiveFailures} in a row; last: ${error}), so the endpoint was disabled on ${when(nowMs)}. Fix the receiver, enable it again, and redeliver what failed.`;
+        : `Every delivery since ${since} failed (${streak(h, rule)} in a row; last: ${error}), so the endpoint was disabled on ${when(nowMs)}. Fix the receiver, enable it again, and redeliver what failed.`;
   }
 }
 

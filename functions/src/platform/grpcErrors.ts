@@ -1,4 +1,5 @@
 /** The gRPC status codes the Firestore and Pub/Sub clients report, as far as the product reacts to them. */
+export const INVALID_ARGUMENT = 3;
 export const NOT_FOUND = 5;
 export const ALREADY_EXISTS = 6;
 export const FAILED_PRECONDITION = 9;

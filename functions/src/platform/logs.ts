@@ -42,6 +42,8 @@ export const logs = {
     logger.error("overdue delivery could not be queued again", { deliveryId, error: err instanceof Error ? err.message : String(err) });
     return false;
   },
+  attemptUnrecordable: (ref: DeliveryRef, reason: string) =>
+    logger.error("attempt sent but not recordable: delivery ended", { ...ref, reason }),
   deliveryCancelled: (ref: DeliveryRef, reason: string) => logger.info("delivery cancelled", { ...ref, reason }),
   attemptRecorded: (
     ref: DeliveryRef,

@@ -147,6 +147,21 @@ export const queries = {
     select: ["attempts", "generation", "webhookId", "nextAttemptAt", "status"],
     limit,
   }),
+  /**
+   * Finished deliveries of every team whose effect on their endpoint (a failure counted, a disable)
+   * was left pending by a handler that died after the record, oldest first. Only pending records
+   * carry `effectApplied` (false): applying it removes the field, and with it the index entry.
+   */
+  pendingEffects: (before: Timestamp, limit: number): QuerySpec => ({
+    collection: DELIVERIES,
+    group: true,
+    where: [
+      ["effectApplied", "==", false],
+      ["completedAt", "<", before],
+    ],
+    orderBy: [["completedAt", "asc"]],
+    limit,
+  }),
   /** Running redelivery jobs of every team with no progress since `before`, oldest first. */
   staleRedeliveryJobs: (before: Timestamp, limit: number): QuerySpec => ({
     collection: "webhookRedeliveries",

@@ -204,6 +204,33 @@ describe("liveness: every delivery finishes", () => {
     await receiver.stop();
   });
 
+  it("finishes an endpoint effect a dead handler left pending, on the reconciler's pass", async () => {
+    const teamId = newTeamId("effect");
+    const { ref, webhookId } = await createEndpoint(teamId, { url: receiver.url, events: ["ticket.created"] });
+    const at = Timestamp.fromMillis(Date.now() - 10 * MINUTE);
+    // Finished failed, its failure not yet counted on the endpoint, and no task left to finish it.
+    const id = await writeDelivery(teamId, webhookId, "pending-effect", {
+      status: "failed",
+      attempts: 1,
+      attemptLog: [
+        { attempt: 1, at, statusCode: 500, durationMs: 5, errorClass: "http_error", errorMessage: "HTTP 500", responseExcerpt: null },
+      ],
+      nextAttemptAt: null,
+      completedAt: at,
+      expireAt: Timestamp.fromMillis(at.toMillis() + 30 * DAY),
+      lastStatusCode: 500,
+      lastErrorClass: "http_error",
+      effectApplied: false,
+    });
+    await pubsub.topic(MAINTENANCE_TOPIC).publishMessage({ json: { task: "reconcile" } });
+    const endpoint = await waitFor("the failure counted", async () => {
+      const d = (await ref.get()).data()!;
+      return d.consecutiveFailures === 1 ? d : undefined;
+    });
+    expect(endpoint.failingSince).toBeInstanceOf(Timestamp);
+    await waitFor("the mark removed", async () => !("effectApplied" in (await record(teamId, id))));
+  });
+
   it("records nothing from an attempt of an older generation into a redelivered record", async () => {
     const teamId = newTeamId("gen");
     const admin = await signUp();

@@ -93,6 +93,7 @@ function everyQuery(): [string, QuerySpec][] {
     ["openDeliveriesOf", queries.openDeliveriesOf("t", "w", OPEN_STATUSES, 500)],
     ["highestRateSlot", queries.highestRateSlot("t", "w")],
     ["overdueDeliveries", queries.overdueDeliveries(3, OPEN_STATUSES, t, 200)],
+    ["pendingEffects", queries.pendingEffects(t, 200)],
     ["parkedDeliveries", queries.parkedDeliveries("t", "w", 5)],
     ["statsShards endpoint", queries.statsShards("t", "w", t)],
     ["statsShards team", queries.statsShards("t", undefined, t)],

@@ -28,19 +28,20 @@ describe("health notices (production rule: 120 h, 5 deliveries)", () => {
     expect(c.after).toMatchObject({ consecutiveFailures: 1, failingSinceMs: t0 });
   });
 
-  it("writes nothing more while the endpoint keeps failing, however often", () => {
+  it("writes nothing more while the endpoint keeps failing, however often: past the rule's 5, not even the endpoint", () => {
     let h = change(healthy, "failed", t0).after;
     for (let i = 1; i <= 20; i++) {
       const c = change(h, "failed", t0 + i * HOUR);
       expect(c.notices).toEqual([]);
+      expect(c.changed).toBe(i < 5);
       h = c.after;
     }
-    expect(h.consecutiveFailures).toBe(21);
+    expect(h.consecutiveFailures).toBe(5);
     expect(change(h, "circuit_opened", t0 + 21 * HOUR).notices).toEqual([]);
   });
 
   it("warns once within 24 h of the disable time, then disables with one notice", () => {
-    const failing: Health = { ...healthy, consecutiveFailures: 9, failingSinceMs: t0 };
+    const failing: Health = { ...healthy, consecutiveFailures: 5, failingSinceMs: t0 };
     const early = t0 + 120 * HOUR - DISABLE_WARNING_MS - 1;
     expect(warningToCheck("wh", failing, early, rule)).toBeUndefined();
     expect(change(failing, "failed", early).notices).toEqual([]);
@@ -53,7 +54,7 @@ describe("health notices (production rule: 120 h, 5 deliveries)", () => {
     expect(off.disabled).toBe("failing");
     expect(off.notices[0].id).toBe(noticeId("wh", "endpoint.disabled", t0));
     expect(off.notices[0].reason).toMatch(
-      /^Every delivery since 1 Dec at 14:02 UTC failed \(10 in a row; last: connection refused\), so the endpoint was disabled on 6 Dec at 14:02 UTC\./,
+      /^Every delivery since 1 Dec at 14:02 UTC failed \(5 or more in a row; last: connection refused\), so the endpoint was disabled on 6 Dec at 14:02 UTC\./,
     );
   });
 
