@@ -19,6 +19,9 @@ export const RETENTION_DAYS = 30;
 /** An attempt answered within FAST_MS marks its endpoint fast (no lease); one unanswered after SLOW_MS marks it slow. */
 export const FAST_MS = 2_000;
 export const SLOW_MS = 5_000;
+/** Leases an attempt tries blind (create, no read), then how many it reads at most: a read costs, a failed create does not. */
+export const LEASE_BLIND_TRIES = 4;
+export const LEASE_SAMPLED = 10;
 /** A lease outlives its attempt's timeout by this much before another attempt may take it over. */
 export const LEASE_GRACE_MS = 15_000;
 /**
@@ -30,18 +33,20 @@ export const MIN_PARK_MS = 60_000;
 export const parkDeadlineMs = (windowEndMs: number) => windowEndMs + MIN_PARK_MS;
 
 /**
- * A fast endpoint that starts hanging: until the slow mark (SLOW_MS) lands, an instance sends it
- * at most this many attempts unanswered for longer than FAST_MS; further ones take leases. So at
- * 500 dispatches/s it holds about instances x this + its in-flight limit of a shard's slots, not
- * 500/s x SLOW_MS = 2,500.
+ * A fast endpoint that starts hanging: until its slow mark lands, an instance sends it at most
+ * FAST_STUCK_LIMIT attempts unanswered for longer than FAST_MS (the instance then marks it slow at
+ * once, not SLOW_MS later) and at most FAST_INSTANCE_LIMIT unanswered at all; further ones take
+ * leases. A shard's 1,000 slots fill about 13 instances of 80, so a fast endpoint holds at most
+ * about 13 x 40 = 520 of them, not 500/s x SLOW_MS = 2,500 dispatches; a healthy one needs rate x
+ * latency in flight (500/s at 1 s: 500, about 38 an instance).
  */
 export const FAST_STUCK_LIMIT = 8;
+export const FAST_INSTANCE_LIMIT = 40;
 
 /** Whether an attempt may go unleased to a fast endpoint, given when this instance's unanswered ones to it started. Pure. */
-export function fastPathOpen(started: Iterable<number>, nowMs: number): boolean {
-  let stuck = 0;
-  for (const t of started) if (nowMs - t > FAST_MS) stuck++;
-  return stuck < FAST_STUCK_LIMIT;
+export function fastPathOpen(started: number[], nowMs: number): boolean {
+  const stuck = started.filter((t) => nowMs - t > FAST_MS).length;
+  return stuck < FAST_STUCK_LIMIT && started.length < FAST_INSTANCE_LIMIT;
 }
 
 /**

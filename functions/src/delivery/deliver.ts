@@ -30,7 +30,7 @@ import {
   windowEndMs,
 } from "./core";
 import { applyEndpointEffect, recordedEffect } from "./endpointHealth";
-import { acquireLease, afterLeasedAttempt, enterFastPath, FAST_MS, limitOf, paceOf, setPace, SLOW_MS } from "./inflight";
+import { acquireLease, afterLeasedAttempt, enterFastPath, handedLease, FAST_MS, limitOf, paceOf, setPace, SLOW_MS } from "./inflight";
 import { bucketOf } from "./reconcile";
 import { decideOutcome } from "./outcome";
 import { deliveryFailedEnvelope, publishOperational } from "../notices/operational";
@@ -355,10 +355,15 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
   // A fast endpoint that this instance already has too many unanswered attempts out to is treated as slow until they answer.
   const leaveFast = paceOf(endpointSnap) === "fast" ? enterFastPath(task.teamId, delivery.webhookId) : undefined;
   const pace = leaveFast ? "fast" : "slow";
+  if (paceOf(endpointSnap) === "fast" && !leaveFast) await setPace(task.teamId, endpointSnap, "slow").catch(() => undefined);
   const limits = { base: endpointMaxInFlight.value(), ceiling: endpointMaxInFlightCeiling.value() };
   const limit = limitOf(endpointSnap, limits.base, limits.ceiling);
-  const lease = pace === "fast" ? undefined : await acquireLease(task.teamId, delivery.webhookId, task.deliveryId, limit, ep.timeoutMs);
-  if (pace !== "fast" && !lease) {
+  // A lease handed to this woken delivery is used whatever the pace: its release wakes the next parked one, so the
+  // deliveries parked before the endpoint turned fast are still woken one by one.
+  const lease =
+    (await handedLease(task, delivery.webhookId, ep.timeoutMs)) ??
+    (pace === "fast" ? undefined : await acquireLease(task.teamId, delivery.webhookId, task.deliveryId, limit, ep.timeoutMs));
+  if (!lease && pace !== "fast") {
     const deadline = parkDeadlineMs(windowEnd);
     if (Date.now() >= deadline) return giveUp(task, ref, version, delivery, "in_flight_limit");
     const parked = await updateIfUnchanged(
@@ -395,19 +400,16 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
   } finally {
     clearTimeout(slowTimer);
     leaveFast?.();
-    if (lease) await lease.release().catch(() => undefined);
   }
-  const waiting = lease
-    ? await afterLeasedAttempt({ teamId: task.teamId, endpoint: endpointSnap, limit, ...limits, statusCode: result.statusCode }).catch(
-        (err) => {
-          logs.reviveFailed(task.deliveryId, err);
-          return true;
-        },
-      )
-    : false;
-  // Fast means no leases, so nobody would wake what is parked: an endpoint with deliveries waiting stays leased until they are through.
-  if (result.statusCode !== null && result.durationMs <= FAST_MS && pace !== "fast" && !waiting)
-    await setPace(task.teamId, endpointSnap, "fast");
+  // The lease goes to a parked delivery, or back.
+  if (lease)
+    await afterLeasedAttempt({ teamId: task.teamId, endpoint: endpointSnap, limit, ...limits, statusCode: result.statusCode, lease }).catch(
+      async (err) => {
+        logs.reviveFailed(task.deliveryId, err);
+        await lease.release().catch(() => undefined);
+      },
+    );
+  if (result.statusCode !== null && result.durationMs <= FAST_MS && pace !== "fast") await setPace(task.teamId, endpointSnap, "fast");
 
   // Record.
   const doneMs = Date.now();

@@ -4,9 +4,20 @@ import { paths } from "../platform/collections";
 import { logs } from "../platform/logs";
 import { queries, runQuery } from "../platform/queries";
 import { updateIfUnchanged } from "../platform/writes";
-import { answerOf, FAST_MS, fastPathOpen, inFlightAfter, inFlightLimitOf, LEASE_GRACE_MS, SLOW_MS, wakeUpTo } from "./core";
+import {
+  answerOf,
+  FAST_MS,
+  fastPathOpen,
+  LEASE_BLIND_TRIES,
+  LEASE_SAMPLED,
+  inFlightAfter,
+  inFlightLimitOf,
+  LEASE_GRACE_MS,
+  SLOW_MS,
+  wakeUpTo,
+} from "./core";
 import { revive } from "./reconcile";
-import { ALREADY_EXISTS, hasCode, NOT_FOUND, unless } from "../platform/grpcErrors";
+import { ALREADY_EXISTS, NOT_FOUND, unless } from "../platform/grpcErrors";
 
 /**
  * Per-endpoint isolation: an endpoint that is not known to answer fast may have at most its
@@ -21,26 +32,66 @@ import { ALREADY_EXISTS, hasCode, NOT_FOUND, unless } from "../platform/grpcErro
  * receiver that answers slowly is held back only by the ceiling (ceiling / latency deliveries a
  * second), and a sick one by the base.
  *
- * A fast endpoint (`pace: "fast"`, set by an attempt answered within FAST_MS while nothing was
- * parked) pays nothing for this. An attempt still waiting for its answer after SLOW_MS marks it
+ * A fast endpoint (`pace: "fast"`, set by an attempt answered within FAST_MS) pays nothing for
+ * this; deliveries parked before it turned fast are still woken one by one, each by the release of
+ * the lease handed to the one before. An attempt still waiting for its answer after SLOW_MS marks it
  * `slow` (one write, when the pace changes), so the next dispatches take leases. A new endpoint
  * counts as slow until it has answered fast once.
  */
 export { FAST_MS, SLOW_MS };
-/** Leases tried blind (create, no read) before reading them all. */
-const BLIND_TRIES = 3;
+const BLIND_TRIES = LEASE_BLIND_TRIES;
+const SAMPLED = LEASE_SAMPLED;
 
 export type Pace = "fast" | "slow";
 export const paceOf = (endpoint: DocumentSnapshot): Pace => (endpoint.get("pace") === "fast" ? "fast" : "slow");
 
 export interface Lease {
+  k: number;
   release: () => Promise<void>;
+  /** Passes the lease on to another delivery of the endpoint, woken to use it. */
+  handTo: (deliveryId: string) => Promise<void>;
+}
+
+function heldLease(teamId: string, webhookId: string, k: number, timeoutMs: number): Lease {
+  const ref = db().doc(paths.lease(teamId, webhookId, k));
+  return {
+    k,
+    release: () => ref.delete().then(() => undefined, unless(NOT_FOUND)),
+    handTo: (deliveryId) => ref.set(leaseDoc(deliveryId, timeoutMs)).then(() => undefined),
+  };
+}
+const leaseDoc = (deliveryId: string, timeoutMs: number) => ({
+  deliveryId,
+  expireAt: Timestamp.fromMillis(Date.now() + timeoutMs + LEASE_GRACE_MS),
+});
+
+/** The lease a releasing attempt handed to this task's delivery, if it still holds it for it. */
+export async function handedLease(task: { teamId: string; deliveryId: string; lease?: number }, webhookId: string, timeoutMs: number) {
+  if (task.lease === undefined) return undefined;
+  const snap = await db()
+    .doc(paths.lease(task.teamId, webhookId, task.lease))
+    .get();
+  const expireAt = snap.get("expireAt") as unknown;
+  const mine = snap.get("deliveryId") === task.deliveryId && expireAt instanceof Timestamp && expireAt.toMillis() > Date.now();
+  return mine ? heldLease(task.teamId, webhookId, task.lease, timeoutMs) : undefined;
+}
+
+/** `count` distinct lease numbers below `limit`, at random. */
+function randomSlots(limit: number, count: number): number[] {
+  const all = Array.from({ length: limit }, (_, k) => k);
+  for (let i = all.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [all[i], all[j]] = [all[j], all[i]];
+  }
+  return all.slice(0, count);
 }
 
 /**
- * Takes a free lease of the endpoint, or returns undefined when all are held. It first tries to
- * create a few at random (no read: the usual case of a new endpoint costs one create), then reads
- * them all to find one whose holder died (expired) and takes that over.
+ * Takes a free lease of the endpoint, or returns undefined when none was found. It first tries to
+ * create a few at random (no read: the usual case costs one create), then reads a random sample of
+ * SAMPLED to find one that is free or whose holder died (expired) and takes that. Reading a sample,
+ * not all of them, keeps an endpoint at a limit of 100 from costing 100 reads an attempt; a lease
+ * of a dead holder is found by a later sample, and expires by TTL meanwhile.
  */
 export async function acquireLease(
   teamId: string,
@@ -49,19 +100,20 @@ export async function acquireLease(
   maxInFlight: number,
   timeoutMs: number,
 ): Promise<Lease | undefined> {
-  const refs = Array.from({ length: maxInFlight }, (_, k) => db().doc(paths.lease(teamId, webhookId, k)));
-  const lease = () => ({ deliveryId, expireAt: Timestamp.fromMillis(Date.now() + timeoutMs + LEASE_GRACE_MS) });
-  const held = (ref: DocumentReference): Lease => ({ release: () => ref.delete().then(() => undefined, unless(NOT_FOUND)) });
-  for (const ref of [...refs].sort(() => Math.random() - 0.5).slice(0, BLIND_TRIES)) {
-    try {
-      await ref.create(lease());
-      return held(ref);
-    } catch (err) {
-      if (!hasCode(err, ALREADY_EXISTS)) throw err;
-    }
+  const ref = (k: number) => db().doc(paths.lease(teamId, webhookId, k));
+  const lease = () => leaseDoc(deliveryId, timeoutMs);
+  const held = (r: DocumentReference): Lease => heldLease(teamId, webhookId, Number(r.id.slice(r.id.lastIndexOf("_") + 1)), timeoutMs);
+  const order = randomSlots(maxInFlight, Math.min(maxInFlight, BLIND_TRIES + SAMPLED));
+  for (const k of order.slice(0, BLIND_TRIES)) {
+    const created = await ref(k)
+      .create(lease())
+      .then(() => true, unless(ALREADY_EXISTS));
+    if (created) return held(ref(k));
   }
+  // A small limit is read whole (the blind tries again too: one may have expired); a large one, in a sample.
+  const sample = maxInFlight <= BLIND_TRIES + SAMPLED ? order : order.slice(BLIND_TRIES);
   const now = Date.now();
-  for (const snap of await db().getAll(...refs)) {
+  for (const snap of await db().getAll(...sample.map(ref))) {
     if (!snap.exists) {
       const created = await snap.ref.create(lease()).then(() => true, unless(ALREADY_EXISTS));
       if (created) return held(snap.ref);
@@ -85,15 +137,29 @@ export async function acquireLease(
  * Concurrent releasers lose the first parked delivery to each other and wake the next: each reads
  * a few more candidates than it wakes, so none wakes nobody while a delivery is parked.
  */
-export async function wakeParked(teamId: string, webhookId: string, count: number): Promise<{ woken: number; waiting: boolean }> {
+export async function wakeParked(
+  teamId: string,
+  webhookId: string,
+  count: number,
+  handing?: Lease,
+): Promise<{ woken: number; waiting: boolean }> {
   const snap = await runQuery(queries.parkedDeliveries(teamId, webhookId, count + WAKE_SLACK));
-  const woken = await wakeUpTo(snap.docs, count, (doc) => revive(doc, Date.now()));
+  let handed = false;
+  const woken = await wakeUpTo(snap.docs, count, async (doc) => {
+    // The first one woken gets the releasing attempt's lease itself, so that a new arrival cannot take
+    // it first and send the woken delivery back to park (it would wait for ever behind newer ones).
+    if (!handing || handed) return revive(doc, Date.now());
+    await handing.handTo(doc.id);
+    handed = await revive(doc, Date.now(), handing.k);
+    return handed;
+  });
+  if (handing && !handed) await handing.release();
   return { woken, waiting: snap.size > 0 };
 }
 const WAKE_SLACK = 8;
 
 /**
- * After a leased attempt: wake a parked delivery for the lease it gave back, and move the
+ * After a leased attempt: hand its lease to a parked delivery (or release it), and move the
  * endpoint's in-flight limit as its answer says (core.inFlightAfter), with the endpoint version
  * the attempt read as precondition, so that however many attempts answer at once the limit moves
  * once per round trip. A raised limit wakes as many more. Returns whether deliveries were waiting.
@@ -105,9 +171,10 @@ export async function afterLeasedAttempt(args: {
   base: number;
   ceiling: number;
   statusCode: number | null;
+  lease: Lease;
 }): Promise<boolean> {
   const { teamId, endpoint, limit } = args;
-  const { waiting } = await wakeParked(teamId, endpoint.id, 1);
+  const { waiting } = await wakeParked(teamId, endpoint.id, 1, args.lease);
   const next = inFlightAfter({ limit, base: args.base, ceiling: args.ceiling, answer: answerOf(args.statusCode), waiting });
   if (next !== undefined && (await updateIfUnchanged(endpoint.ref, { inFlightLimit: next }, endpoint.updateTime!))) {
     logs.inFlightLimitChanged(teamId, endpoint.id, limit, next);

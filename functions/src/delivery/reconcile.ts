@@ -28,7 +28,7 @@ export const bucketOf = (deliveryId: string) => createHash("sha256").update(deli
  * (it claims the record before sending, see LATE_CLAIM_MS) and the reconciler cannot both win.
  * A task of the older generation that turns up later does nothing.
  */
-export async function revive(doc: QueryDocumentSnapshot, nowMs: number): Promise<boolean> {
+export async function revive(doc: QueryDocumentSnapshot, nowMs: number, lease?: number): Promise<boolean> {
   // Only an open delivery: a parked one may have been sent and finished by a duplicate of its task.
   if (!OPEN_STATUSES.includes(stringField(doc, "status") as never)) return false;
   const teamId = doc.ref.parent.parent!.id;
@@ -37,7 +37,7 @@ export async function revive(doc: QueryDocumentSnapshot, nowMs: number): Promise
   const update = { generation, nextAttemptAt: Timestamp.fromMillis(nowMs), parked: FieldValue.delete(), bucket: bucketOf(doc.id) };
   if (!(await updateIfUnchanged(doc.ref, update, doc.updateTime))) return false;
   const attempt = countField(doc, "attempts") + 1;
-  await enqueueDelivery({ teamId, deliveryId: doc.id, attempt, generation, webhookId });
+  await enqueueDelivery({ teamId, deliveryId: doc.id, attempt, generation, webhookId, ...(lease !== undefined ? { lease } : {}) });
   logs.deliveryRevived({ teamId, deliveryId: doc.id, webhookId }, attempt, generation);
   return true;
 }

@@ -99,6 +99,8 @@ export const deliveryTaskSchema = z.object({
   /** The time the task was queued for (ms since epoch): a dispatch before it came early. */
   dueAt: z.number().optional(),
   generation: z.number().int().optional(),
+  /** The in-flight lease a releasing attempt handed to this woken delivery (see delivery/inflight.ts wakeParked). */
+  lease: z.number().int().min(0).optional(),
 });
 export type DeliveryTask = z.infer<typeof deliveryTaskSchema>;
 

@@ -9,7 +9,10 @@ import * as core from "../../src/delivery/core";
 import { decideOutcome, EndpointEffect } from "../../src/delivery/outcome";
 import * as health from "../../src/notices/health";
 import type { DeliveryStatus, DeliveryTask, ErrorClass } from "../../src/delivery/schema";
-import { Clock, Crash, Queue, QueueFaults, rng, Table } from "./world";
+import { Clock, Crash, Ops, Queue, QueueFaults, rng, Table, WRITE_WINDOW_MS } from "./world";
+
+/** More writes than this to one document in WRITE_WINDOW_MS is above Firestore's sustained rate of about 1/s. */
+const HOT_WRITES = 15;
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -36,8 +39,15 @@ export interface SimConfig {
   /** The in-flight limit's base and ceiling (WEBHOOK_ENDPOINT_MAX_IN_FLIGHT and _CEILING). */
   maxInFlight: number;
   maxInFlightCeiling: number;
-  /** Every endpoint healthy, answering 200 after about this many ms (±10%), instead of the random phases. */
-  healthyLatencyMs?: number;
+  /**
+   * Every endpoint in one mode instead of the random phases (`healthy`: 200 after about `latencyMs`,
+   * ±10%), and from `then.atMs` on in another.
+   */
+  receiver?: { mode: Mode; latencyMs: number; then?: { atMs: number; mode: Mode } };
+  /** Events each endpoint gets at once at the start, beside its arrivals. */
+  burst?: number;
+  /** Function instances the attempts run on (each with its own memory: circuit counts, fast-path counts). */
+  instances?: number;
   /** Arrivals stop after this long instead of `days`. */
   horizonMs?: number;
   baseCooldownMs: number;
@@ -63,7 +73,7 @@ export const defaultConfig = (seed: number): SimConfig => ({
   minDeliveries: 5,
 });
 
-type Mode = "healthy" | "up" | "slow" | "down" | "hanging" | "error500" | "ratelimited" | "flapping" | "gone";
+export type Mode = "healthy" | "up" | "slow" | "down" | "hanging" | "error500" | "ratelimited" | "flapping" | "gone";
 interface Phase {
   from: number;
   to: number;
@@ -123,6 +133,8 @@ interface Lease {
 interface Instance {
   failures: Map<string, number>;
   markedSlow: Map<string, number>;
+  /** Unanswered fast-path attempts per endpoint (delivery/inflight.ts enterFastPath). */
+  fastStarts: Map<string, Set<{ at: number }>>;
 }
 
 export interface SimReport {
@@ -134,6 +146,18 @@ export interface SimReport {
   finished: Record<string, number>;
   disabled: string[];
   notices: number;
+  /** Operations per delivery, the hottest document, the queue's figures. */
+  cost: {
+    readsPerDelivery: number;
+    writesPerDelivery: number;
+    deletesPerDelivery: number;
+    taskOpsPerDelivery: number;
+    hottestDocument: { key: string; writes: number };
+    mostDispatchedAtOnce: number;
+    longestQueueWaitMs: number;
+    mostInFlightToOneEndpoint: number;
+    parksPerDelivery: number;
+  };
   /** Deliveries a second each healthy endpoint finished within the horizon. */
   delivered: Record<string, number>;
   limitChanges: Record<string, number>;
@@ -154,24 +178,33 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   // The record's own rules, checked at every write: an open delivery has no TTL, a final one 30 days from when it finished.
   /** The parked deliveries of each endpoint: the index the wake-up query reads. */
   const parked = new Map<string, Set<string>>();
-  const deliveries = new Table<SimDelivery>((id, d) => {
-    const lot = parked.get(d.webhookId) ?? parked.set(d.webhookId, new Set()).get(d.webhookId)!;
-    if (d.parked === true) lot.add(id);
-    else lot.delete(id);
-    if (d.status === "succeeded" || d.status === "failed") finalOf.set(`${id}/${d.generation}`, `${d.webhookId} ${d.status}`);
-    const open = core.isOpen(d.status);
-    if (open && d.expireAtMs !== null) violate(`${id}: open with a TTL`);
-    if (!open && (d.completedAtMs === null || d.expireAtMs !== d.completedAtMs + core.RETENTION_DAYS * DAY))
-      violate(`${id}: ${d.status} without its TTL from completion`);
-  });
+  const ops = new Ops(() => clock.now);
+  const deliveries = new Table<SimDelivery>(
+    (id, d) => {
+      const lot = parked.get(d.webhookId) ?? parked.set(d.webhookId, new Set()).get(d.webhookId)!;
+      if (d.parked === true) lot.add(id);
+      else lot.delete(id);
+      if (d.status === "succeeded" || d.status === "failed") finalOf.set(`${id}/${d.generation}`, `${d.webhookId} ${d.status}`);
+      const open = core.isOpen(d.status);
+      if (open && d.expireAtMs !== null) violate(`${id}: open with a TTL`);
+      if (!open && (d.completedAtMs === null || d.expireAtMs !== d.completedAtMs + core.RETENTION_DAYS * DAY))
+        violate(`${id}: ${d.status} without its TTL from completion`);
+    },
+    ops,
+    "delivery",
+  );
   const parkedOf = (webhookId: string) =>
     [...(parked.get(webhookId) ?? [])].map((id) => ({ id, ...structuredClone(deliveries.docs.get(id)!) }));
   /** How often each endpoint's in-flight limit moved. */
   const limitChanges = new Map<string, number>();
   const transitions: string[] = [];
-  const endpoints = new Table<SimEndpoint>();
-  const leases = new Table<Lease>();
-  const instances: Instance[] = Array.from({ length: 3 }, () => ({ failures: new Map(), markedSlow: new Map() }));
+  const endpoints = new Table<SimEndpoint>(undefined, ops, "endpoint");
+  const leases = new Table<Lease>(undefined, ops, "lease");
+  const instances: Instance[] = Array.from({ length: config.instances ?? 3 }, () => ({
+    failures: new Map(),
+    markedSlow: new Map(),
+    fastStarts: new Map(),
+  }));
   const succeededBy = new Map<string, number>();
   /** What getWebhookStats would show: finishes counted by endpoint and status. */
   const counted = new Map<string, number>();
@@ -193,8 +226,10 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     const list: Phase[] = [];
     let longOutage = random() < 0.35;
     const longOutageAt = between(0, 2 * DAY);
-    if (config.healthyLatencyMs !== undefined) list.push({ from: 0, to: Infinity, mode: "healthy" });
-    for (let t = 0; t < horizon + 4 * DAY && config.healthyLatencyMs === undefined; t = list[list.length - 1].to) {
+    const fixed = config.receiver;
+    if (fixed) list.push({ from: 0, to: fixed.then?.atMs ?? Infinity, mode: fixed.mode });
+    if (fixed?.then) list.push({ from: fixed.then.atMs, to: Infinity, mode: fixed.then.mode });
+    for (let t = 0; t < horizon + 4 * DAY && !fixed; t = list[list.length - 1].to) {
       list.push({ from: t, to: t + between(3 * HOUR, 2 * DAY), mode: pick(["up", "up", "slow", "flapping"] as const) });
       const from = list[list.length - 1].to;
       if (longOutage && from >= longOutageAt) {
@@ -220,8 +255,8 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       circuit: "closed",
       circuitOpenUntilMs: null,
       circuitOpenings: 0,
-      maxAttempts: config.healthyLatencyMs === undefined ? pick([3, 8, 8, 12]) : 8,
-      timeoutMs: config.healthyLatencyMs === undefined ? pick([10_000, 30_000]) : 30_000,
+      maxAttempts: config.receiver ? 8 : pick([3, 8, 8, 12]),
+      timeoutMs: config.receiver ? 30_000 : pick([10_000, 30_000]),
     });
   }
   const modeAt = (webhookId: string, at: number): Mode => phases.get(webhookId)!.find((p) => at >= p.from && at < p.to)?.mode ?? "up";
@@ -241,6 +276,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     config.faults,
     (task) => handle(task, pick(instances)),
     (err) => violate(`handler threw: ${String(err)}`),
+    ops,
   );
   const enqueue = (task: DeliveryTask, at?: number) => {
     const { dueAt: _old, ...body } = task;
@@ -250,6 +286,10 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   // Monitors.
   const sleeping = new Map<string, number>();
   const leased = new Map<string, number>();
+  /** Attempts in flight to each endpoint, leased or not: the dispatch slots it holds. */
+  const inFlight = new Map<string, number>();
+  let mostInFlight = 0;
+  let parks = 0;
   const unleased = new Map<string, Set<{ start: number }>>();
   const lastFastMark = new Map<string, number>();
   const bump = (m: Map<string, number>, k: string, by: number, limit: number, what: string) => {
@@ -375,14 +415,21 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   };
 
   /** delivery/reconcile.ts revive(). */
-  const revive = async (id: string, version: number, d: SimDelivery) => {
+  const revive = async (id: string, version: number, d: SimDelivery, lease?: number) => {
     if (!core.isOpen(d.status)) return false;
     await io();
     const generation = d.generation + 1;
     if (deliveries.updateIfUnchanged(id, { generation, nextAttemptAtMs: clock.now, parked: undefined }, version) === undefined)
       return false;
     await io();
-    enqueue({ teamId: "t", deliveryId: id, attempt: d.attempts + 1, generation, webhookId: d.webhookId });
+    enqueue({
+      teamId: "t",
+      deliveryId: id,
+      attempt: d.attempts + 1,
+      generation,
+      webhookId: d.webhookId,
+      ...(lease !== undefined ? { lease } : {}),
+    });
     return true;
   };
 
@@ -411,7 +458,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     const flap = mode === "flapping" ? (Math.floor(clock.now / (17 * MINUTE)) % 2 === 0 ? "up" : "down") : mode;
     switch (flap) {
       case "healthy":
-        return { statusCode: 200, errorClass: null, durationMs: config.healthyLatencyMs! * between(0.9, 1.1) };
+        return { statusCode: 200, errorClass: null, durationMs: config.receiver!.latencyMs * between(0.9, 1.1) };
       case "up":
         return { statusCode: 200, errorClass: null, durationMs: between(20, 800) };
       case "slow":
@@ -519,23 +566,49 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     }
 
     // In-flight leases for an endpoint not known to be fast.
-    const fast = ep.pace === "fast";
+    // delivery/inflight.ts enterFastPath(): this instance's unanswered attempts to a fast endpoint are bounded.
+    const mine = inst.fastStarts.get(webhookId) ?? new Set<{ at: number }>();
+    const fast =
+      ep.pace === "fast" &&
+      core.fastPathOpen(
+        [...mine].map((m) => m.at),
+        clock.now,
+      );
+    if (ep.pace === "fast" && !fast) await setPace(inst, webhookId, endpointSnap, "slow");
+    const myStart = { at: clock.now };
+    if (fast) inst.fastStarts.set(webhookId, mine.add(myStart));
     const limit = core.inFlightLimitOf(ep.inFlightLimit, config.maxInFlight, config.maxInFlightCeiling);
     let lease: string | undefined;
-    if (!fast) {
+    if (!fast || task.lease !== undefined) {
       await io();
-      for (let k = 0; k < limit && !lease; k++) {
-        const id = `${webhookId}_${k}`;
-        const held = leases.get(id);
-        if (!held || held.data.expireAtMs < clock.now) {
-          leases.set(id, { deliveryId: task.deliveryId, expireAtMs: clock.now + ep.timeoutMs + core.LEASE_GRACE_MS });
-          lease = id;
-        }
+      // delivery/inflight.ts acquireLease(): blind creates at random, then a sample read (all of a small limit).
+      // delivery/inflight.ts handedLease(): a lease handed over by the attempt that woke this one.
+      if (task.lease !== undefined) {
+        const handed = leases.get(`${webhookId}_${task.lease}`);
+        if (handed && handed.data.deliveryId === task.deliveryId && handed.data.expireAtMs > clock.now)
+          lease = `${webhookId}_${task.lease}`;
       }
-      if (!lease) {
+      const order = Array.from({ length: limit }, (_, k) => k)
+        .sort(() => random() - 0.5)
+        .slice(0, core.LEASE_BLIND_TRIES + core.LEASE_SAMPLED);
+      const take = (k: number) => {
+        lease = `${webhookId}_${k}`;
+        leases.set(lease, { deliveryId: task.deliveryId, expireAtMs: clock.now + ep.timeoutMs + core.LEASE_GRACE_MS });
+      };
+      for (const k of lease || fast ? [] : order.slice(0, core.LEASE_BLIND_TRIES)) {
+        if (lease) break;
+        if (!leases.docs.has(`${webhookId}_${k}`)) take(k);
+      }
+      const sample = limit <= core.LEASE_BLIND_TRIES + core.LEASE_SAMPLED ? order : order.slice(core.LEASE_BLIND_TRIES);
+      for (const k of lease || fast ? [] : sample) {
+        const held = leases.get(`${webhookId}_${k}`);
+        if (!lease && (!held || held.data.expireAtMs < clock.now)) take(k);
+      }
+      if (!lease && !fast) {
         if (clock.now >= core.parkDeadlineMs(windowEnd)) return giveUp("in_flight_limit");
         await io();
-        deliveries.updateIfUnchanged(task.deliveryId, { parked: true, nextAttemptAtMs: core.parkDeadlineMs(windowEnd) }, version);
+        if (deliveries.updateIfUnchanged(task.deliveryId, { parked: true, nextAttemptAtMs: core.parkDeadlineMs(windowEnd) }, version))
+          parks++;
         return;
       }
     }
@@ -544,6 +617,8 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     const result = answer(webhookId, ep.timeoutMs);
     attemptsSent++;
     const sent = { start: readAt };
+    bump(inFlight, webhookId, 1, Infinity, "");
+    mostInFlight = Math.max(mostInFlight, inFlight.get(webhookId)!);
     if (lease) bump(leased, webhookId, 1, config.maxInFlightCeiling, "leased attempts in flight");
     else {
       // Once an unanswered attempt has been out for SLOW_MS (and the endpoint was not marked fast since), new attempts take leases.
@@ -561,15 +636,17 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     } finally {
       if (lease) bump(leased, webhookId, -1, Infinity, "");
       else unleased.get(webhookId)!.delete(sent);
+      mine.delete(myStart);
+      bump(inFlight, webhookId, -1, Infinity, "");
     }
-    let waiting = false;
     if (lease) {
       await io();
-      if (leases.get(lease)?.data.deliveryId === task.deliveryId) leases.delete(lease);
-      waiting = await afterLeasedAttempt(webhookId, endpointSnap, limit, result.statusCode);
+      await afterLeasedAttempt(webhookId, endpointSnap, limit, result.statusCode, {
+        id: lease,
+        timeoutMs: ep.timeoutMs,
+      });
     }
-    if (result.statusCode !== null && result.durationMs <= core.FAST_MS && !fast && !waiting)
-      await setPace(inst, webhookId, endpointSnap, "fast");
+    if (result.statusCode !== null && result.durationMs <= core.FAST_MS && !fast) await setPace(inst, webhookId, endpointSnap, "fast");
 
     // Record.
     const outcome = decideOutcome({
@@ -697,13 +774,28 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   }
 
   /** delivery/inflight.ts wakeParked(), with the check that a release never leaves a parked delivery asleep. */
-  async function wakeParked(webhookId: string, n: number): Promise<{ woken: number; waiting: boolean }> {
+  async function wakeParked(
+    webhookId: string,
+    n: number,
+    handing?: { id: string; timeoutMs: number },
+  ): Promise<{ woken: number; waiting: boolean }> {
     await io();
     const readAt = clock.now;
     const candidates = parkedOf(webhookId)
       .sort((a, b) => (a.data.nextAttemptAtMs ?? 0) - (b.data.nextAttemptAtMs ?? 0))
       .slice(0, n + 8);
-    const woken = await core.wakeUpTo(candidates, n, (c) => revive(c.id, c.version, c.data));
+    ops.reads += Math.max(1, candidates.length); // the query, billed a read per result
+    let handed = false;
+    const woken = await core.wakeUpTo(candidates, n, async (c) => {
+      if (!handing || handed) return revive(c.id, c.version, c.data);
+      leases.set(handing.id, { deliveryId: c.id, expireAtMs: clock.now + handing.timeoutMs + core.LEASE_GRACE_MS });
+      handed = await revive(c.id, c.version, c.data, Number(handing.id.slice(handing.id.lastIndexOf("_") + 1)));
+      return handed;
+    });
+    if (handing && !handed) {
+      await io();
+      leases.delete(handing.id);
+    }
     if (woken === 0 && n > 0) {
       const parkedBefore = candidates.filter((c) => deliveries.docs.get(c.id)?.version === c.version && c.data.parked === true);
       if (parkedBefore.length > 0)
@@ -718,8 +810,9 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     read: { version: number },
     limit: number,
     statusCode: number | null,
+    lease: { id: string; timeoutMs: number },
   ): Promise<boolean> {
-    const { waiting } = await wakeParked(webhookId, 1);
+    const { waiting } = await wakeParked(webhookId, 1, lease);
     const next = core.inFlightAfter({
       limit,
       base: config.maxInFlight,
@@ -754,7 +847,12 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   const arrive = (webhookId: string) => {
     if (clock.now > horizon) return;
     const n = random() < config.pBurst ? 10 + Math.floor(random() * 21) : 1;
-    for (let i = 0; i < n && endpoints.get(webhookId)!.data.status === "active"; i++) {
+    for (let i = 0; i < n; i++) create(webhookId);
+    clock.at(clock.now - Math.log(1 - random()) * config.meanArrivalMs, () => arrive(webhookId));
+  };
+  const create = (webhookId: string) => {
+    if (endpoints.get(webhookId)!.data.status !== "active") return;
+    {
       const id = `d${created++}`;
       deliveries.set(id, {
         webhookId,
@@ -769,7 +867,6 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       });
       enqueue({ teamId: "t", deliveryId: id, attempt: 1, webhookId });
     }
-    clock.at(clock.now - Math.log(1 - random()) * config.meanArrivalMs, () => arrive(webhookId));
   };
 
   // Admins: redeliver finished deliveries now and then (api/deliveries.ts redeliverOne), and disable
@@ -820,6 +917,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     if (again) clock.at(clock.now - Math.log(1 - random()) * (DAY / Math.max(config.pToggle, 1e-9)), () => toggle(webhookId));
   };
   for (const id of endpoints.docs.keys()) {
+    if (config.burst) clock.at(0, () => Array.from({ length: config.burst! }, () => create(id)));
     clock.at(random() * config.meanArrivalMs, () => arrive(id));
     if (config.pToggle > 0) clock.at(random() * DAY, () => toggle(id));
   }
@@ -912,8 +1010,8 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   }
   // A healthy endpoint is delivered at least min(offered rate, ceiling / latency), whatever its latency.
   const delivered: Record<string, number> = {};
-  if (config.healthyLatencyMs !== undefined) {
-    const ceilingRate = config.maxInFlightCeiling / (config.healthyLatencyMs / 1000);
+  if (config.receiver?.mode === "healthy" && !config.receiver.then && !config.burst && config.endpoints <= 10) {
+    const ceilingRate = config.maxInFlightCeiling / (config.receiver.latencyMs / 1000);
     for (const webhookId of endpoints.docs.keys()) {
       const mine = [...deliveries.docs.values()].filter((d) => d.data.webhookId === webhookId);
       const offered = mine.length / (horizon / 1000);
@@ -926,9 +1024,25 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
         );
     }
   }
+  // No document written more than about once a second, sustained.
+  if (ops.hottest.writes > HOT_WRITES)
+    violate(`${ops.hottest.key}: ${ops.hottest.writes} writes in ${WRITE_WINDOW_MS / 1000} s (Firestore sustains about 1/s a document)`);
+  const n = Math.max(1, deliveries.docs.size);
+  const per = (x: number) => Math.round((x / n) * 100) / 100;
   return {
     config,
     violations,
+    cost: {
+      readsPerDelivery: per(ops.reads),
+      writesPerDelivery: per(ops.writes),
+      deletesPerDelivery: per(ops.deletes),
+      taskOpsPerDelivery: per(ops.taskCreates + ops.taskDispatches),
+      hottestDocument: ops.hottest,
+      mostDispatchedAtOnce: queue.mostRunning,
+      longestQueueWaitMs: Math.round(queue.longestWaitMs),
+      mostInFlightToOneEndpoint: mostInFlight,
+      parksPerDelivery: per(parks),
+    },
     delivered,
     limitChanges: Object.fromEntries(limitChanges),
     deliveries: deliveries.docs.size,

@@ -87,6 +87,32 @@ export class Clock {
 
 const before = (a: Timer, b: Timer) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
 
+/** Every simulated Firestore and Cloud Tasks operation, counted: the model's cost output. */
+export class Ops {
+  reads = 0;
+  writes = 0;
+  deletes = 0;
+  /** Cloud Tasks bills the API call that creates a task and each dispatch of it. */
+  taskCreates = 0;
+  taskDispatches = 0;
+  /** The most writes one document took in one WRITE_WINDOW_MS, and which. */
+  hottest = { key: "", writes: 0 };
+  private windows = new Map<string, { start: number; n: number }>();
+
+  constructor(private readonly now: () => number = () => 0) {}
+
+  /** A write to a document: counted, and its rate watched (Firestore sustains about 1 write/s per document). */
+  wrote(key: string): void {
+    this.writes++;
+    const t = this.now();
+    const w = this.windows.get(key);
+    if (!w || t - w.start >= WRITE_WINDOW_MS) this.windows.set(key, { start: t, n: 1 });
+    else if (++w.n > this.hottest.writes) this.hottest = { key, writes: w.n };
+  }
+}
+/** The window over which a document's write rate is watched. */
+export const WRITE_WINDOW_MS = 10_000;
+
 /** A document with a version, as Firestore's update time: a precondition names the version read. */
 export interface Versioned<T> {
   data: T;
@@ -97,9 +123,14 @@ let versions = 0;
 
 export class Table<T extends object> {
   readonly docs = new Map<string, Versioned<T>>();
-  constructor(private readonly onWrite: (id: string, data: T) => void = () => undefined) {}
+  constructor(
+    private readonly onWrite: (id: string, data: T) => void = () => undefined,
+    private readonly ops = new Ops(),
+    private readonly name = "doc",
+  ) {}
 
   get(id: string): Versioned<T> | undefined {
+    this.ops.reads++;
     const d = this.docs.get(id);
     return d && { data: structuredClone(d.data), version: d.version };
   }
@@ -107,6 +138,7 @@ export class Table<T extends object> {
   set(id: string, data: T): number {
     const version = ++versions;
     this.docs.set(id, { data: structuredClone(data), version });
+    this.ops.wrote(`${this.name}/${id}`);
     this.onWrite(id, data);
     return version;
   }
@@ -124,11 +156,15 @@ export class Table<T extends object> {
   }
 
   delete(id: string): void {
+    this.ops.deletes++;
     this.docs.delete(id);
   }
 
+  /** A query: billed a read per document it returns, at least one. */
   where(pred: (data: T, id: string) => boolean): { id: string; data: T; version: number }[] {
-    return [...this.docs.entries()].filter(([id, d]) => pred(d.data, id)).map(([id, d]) => ({ id, ...structuredClone(d) }));
+    const found = [...this.docs.entries()].filter(([id, d]) => pred(d.data, id)).map(([id, d]) => ({ id, ...structuredClone(d) }));
+    this.ops.reads += Math.max(1, found.length);
+    return found;
   }
 }
 
@@ -149,9 +185,23 @@ export interface QueueFaults {
  * plus a small delay (sometimes minutes late, sometimes twice, sometimes never); a handler that
  * crashes is dispatched again with the queue's own backoff (5 s doubling to 300 s, 10 tries).
  */
+export interface QueueLimits {
+  /** Cloud Tasks dispatches at most this many tasks a second from one queue (500). */
+  perSecond: number;
+  /** maxConcurrentDispatches: handlers running at once (the product sets 1,000 a shard). */
+  concurrent: number;
+}
+
 export class Queue<T> {
   private ids = new Set<string>();
   enqueued = 0;
+  private running = 0;
+  private waiting: (() => void)[] = [];
+  private second = -1;
+  private inSecond = 0;
+  /** The most handlers that ran at once, and the longest a due task waited for a dispatch slot. */
+  mostRunning = 0;
+  longestWaitMs = 0;
   constructor(
     private readonly clock: Clock,
     private readonly random: () => number,
@@ -159,27 +209,50 @@ export class Queue<T> {
     private readonly handler: (task: T, retryCount: number) => Promise<void>,
     /** A handler that failed other than by a simulated crash: a bug, reported by the run. */
     private readonly onBug: (err: unknown) => void,
+    private readonly ops = new Ops(),
+    private readonly limits: QueueLimits = { perSecond: 500, concurrent: 1_000 },
   ) {}
 
   enqueue(id: string, task: T, scheduleAtMs?: number): boolean {
     if (this.ids.has(id)) return false;
     this.ids.add(id);
     this.enqueued++;
+    this.ops.taskCreates++;
     if (this.random() < this.faults.pDrop) return true;
     const at = Math.max(this.clock.now, scheduleAtMs ?? 0);
     const delay = () =>
       this.random() < this.faults.pLate ? 60_000 + this.random() * 9 * 60_000 : Math.round(-Math.log(1 - this.random()) * 200);
-    this.clock.at(at + delay(), () => this.dispatch(task, 0));
-    if (this.random() < this.faults.pDuplicate) this.clock.at(at + delay() + 1000 * this.random(), () => this.dispatch(task, 0));
+    const due = at + delay();
+    this.clock.at(due, () => this.dispatch(task, 0, due));
+    if (this.random() < this.faults.pDuplicate) {
+      const again = at + delay() + 1000 * this.random();
+      this.clock.at(again, () => this.dispatch(task, 0, again));
+    }
     return true;
   }
 
-  private dispatch(task: T, retryCount: number): void {
-    this.handler(task, retryCount).catch((err: unknown) => {
-      if (!(err instanceof Crash)) return this.onBug(err);
-      if (retryCount + 1 >= 10) return;
-      const backoff = Math.min(300_000, 5_000 * 2 ** Math.min(retryCount, 4));
-      this.clock.at(this.clock.now + backoff, () => this.dispatch(task, retryCount + 1));
-    });
+  /** A dispatch within the queue's limits: past its rate, at the next second; past its concurrency, when a handler ends. */
+  private dispatch(task: T, retryCount: number, dueAt: number): void {
+    const second = Math.floor(this.clock.now / 1000);
+    if (second !== this.second) [this.second, this.inSecond] = [second, 0];
+    if (this.inSecond >= this.limits.perSecond) return this.clock.at((second + 1) * 1000, () => this.dispatch(task, retryCount, dueAt));
+    if (this.running >= this.limits.concurrent) return void this.waiting.push(() => this.dispatch(task, retryCount, dueAt));
+    this.inSecond++;
+    this.running++;
+    this.ops.taskDispatches++;
+    this.mostRunning = Math.max(this.mostRunning, this.running);
+    this.longestWaitMs = Math.max(this.longestWaitMs, this.clock.now - dueAt);
+    this.handler(task, retryCount)
+      .catch((err: unknown) => {
+        if (!(err instanceof Crash)) return this.onBug(err);
+        if (retryCount + 1 >= 10) return;
+        const backoff = Math.min(300_000, 5_000 * 2 ** Math.min(retryCount, 4));
+        const next = this.clock.now + backoff;
+        this.clock.at(next, () => this.dispatch(task, retryCount + 1, next));
+      })
+      .finally(() => {
+        this.running--;
+        this.waiting.shift()?.();
+      });
   }
 }

@@ -15,6 +15,7 @@ import {
   wakeUpTo,
   fastPathOpen,
   FAST_STUCK_LIMIT,
+  FAST_INSTANCE_LIMIT,
   appendCapped,
   inFlightAfter,
   inFlightLimitOf,
@@ -274,7 +275,11 @@ describe("the attempt log (capped so that a record never nears 1 MiB)", () => {
 
 describe("a fast endpoint that starts hanging", () => {
   it("keeps the fast path while this instance's attempts answer within FAST_MS", () => {
-    expect(fastPathOpen(Array(50).fill(10_000), 11_000)).toBe(true);
+    expect(fastPathOpen(Array(30).fill(10_000), 11_000)).toBe(true);
+  });
+  it("closes it at FAST_INSTANCE_LIMIT unanswered attempts, however young", () => {
+    expect(fastPathOpen(Array(FAST_INSTANCE_LIMIT - 1).fill(10_000), 10_100)).toBe(true);
+    expect(fastPathOpen(Array(FAST_INSTANCE_LIMIT).fill(10_000), 10_100)).toBe(false);
   });
   it("closes it once FAST_STUCK_LIMIT attempts have waited longer than FAST_MS", () => {
     expect(fastPathOpen(Array(FAST_STUCK_LIMIT - 1).fill(0), 10_000)).toBe(true);
