@@ -43,10 +43,13 @@ export const parkDeadlineMs = (windowEndMs: number) => windowEndMs + MIN_PARK_MS
 export const FAST_STUCK_LIMIT = 8;
 export const FAST_INSTANCE_LIMIT = 40;
 
-/** Whether an attempt may go unleased to a fast endpoint, given when this instance's unanswered ones to it started. Pure. */
-export function fastPathOpen(started: number[], nowMs: number): boolean {
-  const stuck = started.filter((t) => nowMs - t > FAST_MS).length;
-  return stuck < FAST_STUCK_LIMIT && started.length < FAST_INSTANCE_LIMIT;
+/**
+ * Whether an attempt may go unleased to a fast endpoint, given when this instance's unanswered ones
+ * to it started: `open`; `busy` (take a lease this time); `stuck` (take a lease, and mark it slow). Pure.
+ */
+export function fastPathState(started: number[], nowMs: number): "open" | "busy" | "stuck" {
+  if (started.filter((t) => nowMs - t > FAST_MS).length >= FAST_STUCK_LIMIT) return "stuck";
+  return started.length < FAST_INSTANCE_LIMIT ? "open" : "busy";
 }
 
 /**
@@ -54,6 +57,7 @@ export function fastPathOpen(started: number[], nowMs: number): boolean {
  * while deliveries wait for one (the limit binds); halved on a timeout, a 5xx or a 429.
  */
 export const IN_FLIGHT_STEP = 5;
+export const LIMIT_MOVE_EVERY_MS = 2_000;
 /** How often the reconciler runs in production, and how overdue an open delivery must be before it is queued again. */
 export const RECONCILE_EVERY_MINUTES = 5;
 export const RECONCILE_GRACE_MS = 5 * 60_000;
@@ -301,7 +305,9 @@ export function inFlightLimitOf(stored: unknown, base: number, ceiling: number):
  * The endpoint's in-flight limit after one leased attempt (AIMD): a good answer while deliveries
  * are parked raises it by IN_FLIGHT_STEP up to the ceiling; a bad one halves it down to the base.
  * Undefined when it stays. The shell writes it with the endpoint version the attempt read, so
- * it moves at most once per round trip however many attempts answer. Pure.
+ * it moves at most once per round trip however many attempts answer, and at most every
+ * LIMIT_MOVE_EVERY_MS (a receiver answering in 100 ms would otherwise have its endpoint written 10
+ * times a second). Pure.
  */
 export function inFlightAfter(args: {
   limit: number;
@@ -309,8 +315,11 @@ export function inFlightAfter(args: {
   ceiling: number;
   answer: Answer;
   waiting: boolean;
+  /** Since the endpoint document was last written: the limit moves at most every LIMIT_MOVE_EVERY_MS. */
+  sinceWriteMs: number;
 }): number | undefined {
   const { limit, base, ceiling } = args;
+  if (args.sinceWriteMs < LIMIT_MOVE_EVERY_MS) return undefined;
   const next =
     args.answer === "good"
       ? args.waiting

@@ -353,15 +353,16 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
 
   // Isolation: an endpoint not known to answer fast holds at most its in-flight limit of dispatch slots at once, its probe included.
   // A fast endpoint that this instance already has too many unanswered attempts out to is treated as slow until they answer.
-  const leaveFast = paceOf(endpointSnap) === "fast" ? enterFastPath(task.teamId, delivery.webhookId) : undefined;
+  const fastPath = paceOf(endpointSnap) === "fast" ? enterFastPath(task.teamId, delivery.webhookId) : undefined;
+  const leaveFast = fastPath?.end;
   const pace = leaveFast ? "fast" : "slow";
-  if (paceOf(endpointSnap) === "fast" && !leaveFast) await setPace(task.teamId, endpointSnap, "slow").catch(() => undefined);
+  if (fastPath?.stuck) await setPace(task.teamId, endpointSnap, "slow").catch(() => undefined);
   const limits = { base: endpointMaxInFlight.value(), ceiling: endpointMaxInFlightCeiling.value() };
   const limit = limitOf(endpointSnap, limits.base, limits.ceiling);
   // A lease handed to this woken delivery is used whatever the pace: its release wakes the next parked one, so the
   // deliveries parked before the endpoint turned fast are still woken one by one.
   const lease =
-    (await handedLease(task, delivery.webhookId, ep.timeoutMs)) ??
+    handedLease(task, delivery.webhookId, ep.timeoutMs) ??
     (pace === "fast" ? undefined : await acquireLease(task.teamId, delivery.webhookId, task.deliveryId, limit, ep.timeoutMs));
   if (!lease && pace !== "fast") {
     const deadline = parkDeadlineMs(windowEnd);

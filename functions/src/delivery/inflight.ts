@@ -1,5 +1,6 @@
 import { DocumentReference, DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { db } from "../platform/app";
+import type { DeliveryTask } from "./schema";
 import { paths } from "../platform/collections";
 import { logs } from "../platform/logs";
 import { queries, runQuery } from "../platform/queries";
@@ -7,7 +8,7 @@ import { updateIfUnchanged } from "../platform/writes";
 import {
   answerOf,
   FAST_MS,
-  fastPathOpen,
+  fastPathState,
   LEASE_BLIND_TRIES,
   LEASE_SAMPLED,
   inFlightAfter,
@@ -45,19 +46,32 @@ const SAMPLED = LEASE_SAMPLED;
 export type Pace = "fast" | "slow";
 export const paceOf = (endpoint: DocumentSnapshot): Pace => (endpoint.get("pace") === "fast" ? "fast" : "slow");
 
+/** What a woken delivery's task carries of the lease handed to it: which one, and until when it is held. */
+export type LeaseTicket = NonNullable<DeliveryTask["lease"]>;
+
 export interface Lease {
-  k: number;
+  ticket: LeaseTicket;
   release: () => Promise<void>;
-  /** Passes the lease on to another delivery of the endpoint, woken to use it. */
-  handTo: (deliveryId: string) => Promise<void>;
+  /**
+   * Passes the lease on to another delivery of the endpoint, woken to use it: the ticket for its
+   * task. The document is written only when less than half of its hold is left, so a chain of
+   * hand-overs to a receiver answering in 100 ms does not rewrite it ten times a second.
+   */
+  handTo: (deliveryId: string) => Promise<LeaseTicket>;
 }
 
-function heldLease(teamId: string, webhookId: string, k: number, timeoutMs: number): Lease {
-  const ref = db().doc(paths.lease(teamId, webhookId, k));
+function heldLease(teamId: string, webhookId: string, ticket: LeaseTicket, timeoutMs: number): Lease {
+  const ref = db().doc(paths.lease(teamId, webhookId, ticket.k));
+  const holdMs = timeoutMs + LEASE_GRACE_MS;
   return {
-    k,
+    ticket,
     release: () => ref.delete().then(() => undefined, unless(NOT_FOUND)),
-    handTo: (deliveryId) => ref.set(leaseDoc(deliveryId, timeoutMs)).then(() => undefined),
+    handTo: async (deliveryId) => {
+      if (ticket.until - Date.now() > holdMs / 2) return ticket;
+      const doc = leaseDoc(deliveryId, timeoutMs);
+      await ref.set(doc);
+      return { k: ticket.k, until: doc.expireAt.toMillis() };
+    },
   };
 }
 const leaseDoc = (deliveryId: string, timeoutMs: number) => ({
@@ -65,15 +79,9 @@ const leaseDoc = (deliveryId: string, timeoutMs: number) => ({
   expireAt: Timestamp.fromMillis(Date.now() + timeoutMs + LEASE_GRACE_MS),
 });
 
-/** The lease a releasing attempt handed to this task's delivery, if it still holds it for it. */
-export async function handedLease(task: { teamId: string; deliveryId: string; lease?: number }, webhookId: string, timeoutMs: number) {
-  if (task.lease === undefined) return undefined;
-  const snap = await db()
-    .doc(paths.lease(task.teamId, webhookId, task.lease))
-    .get();
-  const expireAt = snap.get("expireAt") as unknown;
-  const mine = snap.get("deliveryId") === task.deliveryId && expireAt instanceof Timestamp && expireAt.toMillis() > Date.now();
-  return mine ? heldLease(task.teamId, webhookId, task.lease, timeoutMs) : undefined;
+/** The lease handed to this task's delivery by the attempt that woke it, while its hold lasts (no read: the task says). */
+export function handedLease(task: { teamId: string; lease?: LeaseTicket }, webhookId: string, timeoutMs: number): Lease | undefined {
+  return task.lease && task.lease.until > Date.now() ? heldLease(task.teamId, webhookId, task.lease, timeoutMs) : undefined;
 }
 
 /** `count` distinct lease numbers below `limit`, at random. */
@@ -102,26 +110,29 @@ export async function acquireLease(
 ): Promise<Lease | undefined> {
   const ref = (k: number) => db().doc(paths.lease(teamId, webhookId, k));
   const lease = () => leaseDoc(deliveryId, timeoutMs);
-  const held = (r: DocumentReference): Lease => heldLease(teamId, webhookId, Number(r.id.slice(r.id.lastIndexOf("_") + 1)), timeoutMs);
+  const held = (r: DocumentReference, doc: { expireAt: Timestamp }): Lease =>
+    heldLease(teamId, webhookId, { k: Number(r.id.slice(r.id.lastIndexOf("_") + 1)), until: doc.expireAt.toMillis() }, timeoutMs);
   const order = randomSlots(maxInFlight, Math.min(maxInFlight, BLIND_TRIES + SAMPLED));
   for (const k of order.slice(0, BLIND_TRIES)) {
+    const doc = lease();
     const created = await ref(k)
-      .create(lease())
+      .create(doc)
       .then(() => true, unless(ALREADY_EXISTS));
-    if (created) return held(ref(k));
+    if (created) return held(ref(k), doc);
   }
   // A small limit is read whole (the blind tries again too: one may have expired); a large one, in a sample.
   const sample = maxInFlight <= BLIND_TRIES + SAMPLED ? order : order.slice(BLIND_TRIES);
   const now = Date.now();
   for (const snap of await db().getAll(...sample.map(ref))) {
+    const doc = lease();
     if (!snap.exists) {
-      const created = await snap.ref.create(lease()).then(() => true, unless(ALREADY_EXISTS));
-      if (created) return held(snap.ref);
+      const created = await snap.ref.create(doc).then(() => true, unless(ALREADY_EXISTS));
+      if (created) return held(snap.ref, doc);
     } else if (
       ((snap.get("expireAt") as Timestamp | undefined)?.toMillis() ?? 0) < now &&
-      (await updateIfUnchanged(snap.ref, lease(), snap.updateTime!))
+      (await updateIfUnchanged(snap.ref, doc, snap.updateTime!))
     ) {
-      return held(snap.ref);
+      return held(snap.ref, doc);
     }
   }
   return undefined;
@@ -149,8 +160,7 @@ export async function wakeParked(
     // The first one woken gets the releasing attempt's lease itself, so that a new arrival cannot take
     // it first and send the woken delivery back to park (it would wait for ever behind newer ones).
     if (!handing || handed) return revive(doc, Date.now());
-    await handing.handTo(doc.id);
-    handed = await revive(doc, Date.now(), handing.k);
+    handed = await revive(doc, Date.now(), await handing.handTo(doc.id));
     return handed;
   });
   if (handing && !handed) await handing.release();
@@ -175,7 +185,14 @@ export async function afterLeasedAttempt(args: {
 }): Promise<boolean> {
   const { teamId, endpoint, limit } = args;
   const { waiting } = await wakeParked(teamId, endpoint.id, 1, args.lease);
-  const next = inFlightAfter({ limit, base: args.base, ceiling: args.ceiling, answer: answerOf(args.statusCode), waiting });
+  const next = inFlightAfter({
+    limit,
+    base: args.base,
+    ceiling: args.ceiling,
+    answer: answerOf(args.statusCode),
+    waiting,
+    sinceWriteMs: Date.now() - (endpoint.updateTime?.toMillis() ?? 0),
+  });
   if (next !== undefined && (await updateIfUnchanged(endpoint.ref, { inFlightLimit: next }, endpoint.updateTime!))) {
     logs.inFlightLimitChanged(teamId, endpoint.id, limit, next);
     if (next > limit) await wakeParked(teamId, endpoint.id, next - limit);
@@ -192,24 +209,24 @@ const fastStarts = new Map<string, Set<{ at: number }>>();
 
 /**
  * Takes the fast path (no lease) for one attempt if this instance does not hold too many unanswered
- * ones to the endpoint already (core.fastPathOpen); the returned function ends it. Undefined: take a lease.
+ * ones to the endpoint already (core.fastPathState): `end` ends it; without it, take a lease, and
+ * when `stuck`, mark the endpoint slow.
  */
-export function enterFastPath(teamId: string, webhookId: string, nowMs = Date.now()): (() => void) | undefined {
+export function enterFastPath(teamId: string, webhookId: string, nowMs = Date.now()): { end?: () => void; stuck: boolean } {
   const key = `${teamId}/${webhookId}`;
   const started = fastStarts.get(key) ?? new Set<{ at: number }>();
-  if (
-    !fastPathOpen(
-      [...started].map((s) => s.at),
-      nowMs,
-    )
-  )
-    return undefined;
+  const state = fastPathState(
+    [...started].map((s) => s.at),
+    nowMs,
+  );
+  if (state !== "open") return { stuck: state === "stuck" };
   const mine = { at: nowMs };
   fastStarts.set(key, started.add(mine));
-  return () => {
+  const end = () => {
     started.delete(mine);
     if (started.size === 0) fastStarts.delete(key);
   };
+  return { end, stuck: false };
 }
 
 /** The endpoint version each endpoint was last marked slow from, in this instance. */
@@ -226,6 +243,9 @@ export async function setPace(teamId: string, endpoint: DocumentSnapshot, pace: 
     if (markedSlow.get(key) === version) return;
     markedSlow.set(key, version);
   }
-  await endpoint.ref.update({ pace }).catch(unless(NOT_FOUND));
+  // Every attempt in flight (in every instance) that read the old pace would write the new one: only one
+  // against the version it read writes, the others find it changed (a burst's hundred attempts, or 13
+  // instances' slow marks, would otherwise write the endpoint as many times).
+  if (!(await updateIfUnchanged(endpoint.ref, { pace }, endpoint.updateTime!).catch(unless(NOT_FOUND)))) return;
   logs.paceChanged(teamId, endpoint.id, pace);
 }

@@ -5,7 +5,7 @@ import { logs } from "../platform/logs";
 import { queries, runQuery } from "../platform/queries";
 import { updateIfUnchanged } from "../platform/writes";
 import { RECONCILE_EVERY_MINUTES, RECONCILE_GRACE_MS } from "./core";
-import { OPEN_STATUSES } from "./schema";
+import { DeliveryTask, OPEN_STATUSES } from "./schema";
 import { enqueueDelivery } from "./tasks";
 
 export { RECONCILE_EVERY_MINUTES, RECONCILE_GRACE_MS };
@@ -28,7 +28,7 @@ export const bucketOf = (deliveryId: string) => createHash("sha256").update(deli
  * (it claims the record before sending, see LATE_CLAIM_MS) and the reconciler cannot both win.
  * A task of the older generation that turns up later does nothing.
  */
-export async function revive(doc: QueryDocumentSnapshot, nowMs: number, lease?: number): Promise<boolean> {
+export async function revive(doc: QueryDocumentSnapshot, nowMs: number, lease?: DeliveryTask["lease"]): Promise<boolean> {
   // Only an open delivery: a parked one may have been sent and finished by a duplicate of its task.
   if (!OPEN_STATUSES.includes(stringField(doc, "status") as never)) return false;
   const teamId = doc.ref.parent.parent!.id;

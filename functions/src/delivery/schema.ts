@@ -100,7 +100,7 @@ export const deliveryTaskSchema = z.object({
   dueAt: z.number().optional(),
   generation: z.number().int().optional(),
   /** The in-flight lease a releasing attempt handed to this woken delivery (see delivery/inflight.ts wakeParked). */
-  lease: z.number().int().min(0).optional(),
+  lease: z.object({ k: z.number().int().min(0), until: z.number() }).optional(),
 });
 export type DeliveryTask = z.infer<typeof deliveryTaskSchema>;
 

@@ -198,7 +198,9 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   /** How often each endpoint's in-flight limit moved. */
   const limitChanges = new Map<string, number>();
   const transitions: string[] = [];
-  const endpoints = new Table<SimEndpoint>(undefined, ops, "endpoint");
+  /** When each endpoint document was last written (its update time). */
+  const endpointWrittenAt = new Map<string, number>();
+  const endpoints = new Table<SimEndpoint>((id) => endpointWrittenAt.set(id, clock.now), ops, "endpoint");
   const leases = new Table<Lease>(undefined, ops, "lease");
   const instances: Instance[] = Array.from({ length: config.instances ?? 3 }, () => ({
     failures: new Map(),
@@ -415,7 +417,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   };
 
   /** delivery/reconcile.ts revive(). */
-  const revive = async (id: string, version: number, d: SimDelivery, lease?: number) => {
+  const revive = async (id: string, version: number, d: SimDelivery, lease?: DeliveryTask["lease"]) => {
     if (!core.isOpen(d.status)) return false;
     await io();
     const generation = d.generation + 1;
@@ -568,43 +570,42 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     // In-flight leases for an endpoint not known to be fast.
     // delivery/inflight.ts enterFastPath(): this instance's unanswered attempts to a fast endpoint are bounded.
     const mine = inst.fastStarts.get(webhookId) ?? new Set<{ at: number }>();
-    const fast =
-      ep.pace === "fast" &&
-      core.fastPathOpen(
-        [...mine].map((m) => m.at),
-        clock.now,
-      );
-    if (ep.pace === "fast" && !fast) await setPace(inst, webhookId, endpointSnap, "slow");
+    const fastPath =
+      ep.pace === "fast"
+        ? core.fastPathState(
+            [...mine].map((m) => m.at),
+            clock.now,
+          )
+        : undefined;
+    const fast = fastPath === "open";
+    if (fastPath === "stuck") await setPace(inst, webhookId, endpointSnap, "slow");
     const myStart = { at: clock.now };
     if (fast) inst.fastStarts.set(webhookId, mine.add(myStart));
     const limit = core.inFlightLimitOf(ep.inFlightLimit, config.maxInFlight, config.maxInFlightCeiling);
-    let lease: string | undefined;
-    if (!fast || task.lease !== undefined) {
+    // delivery/inflight.ts handedLease(): a lease handed over by the attempt that woke this one (no read: the task says).
+    let ticket = task.lease && task.lease.until > clock.now ? task.lease : undefined;
+    let lease: string | undefined = ticket && `${webhookId}_${ticket.k}`;
+    if (!fast && !lease) {
       await io();
       // delivery/inflight.ts acquireLease(): blind creates at random, then a sample read (all of a small limit).
-      // delivery/inflight.ts handedLease(): a lease handed over by the attempt that woke this one.
-      if (task.lease !== undefined) {
-        const handed = leases.get(`${webhookId}_${task.lease}`);
-        if (handed && handed.data.deliveryId === task.deliveryId && handed.data.expireAtMs > clock.now)
-          lease = `${webhookId}_${task.lease}`;
-      }
       const order = Array.from({ length: limit }, (_, k) => k)
         .sort(() => random() - 0.5)
         .slice(0, core.LEASE_BLIND_TRIES + core.LEASE_SAMPLED);
       const take = (k: number) => {
         lease = `${webhookId}_${k}`;
-        leases.set(lease, { deliveryId: task.deliveryId, expireAtMs: clock.now + ep.timeoutMs + core.LEASE_GRACE_MS });
+        ticket = { k, until: clock.now + ep.timeoutMs + core.LEASE_GRACE_MS };
+        leases.set(lease, { deliveryId: task.deliveryId, expireAtMs: ticket.until });
       };
-      for (const k of lease || fast ? [] : order.slice(0, core.LEASE_BLIND_TRIES)) {
+      for (const k of order.slice(0, core.LEASE_BLIND_TRIES)) {
         if (lease) break;
         if (!leases.docs.has(`${webhookId}_${k}`)) take(k);
       }
       const sample = limit <= core.LEASE_BLIND_TRIES + core.LEASE_SAMPLED ? order : order.slice(core.LEASE_BLIND_TRIES);
-      for (const k of lease || fast ? [] : sample) {
+      for (const k of lease ? [] : sample) {
         const held = leases.get(`${webhookId}_${k}`);
         if (!lease && (!held || held.data.expireAtMs < clock.now)) take(k);
       }
-      if (!lease && !fast) {
+      if (!lease) {
         if (clock.now >= core.parkDeadlineMs(windowEnd)) return giveUp("in_flight_limit");
         await io();
         if (deliveries.updateIfUnchanged(task.deliveryId, { parked: true, nextAttemptAtMs: core.parkDeadlineMs(windowEnd) }, version))
@@ -641,10 +642,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     }
     if (lease) {
       await io();
-      await afterLeasedAttempt(webhookId, endpointSnap, limit, result.statusCode, {
-        id: lease,
-        timeoutMs: ep.timeoutMs,
-      });
+      await afterLeasedAttempt(webhookId, endpointSnap, limit, result.statusCode, { ticket: ticket!, timeoutMs: ep.timeoutMs });
     }
     if (result.statusCode !== null && result.durationMs <= core.FAST_MS && !fast) await setPace(inst, webhookId, endpointSnap, "fast");
 
@@ -769,15 +767,15 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     }
     // The mark's write is not where this model crashes an instance: a lost mark only delays the next attempt's.
     await io(false);
-    endpoints.update(webhookId, { pace });
-    if (pace === "fast") lastFastMark.set(webhookId, clock.now);
+    if (endpoints.updateIfUnchanged(webhookId, { pace }, read.version) !== undefined && pace === "fast")
+      lastFastMark.set(webhookId, clock.now);
   }
 
   /** delivery/inflight.ts wakeParked(), with the check that a release never leaves a parked delivery asleep. */
   async function wakeParked(
     webhookId: string,
     n: number,
-    handing?: { id: string; timeoutMs: number },
+    handing?: { ticket: NonNullable<DeliveryTask["lease"]>; timeoutMs: number },
   ): Promise<{ woken: number; waiting: boolean }> {
     await io();
     const readAt = clock.now;
@@ -788,13 +786,19 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     let handed = false;
     const woken = await core.wakeUpTo(candidates, n, async (c) => {
       if (!handing || handed) return revive(c.id, c.version, c.data);
-      leases.set(handing.id, { deliveryId: c.id, expireAtMs: clock.now + handing.timeoutMs + core.LEASE_GRACE_MS });
-      handed = await revive(c.id, c.version, c.data, Number(handing.id.slice(handing.id.lastIndexOf("_") + 1)));
+      // The document is rewritten only when less than half of the hold is left.
+      const holdMs = handing.timeoutMs + core.LEASE_GRACE_MS;
+      let ticket = handing.ticket;
+      if (ticket.until - clock.now <= holdMs / 2) {
+        ticket = { k: ticket.k, until: clock.now + holdMs };
+        leases.set(`${webhookId}_${ticket.k}`, { deliveryId: c.id, expireAtMs: ticket.until });
+      }
+      handed = await revive(c.id, c.version, c.data, ticket);
       return handed;
     });
     if (handing && !handed) {
       await io();
-      leases.delete(handing.id);
+      leases.delete(`${webhookId}_${handing.ticket.k}`);
     }
     if (woken === 0 && n > 0) {
       const parkedBefore = candidates.filter((c) => deliveries.docs.get(c.id)?.version === c.version && c.data.parked === true);
@@ -810,7 +814,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     read: { version: number },
     limit: number,
     statusCode: number | null,
-    lease: { id: string; timeoutMs: number },
+    lease: { ticket: NonNullable<DeliveryTask["lease"]>; timeoutMs: number },
   ): Promise<boolean> {
     const { waiting } = await wakeParked(webhookId, 1, lease);
     const next = core.inFlightAfter({
@@ -819,6 +823,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       ceiling: config.maxInFlightCeiling,
       answer: core.answerOf(statusCode),
       waiting,
+      sinceWriteMs: clock.now - (endpointWrittenAt.get(webhookId) ?? 0),
     });
     if (next === undefined) return waiting;
     await io();

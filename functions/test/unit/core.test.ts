@@ -13,7 +13,7 @@ import {
   retryWindowMs,
   settleChanged,
   wakeUpTo,
-  fastPathOpen,
+  fastPathState,
   FAST_STUCK_LIMIT,
   FAST_INSTANCE_LIMIT,
   appendCapped,
@@ -215,7 +215,7 @@ describe("waking parked deliveries", () => {
 });
 
 describe("the in-flight limit (AIMD)", () => {
-  const limits = { base: 10, ceiling: 100 };
+  const limits = { base: 10, ceiling: 100, sinceWriteMs: 60_000 };
   it("grows by a step after a good answer while deliveries wait, up to the ceiling", () => {
     expect(inFlightAfter({ ...limits, limit: 10, answer: "good", waiting: true })).toBe(10 + IN_FLIGHT_STEP);
     expect(inFlightAfter({ ...limits, limit: 98, answer: "good", waiting: true })).toBe(100);
@@ -233,6 +233,11 @@ describe("the in-flight limit (AIMD)", () => {
   it("counts an answer in time that is not a 5xx or a 429 as good, whatever its status", () => {
     expect([200, 204, 301, 400, 404, 410, 499].map(answerOf)).toEqual(Array(7).fill("good"));
     expect([null, 429, 500, 502, 503, 504].map(answerOf)).toEqual(Array(6).fill("bad"));
+  });
+  it("moves at most every LIMIT_MOVE_EVERY_MS since the endpoint was written", () => {
+    expect(inFlightAfter({ ...limits, limit: 10, answer: "good", waiting: true, sinceWriteMs: 1_999 })).toBeUndefined();
+    expect(inFlightAfter({ ...limits, limit: 80, answer: "bad", waiting: true, sinceWriteMs: 500 })).toBeUndefined();
+    expect(inFlightAfter({ ...limits, limit: 10, answer: "good", waiting: true, sinceWriteMs: 2_000 })).toBe(15);
   });
   it("reads a stored limit clamped to [base, ceiling], a malformed one as the base", () => {
     expect(inFlightLimitOf(undefined, 10, 100)).toBe(10);
@@ -275,24 +280,24 @@ describe("the attempt log (capped so that a record never nears 1 MiB)", () => {
 
 describe("a fast endpoint that starts hanging", () => {
   it("keeps the fast path while this instance's attempts answer within FAST_MS", () => {
-    expect(fastPathOpen(Array(30).fill(10_000), 11_000)).toBe(true);
+    expect(fastPathState(Array(30).fill(10_000), 11_000)).toBe("open");
   });
-  it("closes it at FAST_INSTANCE_LIMIT unanswered attempts, however young", () => {
-    expect(fastPathOpen(Array(FAST_INSTANCE_LIMIT - 1).fill(10_000), 10_100)).toBe(true);
-    expect(fastPathOpen(Array(FAST_INSTANCE_LIMIT).fill(10_000), 10_100)).toBe(false);
+  it("takes a lease at FAST_INSTANCE_LIMIT unanswered attempts, however young, without calling it slow", () => {
+    expect(fastPathState(Array(FAST_INSTANCE_LIMIT - 1).fill(10_000), 10_100)).toBe("open");
+    expect(fastPathState(Array(FAST_INSTANCE_LIMIT).fill(10_000), 10_100)).toBe("busy");
   });
-  it("closes it once FAST_STUCK_LIMIT attempts have waited longer than FAST_MS", () => {
-    expect(fastPathOpen(Array(FAST_STUCK_LIMIT - 1).fill(0), 10_000)).toBe(true);
-    expect(fastPathOpen(Array(FAST_STUCK_LIMIT).fill(0), 10_000)).toBe(false);
+  it("calls it stuck once FAST_STUCK_LIMIT attempts have waited longer than FAST_MS", () => {
+    expect(fastPathState(Array(FAST_STUCK_LIMIT - 1).fill(0), 10_000)).toBe("open");
+    expect(fastPathState(Array(FAST_STUCK_LIMIT).fill(0), 10_000)).toBe("stuck");
   });
   it("counts each attempt once, two started in the same millisecond too, and forgets the answered ones", () => {
-    const ends = Array.from({ length: FAST_STUCK_LIMIT }, () => enterFastPath("t", "w", 0));
+    const ends = Array.from({ length: FAST_STUCK_LIMIT }, () => enterFastPath("t", "w", 0).end);
     expect(ends.every(Boolean)).toBe(true);
-    expect(enterFastPath("t", "w", 10_000)).toBeUndefined();
+    expect(enterFastPath("t", "w", 10_000)).toEqual({ stuck: true });
     ends[0]!();
-    const again = enterFastPath("t", "w", 10_000);
+    const again = enterFastPath("t", "w", 10_000).end;
     expect(again).toBeDefined();
     for (const end of [...ends.slice(1), again]) end!();
-    expect(enterFastPath("t", "w", 20_000)).toBeDefined();
+    expect(enterFastPath("t", "w", 20_000).end).toBeDefined();
   });
 });

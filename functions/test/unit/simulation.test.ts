@@ -30,14 +30,9 @@ describe("the delivery core, simulated", () => {
 
 describe("production volume, simulated (fast slices; npm run simulate -- --scenario NAME runs each whole)", () => {
   const full = process.env.SIM_SCENARIO;
-  const names = Object.keys(scenarios).filter((n) => !full || n === full);
-  it.each(names.filter((n) => !scenarios[n].known || full))("%s: every invariant holds", async (name) => {
+  it.each(Object.keys(scenarios).filter((n) => !full || n === full))("%s: every invariant holds", async (name) => {
     const report = await simulate(scenarios[name].config(1, !full));
     if (full) console.log(JSON.stringify({ scenario: name, what: scenarios[name].what, ...report, config: undefined }, null, 2));
     expect(report.violations).toEqual([]);
-  });
-  // A hole the model found and that is not closed yet: this fails (and so passes) until it is.
-  it.failing.each(names.filter((n) => scenarios[n].known && !full))("%s: still breaks an invariant (known)", async (name) => {
-    expect((await simulate(scenarios[name].config(1, true))).violations).toEqual([]);
   });
 });
