@@ -246,6 +246,12 @@ export async function setPace(teamId: string, endpoint: DocumentSnapshot, pace: 
   // Every attempt in flight (in every instance) that read the old pace would write the new one: only one
   // against the version it read writes, the others find it changed (a burst's hundred attempts, or 13
   // instances' slow marks, would otherwise write the endpoint as many times).
-  if (!(await updateIfUnchanged(endpoint.ref, { pace }, endpoint.updateTime!).catch(unless(NOT_FOUND)))) return;
+  if (!(await updateIfUnchanged(endpoint.ref, { pace }, endpoint.updateTime!).catch(unless(NOT_FOUND)))) {
+    // A fast mark may be lost (the next fast answer makes it); a slow one must land: read again, and write it if still fast.
+    if (pace === "fast") return;
+    const now = await endpoint.ref.get();
+    if (!now.exists || paceOf(now) === "slow") return;
+    await now.ref.update({ pace }).catch(unless(NOT_FOUND));
+  }
   logs.paceChanged(teamId, endpoint.id, pace);
 }

@@ -18,6 +18,23 @@ const settled = (teamId: string, id: string, status = "succeeded") =>
     return d.status === status ? d : undefined;
   });
 
+/**
+ * Two deliveries with their tasks queued: one created two days ago, its window (about 18 h for 8
+ * attempts) over, due again for its third attempt; one new.
+ */
+async function expiredAndWaiting(teamId: string, webhookId: string) {
+  const expired = await writeDelivery(teamId, webhookId, "expired", {
+    status: "retrying",
+    attempts: 2,
+    createdAt: Timestamp.fromMillis(Date.now() - 2 * DAY),
+    nextAttemptAt: Timestamp.fromMillis(Date.now() - MINUTE),
+  });
+  const waiting = await writeDelivery(teamId, webhookId, "waiting");
+  await enqueue({ teamId, deliveryId: expired, attempt: 3, webhookId }, `${expired}-3`);
+  await enqueue({ teamId, deliveryId: waiting, attempt: 1, webhookId }, `${waiting}-1`);
+  return { expired, waiting };
+}
+
 /** Labels whose delivery ids all fall in one reconciler bucket, so that one bucket has several pages. */
 function labelsInOneBucket(teamId: string, webhookId: string, n: number): string[] {
   const labels: string[] = [];
@@ -95,16 +112,7 @@ describe("liveness: every delivery finishes", () => {
     await silent.start();
     const { ref, webhookId } = await createEndpoint(teamId, { url: silent.url, events: ["ticket.created"], maxAttempts: 8 });
     await ref.update({ circuit: "open", circuitOpenUntil: Timestamp.fromMillis(Date.now() + 60 * MINUTE), circuitOpenings: 1 });
-    // Created two days ago: its window (about 18 h for 8 attempts) is over.
-    const expired = await writeDelivery(teamId, webhookId, "expired", {
-      status: "retrying",
-      attempts: 2,
-      createdAt: Timestamp.fromMillis(Date.now() - 2 * DAY),
-      nextAttemptAt: Timestamp.fromMillis(Date.now() - MINUTE),
-    });
-    const waiting = await writeDelivery(teamId, webhookId, "waiting");
-    await enqueue({ teamId, deliveryId: expired, attempt: 3, webhookId }, `${expired}-3`);
-    await enqueue({ teamId, deliveryId: waiting, attempt: 1, webhookId }, `${waiting}-1`);
+    const { expired, waiting } = await expiredAndWaiting(teamId, webhookId);
 
     const failed = await settled(teamId, expired, "failed");
     // Its duration is the one its count used (0): a 2xx that replaces this finish takes back exactly that.
@@ -138,15 +146,7 @@ describe("liveness: every delivery finishes", () => {
       await firestore()
         .doc(`teams/${teamId}/webhookLeases/${webhookId}_${k}`)
         .set({ deliveryId: `other-${k}`, expireAt: Timestamp.fromMillis(Date.now() + 60 * MINUTE) });
-    const expired = await writeDelivery(teamId, webhookId, "expired", {
-      status: "retrying",
-      attempts: 2,
-      createdAt: Timestamp.fromMillis(Date.now() - 2 * DAY),
-      nextAttemptAt: Timestamp.fromMillis(Date.now() - MINUTE),
-    });
-    const waiting = await writeDelivery(teamId, webhookId, "waiting");
-    await enqueue({ teamId, deliveryId: expired, attempt: 3, webhookId }, `${expired}-3`);
-    await enqueue({ teamId, deliveryId: waiting, attempt: 1, webhookId }, `${waiting}-1`);
+    const { expired, waiting } = await expiredAndWaiting(teamId, webhookId);
 
     const failed = await settled(teamId, expired, "failed");
     expect(failed).toMatchObject({ attempts: 2, lastErrorClass: "in_flight_limit", lastStatusCode: null });

@@ -6,11 +6,14 @@
  * health changes and their notices come from src/notices/health.ts, written in the same step.
  */
 import * as core from "../../src/delivery/core";
+import { BUCKETS } from "../../src/delivery/reconcile";
 import { decideOutcome, EndpointEffect } from "../../src/delivery/outcome";
 import * as health from "../../src/notices/health";
 import type { DeliveryStatus, DeliveryTask, ErrorClass } from "../../src/delivery/schema";
 import { Clock, Crash, Ops, Queue, QueueFaults, rng, Table, WRITE_WINDOW_MS } from "./world";
 
+/** Writes a second Firestore takes into one range of an index on a value that grows with time. */
+const INDEX_RANGE_WRITES = 500;
 /** More writes than this to one document in WRITE_WINDOW_MS is above Firestore's sustained rate of about 1/s. */
 const HOT_WRITES = 15;
 
@@ -46,6 +49,8 @@ export interface SimConfig {
   receiver?: { mode: Mode; latencyMs: number; then?: { atMs: number; mode: Mode } };
   /** Events each endpoint gets at once at the start, beside its arrivals. */
   burst?: number;
+  /** The whole fleet's deliveries a second this run is a slice of: the index ranges are checked at that rate. */
+  fleetPerSecond?: number;
   /** Function instances the attempts run on (each with its own memory: circuit counts, fast-path counts). */
   instances?: number;
   /** Arrivals stop after this long instead of `days`. */
@@ -157,6 +162,10 @@ export interface SimReport {
     longestQueueWaitMs: number;
     mostInFlightToOneEndpoint: number;
     parksPerDelivery: number;
+    /** Writes into the reconciler's time-ordered index ranges (BUCKETS of about 500/s each). */
+    reconcilerIndexWritesPerDelivery: number;
+    /** Writes into a team's (status, createdAt) range (about 500/s). */
+    teamIndexWritesPerDelivery: number;
   };
   /** Deliveries a second each healthy endpoint finished within the horizon. */
   delivered: Record<string, number>;
@@ -176,6 +185,9 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   const between = (a: number, b: number) => a + random() * (b - a);
 
   // The record's own rules, checked at every write: an open delivery has no TTL, a final one 30 days from when it finished.
+  const indexed = new Map<string, { due: number | null; status: DeliveryStatus }>();
+  let reconcilerIndexWrites = 0;
+  let teamIndexWrites = 0;
   /** The parked deliveries of each endpoint: the index the wake-up query reads. */
   const parked = new Map<string, Set<string>>();
   const ops = new Ops(() => clock.now);
@@ -189,6 +201,14 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       if (open && d.expireAtMs !== null) violate(`${id}: open with a TTL`);
       if (!open && (d.completedAtMs === null || d.expireAtMs !== d.completedAtMs + core.RETENTION_DAYS * DAY))
         violate(`${id}: ${d.status} without its TTL from completion`);
+      // Index entries near the tail of a time-ordered range (Firestore takes about 500 writes/s into one):
+      // the reconciler's (bucket, status, nextAttemptAt) entry of an open record, and the team's
+      // (status, createdAt) entry, each written when it is added and when it is removed.
+      const before = indexed.get(id);
+      const due = open ? d.nextAttemptAtMs : null;
+      if (before?.due !== due) reconcilerIndexWrites += (before?.due != null ? 1 : 0) + (due !== null ? 1 : 0);
+      if (before?.status !== d.status) teamIndexWrites += before ? 2 : 1;
+      indexed.set(id, { due, status: d.status });
     },
     ops,
     "delivery",
@@ -767,8 +787,13 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     }
     // The mark's write is not where this model crashes an instance: a lost mark only delays the next attempt's.
     await io(false);
-    if (endpoints.updateIfUnchanged(webhookId, { pace }, read.version) !== undefined && pace === "fast")
-      lastFastMark.set(webhookId, clock.now);
+    if (endpoints.updateIfUnchanged(webhookId, { pace }, read.version) !== undefined) {
+      if (pace === "fast") lastFastMark.set(webhookId, clock.now);
+    } else if (pace === "slow" && endpoints.get(webhookId)!.data.pace === "fast") {
+      // A slow mark must land: read again, and write it if still fast.
+      await io(false);
+      endpoints.update(webhookId, { pace });
+    }
   }
 
   /** delivery/inflight.ts wakeParked(), with the check that a release never leaves a parked delivery asleep. */
@@ -1029,6 +1054,12 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
         );
     }
   }
+  // The reconciler's index ranges at the fleet's rate: its 16 buckets take about 500 writes/s each.
+  const perDelivery = reconcilerIndexWrites / Math.max(1, deliveries.docs.size);
+  if (config.fleetPerSecond && (config.fleetPerSecond * perDelivery) / BUCKETS > INDEX_RANGE_WRITES)
+    violate(
+      `the reconciler's index ranges take ${Math.round((config.fleetPerSecond * perDelivery) / BUCKETS)} writes/s each at ${config.fleetPerSecond} deliveries/s`,
+    );
   // No document written more than about once a second, sustained.
   if (ops.hottest.writes > HOT_WRITES)
     violate(`${ops.hottest.key}: ${ops.hottest.writes} writes in ${WRITE_WINDOW_MS / 1000} s (Firestore sustains about 1/s a document)`);
@@ -1047,6 +1078,8 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       longestQueueWaitMs: Math.round(queue.longestWaitMs),
       mostInFlightToOneEndpoint: mostInFlight,
       parksPerDelivery: per(parks),
+      reconcilerIndexWritesPerDelivery: per(reconcilerIndexWrites),
+      teamIndexWritesPerDelivery: per(teamIndexWrites),
     },
     delivered,
     limitChanges: Object.fromEntries(limitChanges),

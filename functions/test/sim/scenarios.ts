@@ -36,6 +36,7 @@ export const scenarios: Record<string, Scenario> = {
       ...quiet,
       endpoints: 100,
       meanArrivalMs: 2_500,
+      fleetPerSecond: 4_000,
       receiver: { mode: "healthy", latencyMs: 200 },
       horizonMs: (fast ? 2 : 10) * MINUTE,
     }),
