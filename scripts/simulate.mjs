@@ -17,7 +17,7 @@ const jest = join(fnDir, "node_modules", "jest", "bin", "jest.js");
 const scenario = arg("scenario");
 if (scenario) {
   process.env.SIM_SCENARIO = scenario;
-  runOrExit(process.execPath, [jest, "--selectProjects", "unit", "--testPathPatterns", "simulation", "-t", `production volume.*${scenario}`, "--testTimeout", "3600000"], {
+  runOrExit(process.execPath, [jest, "--selectProjects", "unit", "--testPathPatterns", "simulation", "-t", `production volume.*${scenario}`], {
     cwd: fnDir,
   });
 } else {

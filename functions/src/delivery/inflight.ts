@@ -40,8 +40,6 @@ import { ALREADY_EXISTS, NOT_FOUND, unless } from "../platform/grpcErrors";
  * counts as slow until it has answered fast once.
  */
 export { FAST_MS, SLOW_MS };
-const BLIND_TRIES = LEASE_BLIND_TRIES;
-const SAMPLED = LEASE_SAMPLED;
 
 export type Pace = "fast" | "slow";
 export const paceOf = (endpoint: DocumentSnapshot): Pace => (endpoint.get("pace") === "fast" ? "fast" : "slow");
@@ -97,7 +95,7 @@ function randomSlots(limit: number, count: number): number[] {
 /**
  * Takes a free lease of the endpoint, or returns undefined when none was found. It first tries to
  * create a few at random (no read: the usual case costs one create), then reads a random sample of
- * SAMPLED to find one that is free or whose holder died (expired) and takes that. Reading a sample,
+ * LEASE_SAMPLED to find one that is free or whose holder died (expired) and takes that. Reading a sample,
  * not all of them, keeps an endpoint at a limit of 100 from costing 100 reads an attempt; a lease
  * of a dead holder is found by a later sample, and expires by TTL meanwhile.
  */
@@ -112,8 +110,8 @@ export async function acquireLease(
   const lease = () => leaseDoc(deliveryId, timeoutMs);
   const held = (r: DocumentReference, doc: { expireAt: Timestamp }): Lease =>
     heldLease(teamId, webhookId, { k: Number(r.id.slice(r.id.lastIndexOf("_") + 1)), until: doc.expireAt.toMillis() }, timeoutMs);
-  const order = randomSlots(maxInFlight, Math.min(maxInFlight, BLIND_TRIES + SAMPLED));
-  for (const k of order.slice(0, BLIND_TRIES)) {
+  const order = randomSlots(maxInFlight, Math.min(maxInFlight, LEASE_BLIND_TRIES + LEASE_SAMPLED));
+  for (const k of order.slice(0, LEASE_BLIND_TRIES)) {
     const doc = lease();
     const created = await ref(k)
       .create(doc)
@@ -121,7 +119,7 @@ export async function acquireLease(
     if (created) return held(ref(k), doc);
   }
   // A small limit is read whole (the blind tries again too: one may have expired); a large one, in a sample.
-  const sample = maxInFlight <= BLIND_TRIES + SAMPLED ? order : order.slice(BLIND_TRIES);
+  const sample = maxInFlight <= LEASE_BLIND_TRIES + LEASE_SAMPLED ? order : order.slice(LEASE_BLIND_TRIES);
   const now = Date.now();
   for (const snap of await db().getAll(...sample.map(ref))) {
     const doc = lease();

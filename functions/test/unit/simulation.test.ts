@@ -30,9 +30,13 @@ describe("the delivery core, simulated", () => {
 
 describe("production volume, simulated (fast slices; npm run simulate -- --scenario NAME runs each whole)", () => {
   const full = process.env.SIM_SCENARIO;
-  it.each(Object.keys(scenarios).filter((n) => !full || n === full))("%s: every invariant holds", async (name) => {
-    const report = await simulate(scenarios[name].config(1, !full));
-    if (full) console.log(JSON.stringify({ scenario: name, what: scenarios[name].what, ...report, config: undefined }, null, 2));
-    expect(report.violations).toEqual([]);
-  });
+  it.each(Object.keys(scenarios).filter((n) => !full || n === full))(
+    "%s: every invariant holds",
+    async (name) => {
+      const report = await simulate(scenarios[name].config(1, !full));
+      if (full) console.log(JSON.stringify({ scenario: name, what: scenarios[name].what, ...report, config: undefined }, null, 2));
+      expect(report.violations).toEqual([]);
+    },
+    full ? 3_600_000 : 120_000,
+  );
 });
