@@ -189,10 +189,13 @@ async function followUpRecorded(task: DeliveryTask, ref: DocumentReference, deli
   if (delivery.status === "retrying" && delivery.attempts === task.attempt) {
     await enqueueDelivery(nextTask(task, delivery.webhookId), delivery.nextAttemptAt?.toMillis());
   }
-  if (delivery.effectApplied === false && !isOpen(delivery.status)) {
-    if (delivery.status === "failed") await announceFailed(task, delivery, delivery.completedAt?.toMillis() ?? Date.now());
-    await applyEndpointEffect(task.teamId, delivery.webhookId, recordedEffect(delivery), ref);
-  }
+  if (delivery.effectApplied === false && !isOpen(delivery.status)) await finishEffect(task, ref, delivery);
+}
+
+/** A final record's pending effect: its `webhook.delivery_failed` (again, with the same id, if it went out) and its endpoint effect. */
+async function finishEffect(task: DeliveryTask, ref: DocumentReference, delivery: Delivery): Promise<void> {
+  if (delivery.status === "failed") await announceFailed(task, delivery, delivery.completedAt?.toMillis() ?? Date.now());
+  await applyEndpointEffect(task.teamId, delivery.webhookId, recordedEffect(delivery), ref);
 }
 
 /**
@@ -213,10 +216,8 @@ export async function finishPendingEffects(nowMs = Date.now(), { graceMs = RECON
       logs.deliveryUnreadable(task, describeIssues(parsed.error));
       continue;
     }
-    const delivery = parsed.data;
     try {
-      if (delivery.status === "failed") await announceFailed(task, delivery, delivery.completedAt?.toMillis() ?? nowMs);
-      await applyEndpointEffect(teamId, delivery.webhookId, recordedEffect(delivery), doc.ref);
+      await finishEffect(task, doc.ref, parsed.data);
       finished++;
     } catch (err) {
       logs.reviveFailed(doc.id, err);
@@ -493,7 +494,8 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
 
   // Follow up.
   if (recorded.status === "retrying") await enqueueDelivery(nextTask(task, delivery.webhookId), outcome.nextAttemptAtMs!);
-  const effect = "ended" in recorded && recorded.status === "failed" ? "failed" : outcome.endpointEffect;
+  // An attempt that could not be recorded and ended the delivery failed counts as a failure, unless it was a 410.
+  const effect = outcome.endpointEffect ?? ("ended" in recorded && recorded.status === "failed" ? "failed" : null);
   if ((effect === "gone" || effect === "failed") && recorded.status === "failed") {
     const ended = { ...delivery, attempts: task.attempt, lastStatusCode: result.statusCode, lastErrorClass: result.errorClass };
     await announceFailed(task, ended, doneMs);

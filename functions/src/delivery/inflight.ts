@@ -1,4 +1,4 @@
-import { DocumentReference, DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
+import { DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { db } from "../platform/app";
 import type { DeliveryTask } from "./schema";
 import { paths } from "../platform/collections";
@@ -108,29 +108,30 @@ export async function acquireLease(
 ): Promise<Lease | undefined> {
   const ref = (k: number) => db().doc(paths.lease(teamId, webhookId, k));
   const lease = () => leaseDoc(deliveryId, timeoutMs);
-  const held = (r: DocumentReference, doc: { expireAt: Timestamp }): Lease =>
-    heldLease(teamId, webhookId, { k: Number(r.id.slice(r.id.lastIndexOf("_") + 1)), until: doc.expireAt.toMillis() }, timeoutMs);
+  const held = (k: number, doc: { expireAt: Timestamp }): Lease =>
+    heldLease(teamId, webhookId, { k, until: doc.expireAt.toMillis() }, timeoutMs);
   const order = randomSlots(maxInFlight, Math.min(maxInFlight, LEASE_BLIND_TRIES + LEASE_SAMPLED));
   for (const k of order.slice(0, LEASE_BLIND_TRIES)) {
     const doc = lease();
     const created = await ref(k)
       .create(doc)
       .then(() => true, unless(ALREADY_EXISTS));
-    if (created) return held(ref(k), doc);
+    if (created) return held(k, doc);
   }
   // A small limit is read whole (the blind tries again too: one may have expired); a large one, in a sample.
   const sample = maxInFlight <= LEASE_BLIND_TRIES + LEASE_SAMPLED ? order : order.slice(LEASE_BLIND_TRIES);
   const now = Date.now();
-  for (const snap of await db().getAll(...sample.map(ref))) {
+  const snaps = await db().getAll(...sample.map(ref));
+  for (const [i, snap] of snaps.entries()) {
     const doc = lease();
     if (!snap.exists) {
       const created = await snap.ref.create(doc).then(() => true, unless(ALREADY_EXISTS));
-      if (created) return held(snap.ref, doc);
+      if (created) return held(sample[i], doc);
     } else if (
       ((snap.get("expireAt") as Timestamp | undefined)?.toMillis() ?? 0) < now &&
       (await updateIfUnchanged(snap.ref, doc, snap.updateTime!))
     ) {
-      return held(snap.ref, doc);
+      return held(sample[i], doc);
     }
   }
   return undefined;
@@ -170,7 +171,7 @@ const WAKE_SLACK = 8;
  * After a leased attempt: hand its lease to a parked delivery (or release it), and move the
  * endpoint's in-flight limit as its answer says (core.inFlightAfter), with the endpoint version
  * the attempt read as precondition, so that however many attempts answer at once the limit moves
- * once per round trip. A raised limit wakes as many more. Returns whether deliveries were waiting.
+ * once per round trip. A raised limit wakes as many more.
  */
 export async function afterLeasedAttempt(args: {
   teamId: string;
@@ -180,7 +181,7 @@ export async function afterLeasedAttempt(args: {
   ceiling: number;
   statusCode: number | null;
   lease: Lease;
-}): Promise<boolean> {
+}): Promise<void> {
   const { teamId, endpoint, limit } = args;
   const { waiting } = await wakeParked(teamId, endpoint.id, 1, args.lease);
   const next = inFlightAfter({
@@ -195,7 +196,6 @@ export async function afterLeasedAttempt(args: {
     logs.inFlightLimitChanged(teamId, endpoint.id, limit, next);
     if (next > limit) await wakeParked(teamId, endpoint.id, next - limit);
   }
-  return waiting;
 }
 
 /** The endpoint's current in-flight limit. */

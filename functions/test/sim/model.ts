@@ -840,7 +840,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     limit: number,
     statusCode: number | null,
     lease: { ticket: NonNullable<DeliveryTask["lease"]>; timeoutMs: number },
-  ): Promise<boolean> {
+  ): Promise<void> {
     const { waiting } = await wakeParked(webhookId, 1, lease);
     const next = core.inFlightAfter({
       limit,
@@ -850,12 +850,11 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       waiting,
       sinceWriteMs: clock.now - (endpointWrittenAt.get(webhookId) ?? 0),
     });
-    if (next === undefined) return waiting;
+    if (next === undefined) return;
     await io();
-    if (endpoints.updateIfUnchanged(webhookId, { inFlightLimit: next }, read.version) === undefined) return waiting;
+    if (endpoints.updateIfUnchanged(webhookId, { inFlightLimit: next }, read.version) === undefined) return;
     limitChanges.set(webhookId, (limitChanges.get(webhookId) ?? 0) + 1);
     if (next > limit) await wakeParked(webhookId, next - limit);
-    return waiting;
   }
 
   /** delivery/reconcile.ts reconcileOverdue(), on its schedule. */
