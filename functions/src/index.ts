@@ -65,10 +65,17 @@ export const reconcileDeliveries = onSchedule(
     await runSteps({
       reconcile: () => reconcileOverdue(),
       pendingEffects: () => finishPendingEffects(),
-      compactStats: () => compactStats(),
       sendDigests: () => sendDigests(),
       resumeStaleJobs: () => resumeStaleJobs(),
     });
+  },
+);
+
+/** Stats shards of past hours folded into the day rollups, on a schedule of their own (see stats/compact.ts). */
+export const compactWebhookStats = onSchedule(
+  { schedule: `every ${RECONCILE_EVERY_MINUTES} minutes`, timeoutSeconds: 540, retryCount: 0 },
+  async () => {
+    await compactStats();
   },
 );
 
@@ -80,8 +87,8 @@ export const runRedeliveryJob = onMessagePublished({ topic: REDELIVERY_TOPIC, re
 
 /**
  * The same passes on demand (an operator after an incident; the emulators, which fire no schedules):
- * `{"task":"reconcile"}`, `{"task":"send_notice_digests"}` to mail every pending digest now, or
- * `{"task":"resume_redeliveries"}` to resume every stalled redelivery job.
+ * `{"task":"reconcile"}`, `{"task":"send_notice_digests"}` to mail every pending digest now,
+ * `{"task":"resume_redeliveries"}` to resume every stalled redelivery job, or `{"task":"compact_stats"}`.
  */
 export const runWebhookMaintenance = onMessagePublished({ topic: MAINTENANCE_TOPIC, retry: false, timeoutSeconds: 540 }, async (event) => {
   const { data } = event.data.message;

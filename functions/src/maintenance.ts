@@ -3,11 +3,13 @@ import { reconcileOverdue } from "./delivery/reconcile";
 import { sendDigests } from "./notices/mail";
 import { logs } from "./platform/logs";
 import { resumeStaleJobs } from "./redelivery/jobs";
+import { compactStats } from "./stats/compact";
 
 const TASKS = {
   reconcile: () => reconcileOverdue().then(() => finishPendingEffects()),
   send_notice_digests: () => sendDigests(Date.now(), true),
   resume_redeliveries: () => resumeStaleJobs(),
+  compact_stats: () => compactStats(),
 };
 
 /**

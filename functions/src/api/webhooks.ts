@@ -14,7 +14,7 @@ import { generateSecret } from "../signing/sign";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { privateTargetsAllowed } from "../platform/params";
-import { queries, runQuery } from "../platform/queries";
+import { countQuery, queries, runQuery } from "../platform/queries";
 import { redactedUrl, redactExcerpt, HIDDEN } from "../endpoints/redact";
 import { listFigures } from "../stats/listFigures";
 import { requireRole, Role, teamInput, webhookInput } from "./access";
@@ -54,9 +54,18 @@ async function requireValid(raw: { url?: unknown }) {
   return { endpoint: v.endpoint, target };
 }
 
+/**
+ * Endpoints a team may have: what the list shows (`endpointsByCreation`), and what keeps a stats
+ * shard, which holds the figures of every endpoint of its team that finished a delivery in its
+ * hour, far below Firestore's 20,000 fields and 1 MiB a document (at most about 25 fields an endpoint).
+ */
+export const MAX_ENDPOINTS_PER_TEAM = 500;
+
 export const createWebhook = callable("createWebhook", teamInput.extend(endpointInputSchema.shape), async ({ teamId, ...input }, req) => {
   await requireRole(req, teamId, "admin");
   const { endpoint } = await requireValid(input);
+  if ((await countQuery({ collection: paths.endpoints(teamId), where: [], limit: MAX_ENDPOINTS_PER_TEAM })) >= MAX_ENDPOINTS_PER_TEAM)
+    throw new ApiError("resource-exhausted", `a team has at most ${MAX_ENDPOINTS_PER_TEAM} endpoints: delete one first`);
   const ref = db().collection(paths.endpoints(teamId)).doc();
   const secret = generateSecret();
   const now = Timestamp.now();

@@ -178,10 +178,10 @@ export const queries = {
     collection: paths.deliveries(teamId),
     where: [...byWebhook(webhookId), ["status", "in", openStatuses]],
   }),
-  /** The stats shards of one endpoint, or of the whole team, not compacted yet from a time on (see stats/compact.ts). */
-  statsShards: (teamId: string, webhookId: string | undefined, from: Timestamp): QuerySpec => ({
+  /** A team's stats shards not compacted yet from a time on (see stats/compact.ts). */
+  statsShards: (teamId: string, from: Timestamp): QuerySpec => ({
     collection: paths.statsShards(teamId),
-    where: [...byWebhook(webhookId), ["hourStart", ">=", from]],
+    where: [["hourStart", ">=", from]],
   }),
   /** Stats shards of every team from hours before `before`, oldest first: what the compaction folds. */
   statsShardsToCompact: (before: Timestamp, limit: number): QuerySpec => ({
@@ -189,7 +189,6 @@ export const queries = {
     group: true,
     where: [["hourStart", "<", before]],
     orderBy: [["hourStart", "asc"]],
-    select: [],
     limit,
   }),
   /** An endpoint's last finished delivery, whatever its outcome (an open one has no completedAt). */

@@ -1,84 +1,163 @@
-import { DocumentData, Timestamp } from "firebase-admin/firestore";
+import { DocumentData, FieldPath, FieldValue, QueryDocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { logs } from "../platform/logs";
 import { queries, runQuery } from "../platform/queries";
-import { ShardDoc, shardAsDayIncrements, shardKeyOf } from "./rollup";
+import { asDayIncrements, shardEntries, shardKeyOf, sumOf } from "./rollup";
 import { nest, STATS_RETENTION_MS } from "./stats";
 
 const HOUR = 3_600_000;
 const PAGE_SIZE = 400;
 /** Firestore's limit on writes in one commit or transaction. */
 export const MAX_WRITES = 500;
-const MAX_PAGES = 50;
+/** Fold transactions of one page run at once (each touches its own shards). */
+const PARALLEL = 8;
+/** A pass starts no page after this long: it runs every 5 minutes, and whatever is left waits for the next one. */
+export const COMPACTION_BUDGET_MS = 240_000;
 
-/** What folding one shard writes besides deleting it: its endpoint's day and its team's day. */
-export const dayPathsOf = (teamId: string, webhookId: string, day: string) => [
-  paths.endpointStatsDay(teamId, webhookId, day),
-  paths.teamStatsDay(teamId, day),
-];
+/** The part of a shard one transaction folds: these endpoints' figures (the whole shard when nothing else is left in it). */
+export interface FoldUnit<T> {
+  shard: T;
+  webhookIds: string[];
+}
+
+/** What a shard is, to plan its fold: its team, its day and the endpoints it holds. */
+export interface ShardKey {
+  team: string;
+  day: string;
+  webhookIds: string[];
+}
 
 /**
- * Splits shards into transactions of at most `maxWrites` writes: a shard costs its delete and
- * each day document it adds that the transaction does not write already. Shards of many teams
- * (two new day documents each) make smaller transactions; shards of one endpoint, larger ones. Pure.
+ * Splits shards into transactions of at most `maxWrites` writes. A shard costs its delete (or,
+ * folded in parts, an update) and each day document it adds that the transaction does not write
+ * already: its endpoints' days and its team's day. Shards of one team share their days, so a busy
+ * team's hour folds in a transaction or two; a shard holding more endpoints than one transaction
+ * can write is folded in parts, each removing its endpoints from the shard. Pure.
  */
-export function planFolds<T>(shards: T[], dayPaths: (s: T) => string[], maxWrites = MAX_WRITES): T[][] {
-  const plans: T[][] = [];
-  let current: T[] = [];
+export function planFolds<T>(shards: T[], keyOf: (s: T) => ShardKey, maxWrites = MAX_WRITES): FoldUnit<T>[][] {
+  const plans: FoldUnit<T>[][] = [];
+  let current: FoldUnit<T>[] = [];
   let days = new Set<string>();
-  for (const s of shards) {
-    const added = dayPaths(s).filter((p) => !days.has(p));
-    if (current.length > 0 && current.length + 1 + days.size + added.length > maxWrites) {
-      plans.push(current);
-      current = [];
-      days = new Set();
+  const flush = () => {
+    if (current.length > 0) plans.push(current);
+    current = [];
+    days = new Set();
+  };
+  for (const shard of shards) {
+    const { team, day, webhookIds } = keyOf(shard);
+    let rest = [...new Set(webhookIds)];
+    for (;;) {
+      const wanted = new Set<string>();
+      let fit = 0;
+      for (const id of rest) {
+        const more = [`${team}/${day}`, `${team}/${id}/${day}`].filter((p) => !days.has(p) && !wanted.has(p));
+        if (current.length + 1 + days.size + wanted.size + more.length > maxWrites) break;
+        for (const p of more) wanted.add(p);
+        fit++;
+      }
+      if (fit < rest.length && current.length > 0) {
+        flush();
+        continue;
+      }
+      current.push({ shard, webhookIds: rest.slice(0, fit) });
+      for (const p of wanted) days.add(p);
+      rest = rest.slice(fit);
+      if (rest.length === 0) break;
+      flush();
     }
-    current.push(s);
-    for (const p of dayPaths(s)) days.add(p);
   }
-  if (current.length > 0) plans.push(current);
+  flush();
   return plans;
 }
 
 /**
- * Folds the stats shards of past hours into the day rollups of their endpoint and team, and
- * deletes them, in transactions that read each shard again: a shard is added to the days exactly
- * once, and a count that lands in a shard of a past hour after it was folded (a late commit) makes
- * a new shard, folded at the next pass. Runs with the reconciler, every 5 minutes.
+ * One transaction of a plan: reads its shards again, adds the planned endpoints' figures to their
+ * day documents and their team's, and deletes each shard that holds nothing else (or removes just
+ * those endpoints from it). A count that lands in a shard after its fold makes a new entry, folded
+ * at the next pass; a shard is added to the days exactly once.
  */
-export async function compactStats(nowMs = Date.now()): Promise<{ shards: number }> {
-  const before = Timestamp.fromMillis(Math.floor(nowMs / HOUR) * HOUR);
-  let folded = 0;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const snap = await runQuery(queries.statsShardsToCompact(before, PAGE_SIZE));
-    // The shard's id names its day and endpoint (`{day}T{hour}_{webhookId}_{k}`): the plan needs no read.
-    const plans = planFolds(snap.docs, (d) => dayPathsOf(d.ref.parent.parent!.id, ...shardKeyOf(d.id)));
-    for (const part of plans.map((p) => p.map((d) => d.ref))) {
-      folded += await db().runTransaction(async (tx) => {
-        const shards = (await tx.getAll(...part)).filter((s) => s.exists);
-        const increments = new Map<string, { day: string; fields: Record<string, number> }>();
-        const add = (path: string, day: string, fields: Record<string, number>) => {
-          const into = increments.get(path) ?? { day, fields: {} };
-          for (const [f, n] of Object.entries(fields)) into.fields[f] = (into.fields[f] ?? 0) + n;
-          increments.set(path, into);
-        };
-        for (const s of shards) {
-          // Paths from the id, as planned; figures that are not counts (a hand edit) are left out.
-          const [webhookId, day] = shardKeyOf(s.id);
-          const fields = shardAsDayIncrements({ ...(s.data() as ShardDoc), hour: s.id.slice(11, 13) });
-          for (const path of dayPathsOf(s.ref.parent.parent!.id, webhookId, day)) add(path, day, fields);
-        }
-        for (const [path, { day, fields }] of increments) {
-          const data: DocumentData = { day, expireAt: Timestamp.fromMillis(Date.parse(day) + STATS_RETENTION_MS), ...nest(fields) };
-          tx.set(db().doc(path), data, { merge: true });
-        }
-        for (const s of shards) tx.delete(s.ref);
-        return shards.length;
-      });
+function fold(plan: FoldUnit<QueryDocumentSnapshot>[]): Promise<number> {
+  return db().runTransaction(async (tx) => {
+    const fresh = await tx.getAll(...plan.map((u) => u.shard.ref));
+    const increments = new Map<string, { day: string; fields: Record<string, number> }>();
+    const add = (path: string, day: string, fields: Record<string, number>) => {
+      const into = increments.get(path) ?? { day, fields: {} };
+      for (const [f, n] of Object.entries(fields)) into.fields[f] = (into.fields[f] ?? 0) + n;
+      increments.set(path, into);
+    };
+    let deleted = 0;
+    fresh.forEach((snap, i) => {
+      if (!snap.exists) return;
+      const team = snap.ref.parent.parent!.id;
+      const [day, hour] = shardKeyOf(snap.id);
+      const unit = new Set(plan[i].webhookIds);
+      const all = shardEntries(snap.data());
+      const mine = all.filter(([id]) => unit.has(id));
+      for (const [id, f] of mine) add(paths.endpointStatsDay(team, id, day), day, asDayIncrements(hour, f));
+      if (mine.length > 0) add(paths.teamStatsDay(team, day), day, asDayIncrements(hour, sumOf(mine.map(([, f]) => f))));
+      if (mine.length === all.length) {
+        tx.delete(snap.ref);
+        deleted++;
+      } else {
+        const [field, value, ...others] = mine.flatMap(([id]) => [new FieldPath("w", id), FieldValue.delete()]);
+        if (field) tx.update(snap.ref, field, value, ...others);
+      }
+    });
+    for (const [path, { day, fields }] of increments) {
+      const data: DocumentData = { day, expireAt: Timestamp.fromMillis(Date.parse(day) + STATS_RETENTION_MS), ...nest(fields) };
+      tx.set(db().doc(path), data, { merge: true });
     }
+    return deleted;
+  });
+}
+
+/** Runs `work` on every item, at most `parallel` at once. */
+async function inParallel<T>(items: T[], parallel: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, lane));
+}
+
+/**
+ * Folds the stats shards of past hours into the day rollups of their endpoints and teams, a page
+ * at a time in the order of their hour, until none is left or the pass's budget is spent. A fold
+ * that fails (a shard it cannot write) is logged and left for the next pass; the pass goes on past
+ * it. Runs on its own schedule, every 5 minutes.
+ */
+export async function compactStats(
+  nowMs = Date.now(),
+  { budgetMs = COMPACTION_BUDGET_MS, maxWrites = MAX_WRITES } = {},
+): Promise<{ shards: number; failed: number; done: boolean }> {
+  const before = Timestamp.fromMillis(Math.floor(nowMs / HOUR) * HOUR);
+  const started = Date.now();
+  let folded = 0;
+  let failed = 0;
+  let after: QueryDocumentSnapshot | undefined;
+  for (;;) {
+    const snap = await runQuery({ ...queries.statsShardsToCompact(before, PAGE_SIZE), ...(after ? { startAfter: [after] } : {}) });
+    const plans = planFolds(
+      snap.docs,
+      (d) => ({ team: d.ref.parent.parent!.id, day: shardKeyOf(d.id)[0], webhookIds: shardEntries(d.data()).map(([id]) => id) }),
+      maxWrites,
+    );
+    await inParallel(plans, PARALLEL, async (plan) => {
+      try {
+        folded += await fold(plan);
+      } catch (err) {
+        failed += plan.length;
+        logs.maintenanceStepFailed("compactStats", err);
+      }
+    });
+    after = snap.docs.at(-1);
     if (snap.size < PAGE_SIZE) break;
+    if (Date.now() - started >= budgetMs) {
+      logs.statsCompacted(folded, before.toDate().toISOString());
+      return { shards: folded, failed, done: false };
+    }
   }
   logs.statsCompacted(folded, before.toDate().toISOString());
-  return { shards: folded };
+  return { shards: folded, failed, done: true };
 }

@@ -2,7 +2,7 @@ import { Timestamp } from "firebase-admin/firestore";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { queries, runQuery } from "../platform/queries";
-import { DayDoc, daysOf, ShardDoc, summarize, windowPoints, withShards } from "./rollup";
+import { DayDoc, daysOf, summarize, windowPoints, withShards } from "./rollup";
 import { readRollups } from "./stats";
 
 /** What the endpoint list shows of each endpoint: the last 24 hours, with one point an hour for a sparkline. */
@@ -17,9 +17,15 @@ export interface ListFigures {
   series: { since: string; succeeded: number[]; failed: number[] };
 }
 
-/** Pure: one endpoint's list figures from its day documents and not yet compacted shards. */
-export function listFiguresOf(days: DayDoc[], shards: ShardDoc[], lastDeliveryAt: string | null, nowMs: number): ListFigures {
-  const s = summarize(withShards(days, shards), "24h", nowMs);
+/** Pure: one endpoint's list figures from its day documents and its team's not yet compacted shards. */
+export function listFiguresOf(
+  webhookId: string,
+  days: DayDoc[],
+  shards: { id: string; data: unknown }[],
+  lastDeliveryAt: string | null,
+  nowMs: number,
+): ListFigures {
+  const s = summarize(withShards(days, shards, webhookId), "24h", nowMs);
   return {
     total: s.total,
     succeeded: s.succeeded,
@@ -33,16 +39,16 @@ export function listFiguresOf(days: DayDoc[], shards: ShardDoc[], lastDeliveryAt
 
 /**
  * Every listed endpoint's figures in one call: its two day documents (today and yesterday) and the
- * team's shards not compacted yet, read together as computeStats reads them, and one
- * single-document query an endpoint for its last finished delivery. For n endpoints: 3n + 1 reads
- * plus one a shard.
+ * team's shards not compacted yet (at most 2 x STATS_SHARDS), read together as computeStats reads
+ * them, and one single-document query an endpoint for its last finished delivery. For n endpoints:
+ * 3n + 1 reads plus one a shard.
  */
 export async function listFigures(teamId: string, webhookIds: string[], nowMs = Date.now()): Promise<Map<string, ListFigures>> {
   if (webhookIds.length === 0) return new Map();
   const days = daysOf(windowPoints("24h", nowMs).starts);
   const refs = webhookIds.flatMap((id) => days.map((day) => db().doc(paths.endpointStatsDay(teamId, id, day))));
   const [{ snaps, shards }, last] = await Promise.all([
-    readRollups(teamId, undefined, refs, days[0]),
+    readRollups(teamId, refs, days[0]),
     Promise.all(
       webhookIds.map(async (id) => {
         const snap = await runQuery(queries.lastFinished(teamId, id));
@@ -51,20 +57,15 @@ export async function listFigures(teamId: string, webhookIds: string[], nowMs = 
       }),
     ),
   ]);
-  const shardsOf = new Map<string, ShardDoc[]>();
-  for (const s of shards) {
-    const own = shardsOf.get(s.webhookId);
-    if (own) own.push(s);
-    else shardsOf.set(s.webhookId, [s]);
-  }
   return new Map(
     webhookIds.map((id, i) => {
       const own = snaps.slice(i * days.length, (i + 1) * days.length).filter((s) => s.exists);
       return [
         id,
         listFiguresOf(
+          id,
           own.map((s) => s.data() as DayDoc),
-          shardsOf.get(id) ?? [],
+          shards,
           last[i],
           nowMs,
         ),

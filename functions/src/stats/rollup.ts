@@ -2,8 +2,9 @@
  * Delivery figures kept as rollups: one document per endpoint and day (and one per team and day),
  * with a map of its 24 hours, each counting finished deliveries by outcome and error class and
  * their last attempt's duration in fixed buckets. A finished delivery first counts in a shard
- * document of its endpoint and hour, written in the same commit as its record; the compaction
- * folds the shards of past hours into the day documents. Pure: keys, increments, merge, summary.
+ * document of its team and hour (under its endpoint), written in the same commit as its record;
+ * the compaction folds the shards of past hours into the day documents. Pure: keys, increments,
+ * merge, summary.
  */
 import { createHash } from "node:crypto";
 
@@ -40,13 +41,15 @@ export function bucketOf(durationMs: number): number {
 }
 
 /**
- * Shards per endpoint and hour: a delivery counts in the one its id hashes to, so that at 500
- * deliveries/s to one endpoint (a delivery shard's ceiling) each is written about once a second.
- * A quiet endpoint has as many shards in an hour as it finished deliveries, at most this many.
+ * Shards per team and hour: a delivery counts in the one its id hashes to, each endpoint's figures
+ * under `w.{webhookId}`. A team's stats read at most this many shards an hour not compacted yet,
+ * whatever its volume and number of endpoints; at a team's ceiling (about 166 new deliveries/s, see
+ * the README) each is written about 0.65 times a second. A quiet team has as many shards in an hour
+ * as it finished deliveries, at most this many.
  */
-export const STATS_SHARDS = 512;
+export const STATS_SHARDS = 256;
 
-/** The figures one finished delivery adds (`by` -1: takes back), as dotted field paths under `prefix` ("" for a shard, "h.HH." in a day document). */
+/** The figures one finished delivery adds (`by` -1: takes back), as dotted field paths under `prefix` ("" for a shard entry, "h.HH." in a day document). */
 export function figuresOf(d: Finished, prefix = "", by = 1): Record<string, number> {
   const fields: Record<string, number> = {
     [`${prefix}${d.status === "succeeded" ? "s" : "f"}`]: by,
@@ -56,23 +59,43 @@ export function figuresOf(d: Finished, prefix = "", by = 1): Record<string, numb
   return fields;
 }
 
-/** The shard a finished delivery counts in: `{day}T{hour}_{webhookId}_{k}`. */
-export function shardOf(webhookId: string, deliveryId: string, atMs: number) {
+/** The shard a finished delivery counts in: `{day}T{hour}_{k}` of its team. */
+export function shardOf(deliveryId: string, atMs: number) {
   const k = createHash("sha256").update(deliveryId).digest().readUInt32BE(0) % STATS_SHARDS;
   const day = dayKey(atMs);
   const hour = hourKey(atMs);
-  return { id: `${day}T${hour}_${webhookId}_${k}`, day, hour, hourStartMs: Math.floor(atMs / HOUR) * HOUR };
+  return { id: `${day}T${hour}_${k}`, day, hour, hourStartMs: Math.floor(atMs / HOUR) * HOUR };
 }
 
-/** The endpoint and day a shard id names (`{day}T{hour}_{webhookId}_{k}`; a webhook id may hold `_`). */
-export function shardKeyOf(id: string): [webhookId: string, day: string] {
-  return [id.slice(14, id.lastIndexOf("_")), id.slice(0, 10)];
+/** The day and hour a shard id names (`{day}T{hour}_{k}`). */
+export const shardKeyOf = (id: string): [day: string, hour: string] => [id.slice(0, 10), id.slice(11, 13)];
+
+const isCount = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n) && n !== 0;
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+
+/** Only what can be a count: figures edited by hand into something else are left out, never added. */
+export function countsOf(x: unknown): HourFigures {
+  const out: HourFigures = {};
+  if (!isObject(x)) return out;
+  for (const k of ["s", "f"] as const) if (isCount(x[k])) out[k] = x[k];
+  for (const k of ["e", "l"] as const) {
+    const map = x[k];
+    if (!isObject(map)) continue;
+    for (const [key, n] of Object.entries(map)) if (isCount(n) && /^\w+$/.test(key)) (out[k] ??= {})[key] = n;
+  }
+  return out;
 }
 
-export interface ShardDoc extends HourFigures {
-  webhookId: string;
-  day: string;
-  hour: string;
+/** A webhook id a document path can hold; a key edited by hand into anything else is left out. */
+const isWebhookId = (id: string) => /^[^/]{1,500}$/.test(id) && id !== "." && id !== ".." && !/^__.*__$/.test(id);
+
+/** A shard's endpoints and their figures (read defensively: a shard may have been edited by hand). */
+export function shardEntries(s: unknown): [webhookId: string, figures: HourFigures][] {
+  const w = isObject(s) ? s.w : undefined;
+  if (!isObject(w)) return [];
+  return Object.entries(w)
+    .filter(([id]) => isWebhookId(id))
+    .map(([id, f]) => [id, countsOf(f)]);
 }
 
 const addInto = (into: HourFigures, f: HourFigures) => {
@@ -81,28 +104,36 @@ const addInto = (into: HourFigures, f: HourFigures) => {
     for (const [key, n] of Object.entries(f[k] ?? {})) (into[k] ??= {})[key] = ((into[k] ?? {})[key] ?? 0) + n;
 };
 
-/** Day documents with the not yet compacted shards added to their hours: what the window shows. */
-export function withShards(days: DayDoc[], shards: ShardDoc[]): DayDoc[] {
+/** The sum of several figures. */
+export function sumOf(figures: HourFigures[]): HourFigures {
+  const out: HourFigures = {};
+  for (const f of figures) addInto(out, f);
+  return out;
+}
+
+/**
+ * Day documents with the not yet compacted shards added to their hours: what the window shows, of
+ * one endpoint, or with no webhookId of the whole team.
+ */
+export function withShards(days: DayDoc[], shards: { id: string; data: unknown }[], webhookId?: string): DayDoc[] {
   const byDay = new Map(days.map((d) => [d.day, { day: d.day, h: structuredClone(d.h ?? {}) }]));
   for (const s of shards) {
-    const day = byDay.get(s.day) ?? { day: s.day, h: {} };
-    byDay.set(s.day, day);
-    addInto((day.h[s.hour] ??= {}), s);
+    const [dayOf, hour] = shardKeyOf(s.id);
+    const own = shardEntries(s.data).filter(([id]) => webhookId === undefined || id === webhookId);
+    if (own.length === 0) continue;
+    const day = byDay.get(dayOf) ?? { day: dayOf, h: {} };
+    byDay.set(dayOf, day);
+    addInto((day.h[hour] ??= {}), sumOf(own.map(([, f]) => f)));
   }
   return [...byDay.values()];
 }
 
-/** A shard's figures as increments of its hour in a day document (the compaction). */
-export function shardAsDayIncrements(s: ShardDoc): Record<string, number> {
+/** Figures as increments of an hour in a day document (the compaction). */
+export function asDayIncrements(hour: string, f: HourFigures): Record<string, number> {
   const out: Record<string, number> = {};
-  const h = `h.${s.hour}.`;
-  const count = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n) && n !== 0;
-  for (const k of ["s", "f"] as const) if (count(s[k])) out[`${h}${k}`] = s[k];
-  for (const k of ["e", "l"] as const) {
-    const map: unknown = s[k];
-    if (typeof map !== "object" || map === null) continue;
-    for (const [key, n] of Object.entries(map)) if (count(n) && /^\w+$/.test(key)) out[`${h}${k}.${key}`] = n;
-  }
+  const h = `h.${hour}.`;
+  for (const k of ["s", "f"] as const) if (f[k]) out[`${h}${k}`] = f[k];
+  for (const k of ["e", "l"] as const) for (const [key, n] of Object.entries(f[k] ?? {})) out[`${h}${k}.${key}`] = n;
   return out;
 }
 

@@ -1,5 +1,7 @@
+import { Timestamp } from "firebase-admin/firestore";
 import { compactStats } from "../../src/stats/compact";
-import { addMember, ok, signUp } from "./helpers/api";
+import { shardOf } from "../../src/stats/rollup";
+import { addMember, call, ok, signUp } from "./helpers/api";
 import { createEndpoint, deliveriesOf, enqueue, firestore, newTeamId, waitFor, writeDelivery } from "./helpers/emulators";
 
 // The compaction runs in this process: its structured log lines would bury jest's output.
@@ -103,6 +105,38 @@ describe("getWebhookStats", () => {
     expect(afterCompaction.webhooks.find((w) => w.id === a.webhookId)!.figures).toEqual(figures.get(a.webhookId));
     expect(await ok<Stats>("getWebhookStats", { teamId, window: "7d" }, agent)).toMatchObject({ total: 12, succeeded: 10, failed: 2 });
     await r.stop();
+  });
+
+  it("folds a shard of more endpoints than one transaction writes in parts, and one edited into nonsense without stopping", async () => {
+    const teamId = newTeamId("fold");
+    const agent = await signUp();
+    await addMember(teamId, agent, "agent");
+    const { id, day, hour, hourStartMs } = shardOf("d1", Date.now() - 3_600_000);
+    const hourStart = Timestamp.fromMillis(hourStartMs);
+    const shards = firestore().collection(`teams/${teamId}/webhookStatsShards`);
+    const endpoints = ["a", "b", "c", "d", "e"];
+    await shards.doc(id).set({ day, hour, hourStart, w: Object.fromEntries(endpoints.map((w) => [w, { s: 2, l: { "0": 2 } }])) });
+    await shards.doc(`${day}T${hour}_999`).set({ hourStart, w: "nonsense" });
+    await shards.doc(`${day}T${hour}_998`).set({ hourStart, w: { a: { f: "x", s: 1 }, "a/b": { s: 9 } } });
+    // Four writes a transaction: a delete or update of the shard, the team's day and two endpoints' days at most.
+    const { failed } = await compactStats(Date.now(), { maxWrites: 4 });
+    expect(failed).toBe(0);
+    expect((await shards.get()).size).toBe(0);
+    const dayOf = async (path: string) => ((await firestore().doc(path).get()).get(`h.${hour}`) as { s?: number }) ?? {};
+    expect((await dayOf(`teams/${teamId}/webhookTeamStatsDays/${day}`)).s).toBe(11);
+    for (const w of endpoints) expect((await dayOf(`teams/${teamId}/webhookStatsDays/${day}_${w}`)).s).toBe(w === "a" ? 3 : 2);
+    expect(await ok<Stats>("getWebhookStats", { teamId, window: "24h" }, agent)).toMatchObject({ succeeded: 11, failed: 0 });
+  });
+
+  it("lets a team have at most 500 endpoints", async () => {
+    const teamId = newTeamId("many");
+    const admin = await signUp();
+    await addMember(teamId, admin, "admin");
+    const batch = firestore().batch();
+    for (let i = 0; i < 500; i++) batch.set(firestore().doc(`teams/${teamId}/webhooks/w${i}`), { status: "disabled" });
+    await batch.commit();
+    const refused = await call("createWebhook", { teamId, url: "https://example.com/hook", events: ["ticket.created"] }, admin);
+    expect(refused).toMatchObject({ ok: false, status: "RESOURCE_EXHAUSTED", message: expect.stringContaining("at most 500 endpoints") });
   });
 
   it("skips a record whose completedAt was edited into a string: the endpoint's and the team's figures still answer", async () => {

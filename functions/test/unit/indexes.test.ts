@@ -95,8 +95,7 @@ function everyQuery(): [string, QuerySpec][] {
     ["overdueDeliveries", queries.overdueDeliveries(3, OPEN_STATUSES, t, 200)],
     ["pendingEffects", queries.pendingEffects(t, 200)],
     ["parkedDeliveries", queries.parkedDeliveries("t", "w", 5)],
-    ["statsShards endpoint", queries.statsShards("t", "w", t)],
-    ["statsShards team", queries.statsShards("t", undefined, t)],
+    ["statsShards", queries.statsShards("t", t)],
     ["statsShardsToCompact", queries.statsShardsToCompact(t, 400)],
     ...subsets.map((f): [string, QuerySpec] => [
       `deliveriesPage ${JSON.stringify(Object.keys(f))}`,

@@ -1,11 +1,11 @@
-import type { DayDoc, ShardDoc } from "../../src/stats/rollup";
+import type { DayDoc } from "../../src/stats/rollup";
 import {
   bucketOf,
   daysOf,
   figuresOf,
   LATENCY_BUCKETS_MS,
   percentileFromBuckets,
-  shardAsDayIncrements,
+  asDayIncrements,
   shardOf,
   STATS_SHARDS,
   summarize,
@@ -16,7 +16,7 @@ import {
 const NOW = Date.parse("2026-11-29T15:30:00.000Z");
 
 describe("stats rollups", () => {
-  it("counts a finished delivery in a shard of its endpoint and hour, by outcome, error class and latency bucket", () => {
+  it("counts a finished delivery in a shard of its team and hour, by outcome, error class and latency bucket", () => {
     expect(figuresOf({ status: "failed", errorClass: "timeout", durationMs: 30_000, atMs: NOW })).toEqual({
       f: 1,
       "l.8": 1,
@@ -32,28 +32,37 @@ describe("stats rollups", () => {
       "e.http_error": -1,
     });
     expect([0, 50, 51, 30_000, 30_001].map(bucketOf)).toEqual([0, 0, 1, 8, 9]);
-    const shard = shardOf("wh1", "d1", NOW);
+    const shard = shardOf("d1", NOW);
     expect(shard).toMatchObject({ day: "2026-11-29", hour: "15", hourStartMs: Date.parse("2026-11-29T15:00:00.000Z") });
-    expect(shard.id).toMatch(/^2026-11-29T15_wh1_\d+$/);
-    expect(shardOf("wh1", "d1", NOW + 60_000).id).toBe(shard.id);
-    // 5,000 deliveries of one endpoint-hour spread over (nearly) every shard.
-    const used = new Set(Array.from({ length: 5000 }, (_, i) => shardOf("wh1", `d${i}`, NOW).id));
+    expect(shard.id).toMatch(/^2026-11-29T15_\d+$/);
+    expect(shardOf("d1", NOW + 60_000).id).toBe(shard.id);
+    // 5,000 deliveries of one hour spread over (nearly) every shard.
+    const used = new Set(Array.from({ length: 5000 }, (_, i) => shardOf(`d${i}`, NOW).id));
     expect(used.size).toBeGreaterThan(STATS_SHARDS * 0.99);
+  });
+
+  it("keeps the shards a team's stats read bounded, whatever its volume and number of endpoints", () => {
+    // 100 endpoints at 2,000 deliveries an hour each: one shard an endpoint-hour would be up to 51,200.
+    const ids = new Set<string>();
+    for (let e = 0; e < 100; e++) for (let i = 0; i < 2_000; i++) ids.add(shardOf(`wh${e}-d${i}`, NOW).id);
+    expect(ids.size).toBeLessThanOrEqual(STATS_SHARDS);
   });
 
   it("shows the shards not compacted yet with the day documents, and folds them into the same figures", () => {
     const days = [{ day: "2026-11-29", h: { "14": { s: 2, l: { "0": 2 } } } }];
-    const shards: ShardDoc[] = [
-      { webhookId: "w", day: "2026-11-29", hour: "15", s: 1, l: { "0": 1 } },
-      { webhookId: "w", day: "2026-11-29", hour: "15", f: 1, e: { timeout: 1 }, l: { "8": 1 } },
-      { webhookId: "w", day: "2026-11-29", hour: "14", s: 1, l: { "1": 1 } },
+    // Two shards of the team's hour 15 and one of hour 14; endpoint "v" counts only in the team's figures.
+    const shards = [
+      { id: "2026-11-29T15_3", data: { w: { w: { s: 1, l: { "0": 1 } }, v: { s: 5, l: { "0": 5 } } } } },
+      { id: "2026-11-29T15_9", data: { w: { w: { f: 1, e: { timeout: 1 }, l: { "8": 1 } } } } },
+      { id: "2026-11-29T14_9", data: { w: { w: { s: 1, l: { "1": 1 } } } } },
     ];
-    const shown = withShards(days, shards);
+    const shown = withShards(days, shards, "w");
     expect(shown).toEqual([
       { day: "2026-11-29", h: { "14": { s: 3, l: { "0": 2, "1": 1 } }, "15": { s: 1, f: 1, e: { timeout: 1 }, l: { "0": 1, "8": 1 } } } },
     ]);
     expect(days[0].h["14"].s).toBe(2);
-    expect(shardAsDayIncrements(shards[1])).toEqual({ "h.15.f": 1, "h.15.e.timeout": 1, "h.15.l.8": 1 });
+    expect(withShards(days, shards)[0].h?.["15"]).toEqual({ s: 6, f: 1, e: { timeout: 1 }, l: { "0": 6, "8": 1 } });
+    expect(asDayIncrements("15", { f: 1, e: { timeout: 1 }, l: { "8": 1 } })).toEqual({ "h.15.f": 1, "h.15.e.timeout": 1, "h.15.l.8": 1 });
     expect(summarize(shown, "24h", NOW)).toMatchObject({ total: 5, succeeded: 4, failed: 1 });
   });
 
