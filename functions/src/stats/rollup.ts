@@ -89,9 +89,14 @@ export function countsOf(x: unknown): HourFigures {
 /** A webhook id a document path can hold; a key edited by hand into anything else is left out. */
 const isWebhookId = (id: string) => /^[^/]{1,500}$/.test(id) && id !== "." && id !== ".." && !/^__.*__$/.test(id);
 
-/** A shard's endpoints and their figures (read defensively: a shard may have been edited by hand). */
+/**
+ * A shard's endpoints and their figures (read defensively: a shard may have been edited by hand).
+ * A shard of an earlier version, one endpoint's (`webhookId` and its figures at the top), reads as
+ * that endpoint's entry, so an upgrade folds what it left with no migration.
+ */
 export function shardEntries(s: unknown): [webhookId: string, figures: HourFigures][] {
-  const w = isObject(s) ? s.w : undefined;
+  if (!isObject(s)) return [];
+  const w = typeof s.webhookId === "string" && s.w === undefined ? { [s.webhookId]: s } : s.w;
   if (!isObject(w)) return [];
   return Object.entries(w)
     .filter(([id]) => isWebhookId(id))

@@ -60,6 +60,10 @@ describe("stats compaction at volume", () => {
       ["weird", {}],
     ]);
     expect(shardEntries({ w: [1, 2] })).toEqual([]);
+    // A shard of the earlier layout (one endpoint's, figures at the top) is that endpoint's entry.
+    expect(shardEntries({ webhookId: "old", day: "2026-12-01", hour: "15", s: 3, l: { "0": 3 } })).toEqual([
+      ["old", { s: 3, l: { "0": 3 } }],
+    ]);
     expect(shardEntries(null)).toEqual([]);
   });
 });
