@@ -3,6 +3,7 @@
  * slice (`fast`); `npm run simulate -- --scenario NAME` runs the whole of it and prints its figures.
  */
 import { defaultConfig, SimConfig } from "./model";
+import { StatsFleet } from "./statsModel";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -96,6 +97,48 @@ export const scenarios: Record<string, Scenario> = {
       instances: 13,
       receiver: { mode: "healthy", latencyMs: 100, then: { atMs: MINUTE, mode: "hanging" } },
       horizonMs: (fast ? 2 : 10) * MINUTE,
+    }),
+  },
+};
+
+/** The stats side: shards written by finishes, folded by the compaction, read by stats calls (statsModel.ts). */
+export const statsScenarios: Record<string, { what: string; fleet: (seed: number, fast: boolean) => StatsFleet }> = {
+  "stats-busy-fleet": {
+    what: "4,000 deliveries/s over 10,000 endpoints in 2,000 teams (0.4/s each), 3 hours; a slice of 10% (1% and 2 hours fast)",
+    fleet: (seed, fast) => ({
+      seed,
+      teams: 2_000,
+      endpointsPerTeam: 5,
+      perEndpointPerHour: 1_440,
+      hours: fast ? 2 : 3,
+      slice: fast ? 0.01 : 0.1,
+    }),
+  },
+  "stats-busiest-team": {
+    what: "one team at its ceiling of about 166 deliveries/s (5 endpoints at 33/s), 2 hours (1 fast)",
+    fleet: (seed, fast) => ({ seed, teams: 1, endpointsPerTeam: 5, perEndpointPerHour: 119_520, hours: fast ? 1 : 2, slice: 1 }),
+  },
+  "stats-quiet-fleet": {
+    what: "100,000 quiet endpoints in 20,000 teams, a delivery an hour each, a week; a slice of 10% (1% and 6 hours fast)",
+    fleet: (seed, fast) => ({
+      seed,
+      teams: 20_000,
+      endpointsPerTeam: 5,
+      perEndpointPerHour: 1,
+      hours: fast ? 6 : 168,
+      slice: fast ? 0.01 : 0.1,
+    }),
+  },
+  "stats-small-teams-same-hour": {
+    what: "100,000 small teams (one endpoint) each finishing 3 deliveries in the last 10 minutes of every hour, 3 hours; a slice of 10% (1% fast)",
+    fleet: (seed, fast) => ({
+      seed,
+      teams: 100_000,
+      endpointsPerTeam: 1,
+      perEndpointPerHour: 3,
+      window: { fromMinute: 50, toMinute: 60 },
+      hours: 3,
+      slice: fast ? 0.01 : 0.1,
     }),
   },
 };

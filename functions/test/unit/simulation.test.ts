@@ -1,5 +1,6 @@
 import { defaultConfig, simulate } from "../sim/model";
-import { scenarios } from "../sim/scenarios";
+import { scenarios, statsScenarios } from "../sim/scenarios";
+import { simulateStats } from "../sim/statsModel";
 import { shrink } from "../sim/shrink";
 
 /**
@@ -35,6 +36,19 @@ describe("production volume, simulated (fast slices; npm run simulate -- --scena
     async (name) => {
       const report = await simulate(scenarios[name].config(1, !full));
       if (full) console.log(JSON.stringify({ scenario: name, what: scenarios[name].what, ...report, config: undefined }, null, 2));
+      expect(report.violations).toEqual([]);
+    },
+    full ? 3_600_000 : 120_000,
+  );
+});
+
+describe("production volume, the stats side, simulated (fast slices; npm run simulate -- --scenario NAME runs each whole)", () => {
+  const full = process.env.SIM_SCENARIO;
+  it.each(Object.keys(statsScenarios).filter((n) => !full || n === full))(
+    "%s: every invariant holds",
+    (name) => {
+      const report = simulateStats(statsScenarios[name].fleet(1, !full));
+      if (full) console.log(JSON.stringify({ scenario: name, what: statsScenarios[name].what, ...report }, null, 2));
       expect(report.violations).toEqual([]);
     },
     full ? 3_600_000 : 120_000,
