@@ -230,8 +230,11 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   const succeededBy = new Map<string, number>();
   /** What getWebhookStats would show: finishes counted by endpoint and status. */
   const counted = new Map<string, number>();
-  const count = (webhookId: string, status: DeliveryStatus, by: number) =>
+  const count = (webhookId: string, status: DeliveryStatus, by: number) => {
     counted.set(`${webhookId} ${status}`, (counted.get(`${webhookId} ${status}`) ?? 0) + by);
+    // Its stats shard, in the record's commit (the shards' own write rates are statsModel.ts's).
+    ops.writes++;
+  };
   /** What happened: the final status of each delivery generation. */
   const finalOf = new Map<string, string>();
   /** Tasks lost on the way (dropped, or a crash between a write and its enqueue) that the reconciler found. */
@@ -432,7 +435,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       });
     }
     writeNotices(change.notices);
-    observe(webhookId, before, endpoints.get(webhookId)!.data, cause, effect);
+    observe(webhookId, before, endpoints.peek(webhookId)!.data, cause, effect);
     if (change.disabled) disable(webhookId, change.disabled);
   };
 
@@ -687,7 +690,9 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       at: clock.now,
     };
     await io();
-    const fresh = deliveries.get(task.deliveryId)!;
+    // The record is a write with the read's version as its precondition; only a changed record is read again (in the settle transaction).
+    const fresh = deliveries.peek(task.deliveryId)!;
+    if (fresh.version !== version) ops.reads++;
     const update: Partial<SimDelivery> = {
       ...(final ? closed(outcome.status) : { status: outcome.status, nextAttemptAtMs: outcome.nextAttemptAtMs, completedAtMs: null }),
       attempts: task.attempt,
@@ -758,11 +763,11 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       const failing = change.changed ? { failingSinceMs: change.after.failingSinceMs } : {};
       if (writeCircuit(webhookId, endpointSnap.data.circuit, { ...next.write, ...failing }, endpointSnap.version) !== undefined) {
         writeNotices(change.notices);
-        observe(webhookId, before, endpoints.get(webhookId)!.data, cause, "circuit_opened");
+        observe(webhookId, before, endpoints.peek(webhookId)!.data, cause, "circuit_opened");
       }
     } else if (next.write) {
       await io();
-      writeCircuit(webhookId, endpoints.get(webhookId)!.data.circuit, next.write);
+      writeCircuit(webhookId, endpoints.peek(webhookId)!.data.circuit, next.write);
     }
     if (recorded === null || asFound) return;
 
@@ -901,8 +906,9 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   // Admins: redeliver finished deliveries now and then (api/deliveries.ts redeliverOne), and disable
   // an endpoint and enable it again while attempts may be in flight (the validation resets health).
   const redeliver = (which: (d: SimDelivery) => boolean, p: number) => {
-    for (const d of deliveries.where((x) => !core.isOpen(x.status) && which(x))) {
-      if (random() >= p || endpoints.get(d.data.webhookId)!.data.status !== "active") continue;
+    for (const d of deliveries.scan((x) => !core.isOpen(x.status) && which(x))) {
+      if (random() >= p || endpoints.peek(d.data.webhookId)!.data.status !== "active") continue;
+      ops.reads += 2; // redeliverOne reads the record and its endpoint
       const attempt = d.data.attempts + 1;
       const generation = d.data.generation + 1;
       const reopened = {
@@ -926,15 +932,15 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   const inLongOutage = (webhookId: string) =>
     phases.get(webhookId)!.some((p) => clock.now >= p.from && clock.now < p.to && p.to - p.from > config.periodMs);
   const toggle = (webhookId: string, again = true) => {
-    const e = endpoints.get(webhookId)!;
+    const e = endpoints.peek(webhookId)!;
     if (e.data.status === "active" && clock.now < horizon && !inLongOutage(webhookId)) {
       const disabledAtMs = clock.now;
       endpoints.update(webhookId, { status: "disabled", statusReason: "manual" });
       void onEndpointLeftActive(webhookId);
       clock.at(clock.now + between(1_000, 20_000), () => {
-        if (endpoints.get(webhookId)!.data.statusReason !== "manual") return;
+        if (endpoints.peek(webhookId)!.data.statusReason !== "manual") return;
         const reset = { status: "active" as const, statusReason: null, consecutiveFailures: 0, failingSinceMs: null };
-        const from = endpoints.get(webhookId)!.data.circuit;
+        const from = endpoints.peek(webhookId)!.data.circuit;
         endpoints.update(webhookId, { ...reset, circuit: "closed", circuitOpenUntilMs: null, circuitOpenings: 0 });
         if (from !== "closed") transitions.push(`${webhookId} reset`);
         // The admin redelivers what the toggle cancelled, while attempts of the old generation may still be in flight.
@@ -959,7 +965,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   const finished: Record<string, number> = {};
   for (const [id, { data: d }] of deliveries.docs) {
     finished[d.status] = (finished[d.status] ?? 0) + 1;
-    const window = core.windowEndMs(view(d), d.lastAttempt ?? endpoints.get(d.webhookId)!.data.maxAttempts, 1);
+    const window = core.windowEndMs(view(d), d.lastAttempt ?? endpoints.peek(d.webhookId)!.data.maxAttempts, 1);
     if (core.isOpen(d.status)) violate(`${id}: still ${d.status} at the end (created ${d.createdAtMs}, window end ${window})`);
     // Final within the window and its grace; each task lost on the way costs at most the reconciler's grace and period.
     else if (!d.sawRetryAfter && d.completedAtMs! > window + core.WINDOW_GRACE_MS + (revivals.get(id) ?? 0) * RECOVERY_MS)
@@ -1023,7 +1029,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     for (const p of list) {
       // failingSince starts at the circuit's first opening or the first failed delivery, which may come a few
       // hours into the outage (quiet arrivals, the flapping before it); 4 hours of slack for that.
-      const bound = p.from + config.periodMs + core.retryWindowMs(endpoints.get(webhookId)!.data.maxAttempts) + 4 * HOUR;
+      const bound = p.from + config.periodMs + core.retryWindowMs(endpoints.peek(webhookId)!.data.maxAttempts) + 4 * HOUR;
       if ((p.mode === "down" || p.mode === "hanging") && p.to - p.from > config.periodMs && bound < Math.min(p.to, horizon)) {
         if (!(disabled && disabled.at <= bound))
           violate(`${webhookId}: ${p.mode} from ${p.from} for ${Math.round((p.to - p.from) / HOUR)} h and not disabled by ${bound}`);

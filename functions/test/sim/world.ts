@@ -135,6 +135,12 @@ export class Table<T extends object> {
     return d && { data: structuredClone(d.data), version: d.version };
   }
 
+  /** The model's own look at a document (an invariant, an admin's action): not a read the product makes, so not billed. */
+  peek(id: string): Versioned<T> | undefined {
+    const d = this.docs.get(id);
+    return d && { data: structuredClone(d.data), version: d.version };
+  }
+
   set(id: string, data: T): number {
     const version = ++versions;
     this.docs.set(id, { data: structuredClone(data), version });
@@ -158,6 +164,11 @@ export class Table<T extends object> {
   delete(id: string): void {
     this.ops.deletes++;
     this.docs.delete(id);
+  }
+
+  /** The model's own search (an admin picking what to redeliver): not billed. */
+  scan(pred: (data: T, id: string) => boolean): { id: string; data: T; version: number }[] {
+    return [...this.docs.entries()].filter(([id, d]) => pred(d.data, id)).map(([id, d]) => ({ id, ...structuredClone(d) }));
   }
 
   /** A query: billed a read per document it returns, at least one. */
