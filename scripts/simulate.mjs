@@ -3,6 +3,7 @@
 // `npm run simulate -- --scenario NAME`: one production-volume scenario of functions/test/sim/scenarios.ts,
 // whole (npm test runs a short slice of each), printing its figures: operations per delivery, the
 // hottest document, the queue's figures, the invariants it broke.
+// `npm run simulate -- --limits`: the README's limits and costs, from the model's runs.
 import { join } from "node:path";
 import { ROOT } from "./lib/emulator-env.mjs";
 import { ensureInstalled, runOrExit } from "./lib/install.mjs";
@@ -15,7 +16,10 @@ ensureInstalled();
 const fnDir = join(ROOT, "functions");
 const jest = join(fnDir, "node_modules", "jest", "bin", "jest.js");
 const scenario = arg("scenario");
-if (scenario) {
+if (process.argv.includes("--limits")) {
+  process.env.SIM_LIMITS = "1";
+  runOrExit(process.execPath, [jest, "--selectProjects", "unit", "--testPathPatterns", "simulation", "-t", "limits and costs"], { cwd: fnDir });
+} else if (scenario) {
   process.env.SIM_SCENARIO = scenario;
   runOrExit(process.execPath, [jest, "--selectProjects", "unit", "--testPathPatterns", "simulation", "-t", `production volume.*${scenario}`], {
     cwd: fnDir,

@@ -4,8 +4,8 @@ import { onTaskDispatched } from "firebase-functions/v2/tasks";
 import { MAINTENANCE_TOPIC, reconcileOverdue, RECONCILE_EVERY_MINUTES } from "./delivery/reconcile";
 import { runMaintenance, runSteps } from "./maintenance";
 import { REDELIVERY_TOPIC, resumeStaleJobs, runRedeliveryPage } from "./redelivery/jobs";
-import { finishPendingEffects, handleDeliveryTask } from "./delivery/deliver";
-import { deliveryTaskSchema } from "./delivery/schema";
+import { finishPendingEffects, handleCircuitWake, handleDeliveryTask } from "./delivery/deliver";
+import { circuitWakeSchema, deliveryTaskSchema } from "./delivery/schema";
 import { DELIVERY_SHARDS, deliveryFunctionName } from "./delivery/shards";
 import { compactStats } from "./stats/compact";
 import { fanOut, TOPICS } from "./fanout/fanout";
@@ -52,6 +52,9 @@ for (let shard = 0; shard < DELIVERY_SHARDS; shard++) {
       concurrency: 80,
     },
     async (req) => {
+      // The end of a circuit's cool-down shares its endpoint's queue with the deliveries (see delivery/circuit.ts).
+      const wake = circuitWakeSchema.safeParse(req.data);
+      if (wake.success) return handleCircuitWake(wake.data);
       const task = deliveryTaskSchema.parse(req.data);
       await handleDeliveryTask(task, req.retryCount, shard);
     },
@@ -73,7 +76,8 @@ export const reconcileDeliveries = onSchedule(
 
 /** Stats shards of past hours folded into the day rollups, on a schedule of their own (see stats/compact.ts). */
 export const compactWebhookStats = onSchedule(
-  { schedule: `every ${RECONCILE_EVERY_MINUTES} minutes`, timeoutSeconds: 540, retryCount: 0 },
+  // A page of 1,000 shards in memory at once (most are a few KB; a 500-endpoint team's up to about 100 KB).
+  { schedule: `every ${RECONCILE_EVERY_MINUTES} minutes`, timeoutSeconds: 540, retryCount: 0, memory: "1GiB" },
   async () => {
     await compactStats();
   },

@@ -9,13 +9,17 @@ import { Cause, healthChange } from "../notices/health";
 import { disableRule, healthOf, noticeDoc, originOf } from "../notices/store";
 import { circuitAfter, CircuitView, PROBE_GRACE_MS } from "./core";
 import type { ErrorClass } from "./schema";
+import { enqueueCircuitWake } from "./tasks";
 
 /**
  * A circuit breaker per endpoint. After CIRCUIT_THRESHOLD attempts in a row that could not reach
  * the receiver (timeouts, refused or reset connections, DNS and TLS failures), nothing is sent to
  * it for a cool-down that doubles with each opening; then one probe goes through (`half_open`). A
  * probe that reaches the receiver closes the circuit; one that does not opens it again for longer.
- * Deliveries wait while it is open, until their retry window ends (then they fail, `circuit_open`).
+ * Deliveries park while it is open (no task, no cost), until their retry window ends (then they
+ * fail, `circuit_open`): each opening queues one task for the end of its cool-down, which wakes one
+ * parked delivery to go as the probe, and the probe that closes the circuit wakes the rest, the
+ * endpoint's in-flight limit at a time, each woken one waking the next (delivery/inflight.ts).
  *
  * The state lives on the endpoint document (`circuit`, `circuitOpenUntil`, `circuitOpenings`),
  * which the delivery path reads anyway, and is written only when it changes. The failures in a
@@ -82,7 +86,7 @@ export async function recordReachability(args: {
   baseCooldownMs: number;
   /** The attempt, for the notice when the opening starts the endpoint's failing episode. */
   cause: Cause;
-}): Promise<void> {
+}): Promise<"opened" | "closed" | undefined> {
   const { teamId, endpoint, state, probe } = args;
   const k = key(teamId, endpoint.id);
   const next = circuitAfter({
@@ -95,18 +99,22 @@ export async function recordReachability(args: {
   });
   if (next.inARow === 0) failuresInARow.delete(k);
   else failuresInARow.set(k, next.inARow);
-  if (!next.write) return;
+  if (!next.write) return undefined;
   const data = stored(next.write);
   if (next.write.circuit === "closed") {
     await endpoint.ref.update(data).catch(unless(NOT_FOUND));
-    return logs.circuitChanged(teamId, endpoint.id, "closed", null);
+    logs.circuitChanged(teamId, endpoint.id, "closed", null);
+    return "closed";
   }
   // From closed, only if nobody changed the endpoint meanwhile: concurrent instances open it once,
   // and the notice of a failing episode that starts with it is written in the same commit.
   const written = next.fromClosed
     ? await openFromClosed(teamId, endpoint, data, args.cause)
     : await endpoint.ref.update(data).then(() => true, notFound);
-  if (written) logs.circuitChanged(teamId, endpoint.id, "open", data.circuitOpenUntil!.toDate().toISOString());
+  if (!written) return undefined;
+  logs.circuitChanged(teamId, endpoint.id, "open", data.circuitOpenUntil!.toDate().toISOString());
+  await enqueueCircuitWake({ teamId, webhookId: endpoint.id, wakeAt: next.write.circuitOpenUntilMs! });
+  return "opened";
 }
 
 async function openFromClosed(teamId: string, endpoint: DocumentSnapshot, data: ReturnType<typeof stored>, cause: Cause): Promise<boolean> {

@@ -3,6 +3,7 @@
  * own. The shell (deliver.ts) reads, asks these, and writes; the simulation test drives the same
  * functions through simulated weeks with a virtual clock.
  */
+import { createHash } from "node:crypto";
 import { BASE_DELAY_MS, FACTOR, JITTER, MAX_DELAY_MS } from "./backoff";
 import type { DeliveryStatus, DeliveryTask } from "./schema";
 
@@ -108,7 +109,8 @@ export interface TaskView {
  * was queued for (a queue that ignores schedule times, as the emulator's does) sleeps, at most
  * MAX_INLINE_WAIT_MS, so that hand-ons cannot spin. On time, nothing holds a dispatch slot idle.
  */
-export const earlySleepMs = (task: TaskView, nowMs: number) => Math.max(0, Math.min(MAX_INLINE_WAIT_MS, (task.dueAt ?? 0) - nowMs));
+export const earlySleepMs = (task: Pick<TaskView, "dueAt">, nowMs: number) =>
+  Math.max(0, Math.min(MAX_INLINE_WAIT_MS, (task.dueAt ?? 0) - nowMs));
 
 /**
  * A task id for every (delivery, attempt, generation, hand-on): never one an earlier task of the
@@ -188,6 +190,15 @@ export function gateCircuit(args: {
   if (nowMs >= windowEndMs) return { kind: "give_up" };
   const spread = cooldownMs(Math.max(1, state.circuitOpenings), args.baseCooldownMs) / 2;
   return { kind: "wait", untilMs: Math.min(windowEndMs, Math.round(until + args.random * spread)) };
+}
+
+/**
+ * The id of the task that ends one opening's cool-down: one per endpoint and opening time, so the
+ * opening and every delivery that parks behind it may ask for it and the queue keeps one.
+ */
+export function circuitWakeTaskId(teamId: string, webhookId: string, wakeAt: number, hop?: number): string {
+  const endpoint = createHash("sha256").update(`${teamId}/${webhookId}`).digest("hex").slice(0, 24);
+  return `circuit-${endpoint}-${wakeAt}${hop ? `-h${hop}` : ""}`;
 }
 
 /** A probe that lost the race to another waits for that probe: its timeout and this grace. */

@@ -30,14 +30,36 @@ import {
   windowEndMs,
 } from "./core";
 import { applyEndpointEffect, recordedEffect } from "./endpointHealth";
-import { acquireLease, afterLeasedAttempt, enterFastPath, handedLease, FAST_MS, limitOf, paceOf, setPace, SLOW_MS } from "./inflight";
+import {
+  acquireLease,
+  afterLeasedAttempt,
+  enterFastPath,
+  handedLease,
+  FAST_MS,
+  limitOf,
+  paceOf,
+  setPace,
+  SLOW_MS,
+  wakeBehindCircuit,
+  wakeParked,
+} from "./inflight";
 import { bucketOf } from "./reconcile";
 import { decideOutcome } from "./outcome";
 import { deliveryFailedEnvelope, publishOperational } from "../notices/operational";
 import { claimRateSlot } from "./rateLimit";
 import { sendSigned, SignedResult } from "./request";
-import { Attempt, closedFields, Delivery, DeliveryStatus, DeliveryTask, deliverySchema, excerptKey, RETENTION_DAYS } from "./schema";
-import { enqueueDelivery } from "./tasks";
+import {
+  Attempt,
+  CircuitWake,
+  closedFields,
+  Delivery,
+  DeliveryStatus,
+  DeliveryTask,
+  deliverySchema,
+  excerptKey,
+  RETENTION_DAYS,
+} from "./schema";
+import { enqueueCircuitWake, enqueueDelivery } from "./tasks";
 
 /** When no rate slot could be won (a very large burst), the delivery claims again this much later. */
 const RATE_CLAIM_RETRY_MS = 1_000;
@@ -274,6 +296,21 @@ async function giveUp(
   await applyEndpointEffect(task.teamId, delivery.webhookId, "failed", ref);
 }
 
+/**
+ * The end of a circuit's cool-down: wakes one delivery parked behind it, which goes as the probe. A
+ * dispatch before its time (a queue that ignores schedule times, as the emulator's does) sleeps a
+ * few seconds or hands itself on, as a delivery task does.
+ */
+export async function handleCircuitWake(wake: CircuitWake): Promise<void> {
+  const early = earlySleepMs(wake, Date.now());
+  if (early > 0) await sleep(early);
+  if (wake.wakeAt - Date.now() > MAX_INLINE_WAIT_MS) {
+    await enqueueCircuitWake({ ...wake, hop: (wake.hop ?? 0) + 1 });
+    return;
+  }
+  await wakeParked(wake.teamId, wake.webhookId, 1);
+}
+
 export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, shard = 0): Promise<void> {
   const early = earlySleepMs(task, Date.now());
   if (early > 0) await sleep(early);
@@ -327,9 +364,21 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
   const circuit = circuitStateSchema.parse(endpointSnap.data());
   const cgate = gateCircuit({ state: circuit, nowMs: Date.now(), windowEndMs: windowEnd, baseCooldownMs, random: Math.random() });
   if (cgate.kind === "give_up") return giveUp(task, ref, version, delivery, "circuit_open");
+  if (cgate.kind === "wait") {
+    // Parked behind the circuit: no task until the cool-down's end wakes one delivery (the probe), and the probe that
+    // closes the circuit wakes the others; at its window's end a still parked delivery fails with circuit_open.
+    await handedLease(task, delivery.webhookId, ep.timeoutMs)?.release();
+    await enqueueCircuitWake({ teamId: task.teamId, webhookId: delivery.webhookId, wakeAt: circuit.circuitOpenUntilMs ?? Date.now() });
+    const parked = await updateIfUnchanged(
+      ref,
+      { parked: true, nextAttemptAt: Timestamp.fromMillis(windowEnd), bucket: bucketOf(task.deliveryId) },
+      version,
+    );
+    return logs.deliverySkipped(logRef, parked ? "parked behind the open circuit" : "record changed while parking");
+  }
   const probe = cgate.kind === "probe" && (await claimProbe(endpointSnap, ep.timeoutMs));
-  if (cgate.kind === "wait" || (cgate.kind === "probe" && !probe)) {
-    const untilMs = cgate.kind === "wait" ? cgate.untilMs : Math.min(windowEnd, Date.now() + ep.timeoutMs + PROBE_GRACE_MS);
+  if (cgate.kind === "probe" && !probe) {
+    const untilMs = Math.min(windowEnd, Date.now() + ep.timeoutMs + PROBE_GRACE_MS);
     // The record's due time follows the wait, so that the reconciler does not take it for a lost task.
     if (untilMs - Date.now() > LATE_CLAIM_MS && !(await moveDue(ref, version, untilMs))) {
       return logs.deliverySkipped(logRef, "record changed while the circuit was open");
@@ -473,7 +522,7 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
     if (!hasCode(err, INVALID_ARGUMENT)) throw err;
     return endUnrecordable(task, ref, version, delivery.webhookId, result, outcome.status, doneMs, err);
   });
-  await recordReachability({
+  const circuitNow = await recordReachability({
     teamId: task.teamId,
     endpoint: endpointSnap,
     state: circuit,
@@ -488,6 +537,7 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
       errorClass: result.errorClass,
     },
   });
+  if (circuitNow === "closed") await wakeBehindCircuit(task.teamId, delivery.webhookId, limit, ep.timeoutMs);
   if (recorded === null) return logs.deliverySkipped(logRef, "attempt recorded by a concurrent dispatch or superseded");
   logs.attemptRecorded(logRef, task.attempt, recorded.status, result.statusCode, result.errorClass, result.durationMs);
   if (recorded.asFound) return;

@@ -198,6 +198,23 @@ export async function afterLeasedAttempt(args: {
   }
 }
 
+/**
+ * The probe that closed a circuit wakes the deliveries parked behind it: up to the in-flight limit,
+ * each with a lease of its own, so that each one's release wakes the next, whatever the pace (a
+ * fast endpoint's attempts take no lease, and would wake nobody).
+ */
+export async function wakeBehindCircuit(teamId: string, webhookId: string, limit: number, timeoutMs: number): Promise<number> {
+  let woken = 0;
+  while (woken < limit) {
+    const lease = await acquireLease(teamId, webhookId, `circuit-${woken}`, limit, timeoutMs);
+    if (!lease) break;
+    const { woken: one } = await wakeParked(teamId, webhookId, 1, lease);
+    if (one === 0) break;
+    woken++;
+  }
+  return woken;
+}
+
 /** The endpoint's current in-flight limit. */
 export const limitOf = (endpoint: DocumentSnapshot, base: number, ceiling: number) =>
   inFlightLimitOf(endpoint.get("inFlightLimit"), base, ceiling);

@@ -105,6 +105,19 @@ export const deliveryTaskSchema = z.object({
 export type DeliveryTask = z.infer<typeof deliveryTaskSchema>;
 
 /**
+ * The task that ends an open circuit's cool-down (see delivery/circuit.ts): it wakes one delivery
+ * parked behind the circuit, which goes as the probe. Queued on the endpoint's shard for `wakeAt`.
+ */
+export const circuitWakeSchema = z.object({
+  teamId: z.string(),
+  webhookId: z.string(),
+  wakeAt: z.number(),
+  hop: z.number().int().optional(),
+  dueAt: z.number().optional(),
+});
+export type CircuitWake = z.infer<typeof circuitWakeSchema>;
+
+/**
  * The fields that close a record with a final status, as stored (see core.finalFields). A final
  * record waits for no lease: were it left `parked`, it would sit first among the wake-up candidates.
  */

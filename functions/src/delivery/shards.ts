@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
  * which functions exist, so it is read when the code loads, from `functions/.env` or
  * `.env.<project>` as firebase-tools loads them for both deploy and run, not from a runtime param.
  */
-export const DELIVERY_SHARDS = Math.max(1, Math.floor(Number(process.env.WEBHOOK_DELIVERY_SHARDS ?? 4)) || 1);
+export const DELIVERY_SHARDS = Math.max(1, Math.floor(Number(process.env.WEBHOOK_DELIVERY_SHARDS ?? 10)) || 1);
 
 export const deliveryFunctionName = (shard: number): string => `deliverWebhook${shard}`;
 

@@ -1,6 +1,6 @@
 import { enqueueTask } from "../platform/tasks";
-import { deliveryTaskId } from "./core";
-import type { DeliveryTask } from "./schema";
+import { circuitWakeTaskId, deliveryTaskId } from "./core";
+import type { CircuitWake, DeliveryTask } from "./schema";
 import { deliveryFunctionName, shardOf } from "./shards";
 
 export { deliveryTaskId };
@@ -10,4 +10,11 @@ export function enqueueDelivery(task: DeliveryTask, scheduleAtMs?: number): Prom
   const { dueAt: _previous, ...body } = task;
   const scheduled = scheduleAtMs !== undefined && scheduleAtMs > Date.now() ? { ...body, dueAt: scheduleAtMs } : body;
   return enqueueTask(deliveryFunctionName(shardOf(task.webhookId)), scheduled, deliveryTaskId(task), scheduleAtMs);
+}
+
+/** Queues the task that ends a circuit's cool-down at `wakeAt` (once per opening: the id says which). */
+export function enqueueCircuitWake(wake: CircuitWake): Promise<boolean> {
+  const { dueAt: _previous, ...body } = wake;
+  const id = circuitWakeTaskId(wake.teamId, wake.webhookId, wake.wakeAt, wake.hop);
+  return enqueueTask(deliveryFunctionName(shardOf(wake.webhookId)), { ...body, dueAt: wake.wakeAt }, id, wake.wakeAt);
 }

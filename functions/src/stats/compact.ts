@@ -1,4 +1,4 @@
-import { DocumentData, FieldPath, FieldValue, QueryDocumentSnapshot, Timestamp } from "firebase-admin/firestore";
+import { DocumentData, FieldPath, FieldValue, QueryDocumentSnapshot, QuerySnapshot, Timestamp } from "firebase-admin/firestore";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { logs } from "../platform/logs";
@@ -7,7 +7,7 @@ import { asDayIncrements, shardEntries, shardKeyOf, sumOf } from "./rollup";
 import { nest, STATS_RETENTION_MS } from "./stats";
 
 const HOUR = 3_600_000;
-const PAGE_SIZE = 400;
+const PAGE_SIZE = 1_000;
 /** Firestore's limit on writes in one commit or transaction. */
 export const MAX_WRITES = 500;
 /** Fold transactions of one page run at once (each touches its own shards). */
@@ -123,7 +123,8 @@ async function inParallel<T>(items: T[], parallel: number, work: (item: T) => Pr
 
 /**
  * Folds the stats shards of past hours into the day rollups of their endpoints and teams, a page
- * at a time in the order of their hour, until none is left or the pass's budget is spent. A fold
+ * at a time in the order of their hour (the next page read while one folds), until none is left or
+ * the pass's budget is spent. A fold
  * that fails (a shard it cannot write) is logged and left for the next pass; the pass goes on past
  * it. Runs on its own schedule, every 5 minutes.
  */
@@ -135,9 +136,14 @@ export async function compactStats(
   const started = Date.now();
   let folded = 0;
   let failed = 0;
-  let after: QueryDocumentSnapshot | undefined;
-  for (;;) {
-    const snap = await runQuery({ ...queries.statsShardsToCompact(before, PAGE_SIZE), ...(after ? { startAfter: [after] } : {}) });
+  const page = (after?: QueryDocumentSnapshot): Promise<QuerySnapshot> =>
+    runQuery({ ...queries.statsShardsToCompact(before, PAGE_SIZE), ...(after ? { startAfter: [after] } : {}) });
+  let next: Promise<QuerySnapshot> | undefined = page();
+  while (next) {
+    const snap: QuerySnapshot = await next;
+    const more = snap.size === PAGE_SIZE && Date.now() - started < budgetMs;
+    // The next page is read while this one folds: its shards are past this page's.
+    next = more ? page(snap.docs.at(-1)) : undefined;
     const plans = planFolds(
       snap.docs,
       (d) => ({ team: d.ref.parent.parent!.id, day: shardKeyOf(d.id)[0], webhookIds: shardEntries(d.data()).map(([id]) => id) }),
@@ -151,9 +157,7 @@ export async function compactStats(
         logs.maintenanceStepFailed("compactStats", err);
       }
     });
-    after = snap.docs.at(-1);
-    if (snap.size < PAGE_SIZE) break;
-    if (Date.now() - started >= budgetMs) {
+    if (snap.size === PAGE_SIZE && !more) {
       logs.statsCompacted(folded, before.toDate().toISOString());
       return { shards: folded, failed, done: false };
     }

@@ -162,6 +162,8 @@ export interface SimReport {
     longestQueueWaitMs: number;
     mostInFlightToOneEndpoint: number;
     parksPerDelivery: number;
+    /** Parks behind an open circuit (each woken by the cool-down's end or the probe that closed it). */
+    circuitParksPerDelivery: number;
     /** Writes into the reconciler's time-ordered index ranges (BUCKETS of about 500/s each). */
     reconcilerIndexWritesPerDelivery: number;
     /** Writes into a team's (status, createdAt) range (about 500/s). */
@@ -295,17 +297,26 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     if (mayCrash && random() < config.pCrash) throw new Crash();
   };
 
-  const queue = new Queue<DeliveryTask>(
+  /** delivery/schema.ts CircuitWake: the end of a circuit's cool-down. */
+  type Wake = { wake: true; webhookId: string; wakeAt: number };
+  const queue = new Queue<DeliveryTask | Wake>(
     clock,
     random,
     config.faults,
-    (task) => handle(task, pick(instances)),
+    (task) => ("wake" in task ? handleWake(task) : handle(task, pick(instances))),
     (err) => violate(`handler threw: ${String(err)}`),
     ops,
   );
   const enqueue = (task: DeliveryTask, at?: number) => {
     const { dueAt: _old, ...body } = task;
     queue.enqueue(core.deliveryTaskId(task), at !== undefined && at > clock.now ? { ...body, dueAt: at } : body, at);
+  };
+  /** delivery/tasks.ts enqueueCircuitWake(): one per opening, whoever asks. */
+  const enqueueWake = (webhookId: string, wakeAt: number) =>
+    queue.enqueue(core.circuitWakeTaskId("t", webhookId, wakeAt), { wake: true, webhookId, wakeAt }, wakeAt);
+  /** delivery/deliver.ts handleCircuitWake(). */
+  const handleWake = async (wake: Wake) => {
+    await wakeParked(wake.webhookId, 1);
   };
 
   // Monitors.
@@ -315,6 +326,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   const inFlight = new Map<string, number>();
   let mostInFlight = 0;
   let parks = 0;
+  let circuitParks = 0;
   const unleased = new Map<string, Set<{ start: number }>>();
   const lastFastMark = new Map<string, number>();
   const bump = (m: Map<string, number>, k: string, by: number, limit: number, what: string) => {
@@ -579,8 +591,20 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
           endpointSnap.version,
         ) !== undefined;
     }
-    if (cgate.kind === "wait" || (cgate.kind === "probe" && !probe)) {
-      const untilMs = cgate.kind === "wait" ? cgate.untilMs : Math.min(windowEnd, clock.now + ep.timeoutMs + core.PROBE_GRACE_MS);
+    if (cgate.kind === "wait") {
+      // delivery/deliver.ts: parked behind the circuit, the handed lease (if any) given back, the cool-down's wake asked for.
+      if (task.lease) {
+        await io();
+        leases.delete(`${webhookId}_${task.lease.k}`);
+      }
+      await io();
+      enqueueWake(webhookId, ep.circuitOpenUntilMs ?? clock.now);
+      await io();
+      if (deliveries.updateIfUnchanged(task.deliveryId, { parked: true, nextAttemptAtMs: windowEnd }, version)) circuitParks++;
+      return;
+    }
+    if (cgate.kind === "probe" && !probe) {
+      const untilMs = Math.min(windowEnd, clock.now + ep.timeoutMs + core.PROBE_GRACE_MS);
       if (untilMs - clock.now > core.LATE_CLAIM_MS) {
         await io();
         if (deliveries.updateIfUnchanged(task.deliveryId, { nextAttemptAtMs: untilMs }, version) === undefined) return;
@@ -764,10 +788,17 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       if (writeCircuit(webhookId, endpointSnap.data.circuit, { ...next.write, ...failing }, endpointSnap.version) !== undefined) {
         writeNotices(change.notices);
         observe(webhookId, before, endpoints.peek(webhookId)!.data, cause, "circuit_opened");
+        await io();
+        enqueueWake(webhookId, next.write.circuitOpenUntilMs!);
       }
     } else if (next.write) {
       await io();
-      writeCircuit(webhookId, endpoints.peek(webhookId)!.data.circuit, next.write);
+      const written = writeCircuit(webhookId, endpoints.peek(webhookId)!.data.circuit, next.write);
+      if (written !== undefined && next.write.circuit === "open") {
+        await io();
+        enqueueWake(webhookId, next.write.circuitOpenUntilMs!);
+      }
+      if (next.write.circuit === "closed") await wakeBehindCircuit(webhookId, limit, ep.timeoutMs);
     }
     if (recorded === null || asFound) return;
 
@@ -836,6 +867,22 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
         violate(`${webhookId}: a released lease woke nobody while ${parkedBefore[0].id} was parked (read at ${readAt})`);
     }
     return { woken, waiting: candidates.length > 0 };
+  }
+
+  /** delivery/inflight.ts wakeBehindCircuit(): the probe that closed the circuit wakes up to the limit, a lease each. */
+  async function wakeBehindCircuit(webhookId: string, limit: number, timeoutMs: number): Promise<void> {
+    for (let woken = 0; woken < limit; woken++) {
+      await io();
+      const free = Array.from({ length: limit }, (_, k) => k).find((k) => {
+        const held = leases.peek(`${webhookId}_${k}`);
+        return !held || held.data.expireAtMs < clock.now;
+      });
+      if (free === undefined) return;
+      const ticket = { k: free, until: clock.now + timeoutMs + core.LEASE_GRACE_MS };
+      leases.set(`${webhookId}_${free}`, { deliveryId: "circuit", expireAtMs: ticket.until });
+      const { woken: one } = await wakeParked(webhookId, 1, { ticket, timeoutMs });
+      if (one === 0) return;
+    }
   }
 
   /** delivery/inflight.ts afterLeasedAttempt(): wake one, and move the limit (AIMD) with the endpoint version read. */
@@ -1083,6 +1130,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       longestQueueWaitMs: Math.round(queue.longestWaitMs),
       mostInFlightToOneEndpoint: mostInFlight,
       parksPerDelivery: per(parks),
+      circuitParksPerDelivery: per(circuitParks),
       reconcilerIndexWritesPerDelivery: per(reconcilerIndexWrites),
       teamIndexWritesPerDelivery: per(teamIndexWrites),
     },

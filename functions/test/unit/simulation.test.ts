@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { limitsReport } from "../sim/limits";
 import { defaultConfig, simulate } from "../sim/model";
 import { scenarios, statsScenarios } from "../sim/scenarios";
 import { simulateStats } from "../sim/statsModel";
@@ -53,4 +56,12 @@ describe("production volume, the stats side, simulated (fast slices; npm run sim
     },
     full ? 3_600_000 : 120_000,
   );
+});
+
+describe("the README's limits and costs", () => {
+  it("are what the capacity model prints (npm run simulate -- --limits)", async () => {
+    const text = await limitsReport();
+    if (process.env.SIM_LIMITS) process.stdout.write(`\n${text}\n\n`);
+    expect(readFileSync(join(__dirname, "..", "..", "..", "README.md"), "utf8")).toContain(text);
+  }, 120_000);
 });
