@@ -58,6 +58,11 @@ describe("fault injection", () => {
         (await firestore().doc(`teams/${teamId}/webhooks/${webhookId}`).get()).get("circuit") !== "closed"
       );
     });
+    // Behind the open circuit they park (no task each cool-down): the cool-down's end wakes one as the probe, and the
+    // probe that reaches the receiver wakes the others.
+    await waitFor("a delivery parked behind the circuit", async () =>
+      (await deliveriesOf(teamId, webhookId)).some((d) => d.parked === true),
+    );
     const back = await receiver(undefined, port);
     const ds = await waitFor("every delivery to succeed", async () => {
       const list = await deliveriesOf(teamId, webhookId);

@@ -58,7 +58,7 @@ export async function createEndpoint(teamId: string, fields: DocumentData, webho
 export async function deliveriesOf(teamId: string, webhookId?: string) {
   let q = firestore()
     .collection(`teams/${teamId}/webhookDeliveries`)
-    .select("webhookId", "eventId", "eventType", "status", "attempts", "attemptLog", "nextAttemptAt", "completedAt");
+    .select("webhookId", "eventId", "eventType", "status", "attempts", "attemptLog", "nextAttemptAt", "completedAt", "parked");
   if (webhookId) q = q.where("webhookId", "==", webhookId);
   return (await q.get()).docs.map((d) => ({ id: d.id, ...(d.data() as Omit<Delivery, "payload" | "createdAt" | "expireAt">) }));
 }
