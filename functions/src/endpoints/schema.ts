@@ -23,6 +23,8 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 export function headerNameProblem(name: string): string | undefined {
   const lower = name.toLowerCase();
   if (!HEADER_NAME.test(name)) return `'${name}' is not a valid header name`;
+  // Firestore reserves such field names: the endpoint (and each attempt's headers) could not be stored.
+  if (/^__.*__$/.test(name)) return `'${name}' is a name Firestore reserves (__...__)`;
   if (RESERVED_HEADERS.has(lower) || RESERVED_PREFIXES.some((p) => lower.startsWith(p))) return `'${name}' may not be overridden`;
   return undefined;
 }

@@ -47,6 +47,7 @@ describe("endpoint validation", () => {
     );
     expect(reason({ ...valid, headers: { Connection: "close" } })).toBe("headers.Connection: 'Connection' may not be overridden");
     expect(reason({ ...valid, headers: { "Bad Name": "x" } })).toBe("headers.Bad Name: 'Bad Name' is not a valid header name");
+    expect(reason({ ...valid, headers: { __x__: "x" } })).toBe("headers.__x__: '__x__' is a name Firestore reserves (__...__)");
     expect(reason({ ...valid, headers: { "X-A": "a\r\nInjected: 1" } })).toBe(
       "headers.X-A: header values must be printable ASCII (space and tab allowed)",
     );
