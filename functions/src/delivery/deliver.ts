@@ -172,11 +172,19 @@ async function recordAttempt(
 const secretCache = new SecretCache();
 
 /** The endpoint's secret, from this instance's cache when it holds the version the endpoint names; undefined when none may sign. */
-async function secretFor(teamId: string, endpointSnap: DocumentSnapshot, endpoint: StoredEndpoint): Promise<SecretDoc | undefined> {
+async function secretFor(
+  teamId: string,
+  endpointSnap: DocumentSnapshot,
+  endpoint: StoredEndpoint,
+  prefetched?: DocumentSnapshot,
+): Promise<SecretDoc | undefined> {
   const revision = { teamId, webhookId: endpointSnap.id, createTime: endpointSnap.createTime!, secretVersion: endpoint.secretVersion };
   const cached = secretCache.get(revision, Date.now());
   if (cached) return cached;
-  const snap = await db().doc(paths.secret(teamId, endpointSnap.id)).get();
+  const snap =
+    prefetched?.ref.parent.parent?.id === teamId && prefetched.id === endpointSnap.id
+      ? prefetched
+      : await db().doc(paths.secret(teamId, endpointSnap.id)).get();
   const doc = secretDocSchema.safeParse(snap.data() ?? {});
   if (!doc.success) return undefined;
   secretCache.set(revision, doc.data, Date.now());
@@ -318,8 +326,13 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
   // Gate: read the record (and the endpoint the task names, in the same round trip).
   const ref = db().doc(paths.delivery(task.teamId, task.deliveryId));
   const endpointRef = (webhookId: string) => db().doc(paths.endpoint(task.teamId, webhookId));
-  const [snap, prefetched] = task.webhookId ? await db().getAll(ref, endpointRef(task.webhookId)) : [await ref.get(), undefined];
+  // An instance that has not read the endpoint's secret lately reads it in the same round trip.
+  const withSecret = task.webhookId !== undefined && !secretCache.mayHold(task.teamId, task.webhookId, Date.now());
+  const [snap, prefetched, prefetchedSecret] = task.webhookId
+    ? await db().getAll(ref, endpointRef(task.webhookId), ...(withSecret ? [db().doc(paths.secret(task.teamId, task.webhookId))] : []))
+    : [await ref.get(), undefined];
   let endpointSnap: DocumentSnapshot | undefined = prefetched;
+  let secretSnap: DocumentSnapshot | undefined = prefetchedSecret;
   if (!snap.exists) return logs.deliveryMissing(task);
   const parsed = deliverySchema.safeParse(snap.data());
   if (!parsed.success) return closeUnreadable(snap, task, describeIssues(parsed.error));
@@ -336,7 +349,7 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
   if (gate.kind === "hand_on") return handOn(task, gate.untilMs, "not due yet");
   if (gate.kind === "sleep") {
     await sleep(gate.ms);
-    endpointSnap = undefined; // read before the wait
+    endpointSnap = secretSnap = undefined; // read before the wait
   }
   if (gate.kind === "go" && gate.claim) {
     const claimed = await moveDue(ref, version, Date.now());
@@ -348,7 +361,9 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
   if (endpointSnap?.id !== delivery.webhookId) endpointSnap = await endpointRef(delivery.webhookId).get();
   const endpoint = endpointSnap.exists ? storedEndpointSchema.safeParse(endpointSnap.data()) : undefined;
   const secret =
-    endpoint?.success && endpoint.data.status === "active" ? await secretFor(task.teamId, endpointSnap, endpoint.data) : undefined;
+    endpoint?.success && endpoint.data.status === "active"
+      ? await secretFor(task.teamId, endpointSnap, endpoint.data, secretSnap)
+      : undefined;
   const refusal = notSendable(endpointSnap, endpoint, secret);
   if (refusal || !endpoint?.success || !secret) {
     // A failed precondition means the record changed meanwhile (cancelled already, or redelivered): leave it.

@@ -24,6 +24,8 @@ export interface EndpointRevision {
 
 export class SecretCache {
   private readonly entries = new Map<string, Entry>();
+  /** Until when an entry of each endpoint (any revision) lives: whether reading the secret with the endpoint is worth it. */
+  private readonly seen = new Map<string, number>();
 
   constructor(
     private readonly ttlMs = SECRET_CACHE_TTL_MS,
@@ -40,10 +42,23 @@ export class SecretCache {
     return entry.doc;
   }
 
+  /**
+   * Whether this instance may hold the endpoint's secret (it read one within the TTL): when it does
+   * not, the handler reads the secret in the same round trip as the delivery and the endpoint.
+   */
+  mayHold(teamId: string, webhookId: string, nowMs: number): boolean {
+    return (this.seen.get(`${teamId}/${webhookId}`) ?? 0) > nowMs;
+  }
+
   set(e: EndpointRevision, doc: SecretDoc, nowMs: number): void {
     const key = this.key(e);
     this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value!;
+      this.entries.delete(oldest);
+      this.seen.delete(oldest.slice(0, oldest.lastIndexOf("@")));
+    }
     this.entries.set(key, { doc, expiresAtMs: nowMs + this.ttlMs });
+    this.seen.set(`${e.teamId}/${e.webhookId}`, nowMs + this.ttlMs);
   }
 }

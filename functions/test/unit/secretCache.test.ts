@@ -41,5 +41,17 @@ describe("the secret cache", () => {
     expect(cache.get(other("a"), 1)).toBeUndefined();
     expect(cache.get(other("b"), 1)).toBeDefined();
     expect(cache.get(other("c"), 1)).toBeDefined();
+    // The dropped endpoint's secret is read with the delivery again.
+    expect(cache.mayHold(endpoint(1).teamId, "a", 1)).toBe(false);
+  });
+
+  it("says when the handler should read an endpoint's secret in the same round trip as the delivery", () => {
+    const cache = new SecretCache(60_000);
+    const e = endpoint(1);
+    expect(cache.mayHold(e.teamId, e.webhookId, 0)).toBe(false);
+    cache.set(e, secret(1), 0);
+    expect(cache.mayHold(e.teamId, e.webhookId, 59_999)).toBe(true);
+    expect(cache.mayHold(e.teamId, "other", 1)).toBe(false);
+    expect(cache.mayHold(e.teamId, e.webhookId, 60_000)).toBe(false);
   });
 });
