@@ -1,4 +1,5 @@
 import { CallableRequest, FunctionsErrorCode, HttpsError, onCall } from "firebase-functions/v2/https";
+import { DomainError } from "../platform/errors";
 import { z } from "zod";
 import { describeIssues } from "../endpoints/schema";
 import { logs } from "../platform/logs";
@@ -17,9 +18,17 @@ export class ApiError extends Error {
  * Only a failure the handler chose to report reaches the caller with its code and message. Anything
  * else (stored data that fails its schema, a Firestore error) is `internal`, logged, never detailed.
  */
+/** How a domain failure reaches a caller. */
+const DOMAIN_CODES: Record<DomainError["kind"], FunctionsErrorCode> = {
+  not_found: "not-found",
+  conflict: "aborted",
+  unavailable: "unavailable",
+};
+
 function toHttpsError(name: string, err: unknown): HttpsError {
   if (err instanceof HttpsError) return err;
   if (err instanceof ApiError) return new HttpsError(err.code, err.message);
+  if (err instanceof DomainError) return new HttpsError(DOMAIN_CODES[err.kind], err.message);
   logs.callableFailed(name, err);
   return new HttpsError("internal", "internal error");
 }

@@ -1,8 +1,8 @@
 import { DocumentSnapshot, FieldValue, Timestamp } from "firebase-admin/firestore";
-import { ApiError } from "../api/callable";
 import { OPEN_STATUSES } from "../delivery/schema";
 import { bucketOf } from "../delivery/reconcile";
 import { enqueueDelivery } from "../delivery/tasks";
+import { DomainError } from "../platform/errors";
 import { countField, stringField } from "../platform/fields";
 import { logs } from "../platform/logs";
 import { updateIfUnchanged } from "../platform/writes";
@@ -16,7 +16,7 @@ export const REOPEN_FIELDS = ["status", "attempts", "generation", "webhookId", "
  * then finishes again. When the task cannot be queued the record is put back and the call fails.
  */
 export async function redeliverOne(teamId: string, snap: DocumentSnapshot, tries = 3): Promise<boolean> {
-  if (!snap.exists) throw new ApiError("not-found", `no delivery ${snap.id} in team ${teamId}`);
+  if (!snap.exists) throw new DomainError("not_found", `no delivery ${snap.id} in team ${teamId}`);
   const status = stringField(snap, "status");
   if (OPEN_STATUSES.includes(status as never)) return false;
   const attempt = countField(snap, "attempts") + 1;
@@ -38,7 +38,7 @@ export async function redeliverOne(teamId: string, snap: DocumentSnapshot, tries
     // A finished record still takes small writes (its endpoint effect marks it applied just after
     // it finishes): read it again and go on from what it is now.
     if (tries > 1) return redeliverOne(teamId, await snap.ref.get(), tries - 1);
-    throw new ApiError("aborted", `delivery ${snap.id} changed meanwhile: try again`);
+    throw new DomainError("conflict", `delivery ${snap.id} changed meanwhile: try again`);
   }
   try {
     await enqueueDelivery({ teamId, deliveryId: snap.id, attempt, generation, webhookId: stringField(snap, "webhookId") });
@@ -54,7 +54,7 @@ export async function redeliverOne(teamId: string, snap: DocumentSnapshot, tries
     // If even this fails, the record is open and overdue: the reconciler queues it.
     await updateIfUnchanged(snap.ref, restore, written).catch(() => undefined);
     logs.callableFailed("redeliver", err);
-    throw new ApiError("unavailable", `delivery ${snap.id} could not be queued: try again`);
+    throw new DomainError("unavailable", `delivery ${snap.id} could not be queued: try again`);
   }
   return true;
 }
