@@ -1,5 +1,5 @@
 import { getAuth } from "firebase-admin/auth";
-import { DocumentData, FieldValue, Timestamp } from "firebase-admin/firestore";
+import { DocumentData, FieldValue, QueryDocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { adminApp, db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { logs } from "../platform/logs";
@@ -112,31 +112,52 @@ export async function mailNotice(teamId: string, noticeId: string, notice: Docum
   logs.noticeMail(teamId, noticeId, outcome, to.length);
 }
 
+/** One hour's digest, in a transaction with its hour's document, so that it goes out once. */
+async function sendDigest(hourDoc: QueryDocumentSnapshot): Promise<boolean> {
+  const teamId = String(hourDoc.get("teamId"));
+  const hour = String(hourDoc.get("hour"));
+  const to = await adminEmails(teamId);
+  return db().runTransaction(async (tx) => {
+    const snap = await tx.get(hourDoc.ref);
+    const pending = (snap.get("pending") as string[] | undefined) ?? [];
+    const mailed = (snap.get("mailed") as string[] | undefined) ?? [];
+    if (pending.length === 0) return false;
+    const notices = await tx.getAll(...pending.map((id) => db().doc(paths.notice(teamId, id))));
+    const kept = notices.filter((n) => n.exists).map((n) => asMailNotice(n.id, n.data()!));
+    if (to.length > 0 && kept.length > 0)
+      tx.set(mailRef(`${teamId}_digest_${hour}_${mailed.length}`), { to, message: digestMessage(hour, kept) });
+    tx.update(hourDoc.ref, { mailed: FieldValue.arrayUnion(...pending), pending: [], digestDue: null });
+    return true;
+  });
+}
+
 /**
  * Sends the digests whose hour has ended (every digest pending, with `all`: an operator's way,
- * and the emulators'). Each in a transaction with its hour's document, so it goes out once.
+ * and the emulators'), a page at a time until none is left or the pass's budget is spent. An hour
+ * whose digest cannot be sent (a document edited by hand into nonsense) is logged and taken out of
+ * the due ones with its reason in `digestError`, and the pass goes on past it.
  */
-export async function sendDigests(nowMs = Date.now(), all = false, limit = 200): Promise<number> {
+export async function sendDigests(nowMs = Date.now(), all = false, { limit = 200, budgetMs = 120_000 } = {}): Promise<number> {
   if (!noticeMailCollection.value()) return 0;
-  const due = await runQuery(queries.digestsDue(all ? LATEST : Timestamp.fromMillis(nowMs), limit));
+  const started = Date.now();
   let sent = 0;
-  for (const hourDoc of due.docs) {
-    const teamId = String(hourDoc.get("teamId"));
-    const hour = String(hourDoc.get("hour"));
-    const to = await adminEmails(teamId);
-    const done = await db().runTransaction(async (tx) => {
-      const snap = await tx.get(hourDoc.ref);
-      const pending = (snap.get("pending") as string[] | undefined) ?? [];
-      const mailed = (snap.get("mailed") as string[] | undefined) ?? [];
-      if (pending.length === 0) return false;
-      const notices = await tx.getAll(...pending.map((id) => db().doc(paths.notice(teamId, id))));
-      const kept = notices.filter((n) => n.exists).map((n) => asMailNotice(n.id, n.data()!));
-      if (to.length > 0 && kept.length > 0)
-        tx.set(mailRef(`${teamId}_digest_${hour}_${mailed.length}`), { to, message: digestMessage(hour, kept) });
-      tx.update(hourDoc.ref, { mailed: FieldValue.arrayUnion(...pending), pending: [], digestDue: null });
-      return true;
+  let after: QueryDocumentSnapshot | undefined;
+  for (;;) {
+    const due = await runQuery({
+      ...queries.digestsDue(all ? LATEST : Timestamp.fromMillis(nowMs), limit),
+      ...(after ? { startAfter: [after] } : {}),
     });
-    if (done) sent++;
+    for (const hourDoc of due.docs) {
+      try {
+        if (await sendDigest(hourDoc)) sent++;
+      } catch (err) {
+        logs.digestFailed(hourDoc.ref.path, err);
+        const digestError = err instanceof Error ? err.message.slice(0, 500) : String(err);
+        await hourDoc.ref.update({ digestDue: null, digestError }).catch(() => undefined);
+      }
+    }
+    after = due.docs.at(-1);
+    if (due.size < limit || Date.now() - started >= budgetMs) break;
   }
   if (sent > 0) logs.noticeDigestsSent(sent);
   return sent;

@@ -73,6 +73,11 @@ export const logs = {
   noticeMail: (teamId: string, noticeId: string, outcome: string, recipients: number) =>
     logger.info("notice mail", { teamId, noticeId, outcome, recipients }),
   noticeDigestsSent: (digests: number) => logger.info("notice digests sent", { digests }),
+  digestFailed: (path: string, err: unknown) =>
+    logger.error("notice digest could not be sent; taken out of the due ones", {
+      path,
+      error: err instanceof Error ? err.message : String(err),
+    }),
   noticesMarkedRead: (teamId: string, count: number) => logger.info("notices marked read", { teamId, count }),
   deliveriesCancelled: (teamId: string, webhookId: string, count: number) =>
     logger.info("queued deliveries cancelled", { teamId, webhookId, count }),

@@ -2,10 +2,13 @@ import { PubSub } from "@google-cloud/pubsub";
 import { DocumentData, Timestamp } from "firebase-admin/firestore";
 import { Webhook } from "standardwebhooks";
 import { MAINTENANCE_TOPIC } from "../../src/delivery/reconcile";
-import { hourOf } from "../../src/notices/mail";
+import { hourOf, sendDigests } from "../../src/notices/mail";
 import { addMember, call, ok as callOk, signUp, User } from "./helpers/api";
 import { createEndpoint, deliveriesOf, firestore, newTeamId, waitFor } from "./helpers/emulators";
 import { ok, Receiver } from "./helpers/receiver";
+
+// sendDigests runs in this process in one test: its structured log lines would bury jest's output.
+jest.mock("firebase-functions/logger", () => ({ info: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() }));
 
 type Notice = DocumentData & { id: string; type: string; webhookId: string; at: Timestamp };
 
@@ -259,5 +262,21 @@ describe("operational notices, events and mail", () => {
     expect(operational(watcher).filter((e) => e.data.webhookId === broken.webhookId)).toEqual([]);
     const digest = mails.find((m) => m.id.includes("_digest_"))!;
     expect((digest.message as { subject: string }).subject).toMatch(/^\d webhook notices for \d endpoints/);
+  });
+
+  it("sends the other digests when one hour's document was edited into nonsense, and takes that one out of the due ones", async () => {
+    const teamId = newTeamId("digest");
+    const hours = firestore().collection(`teams/${teamId}/webhookNoticeMail`);
+    // Due long ago, so it comes first: before, its failure stopped every digest behind it, at every pass.
+    await hours
+      .doc("2020-01-01T00")
+      .set({ teamId, hour: "2020-01-01T00", mailed: [], pending: ["a/b"], digestDue: Timestamp.fromMillis(0) });
+    await hours
+      .doc("2020-01-01T01")
+      .set({ teamId, hour: "2020-01-01T01", mailed: ["n0"], pending: ["n1"], digestDue: Timestamp.fromMillis(1) });
+    await sendDigests(Date.now(), true);
+    const [bad, good] = await Promise.all([hours.doc("2020-01-01T00").get(), hours.doc("2020-01-01T01").get()]);
+    expect(bad.data()).toMatchObject({ digestDue: null, pending: ["a/b"], digestError: expect.any(String) });
+    expect(good.data()).toMatchObject({ digestDue: null, pending: [], mailed: ["n0", "n1"] });
   });
 });

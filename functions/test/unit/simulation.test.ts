@@ -38,7 +38,8 @@ describe("production volume, simulated (fast slices; npm run simulate -- --scena
     "%s: every invariant holds",
     async (name) => {
       const report = await simulate(scenarios[name].config(1, !full));
-      if (full || process.env.SIM_PRINT) console.log(JSON.stringify({ scenario: name, what: scenarios[name].what, ...report, config: undefined }, null, 2));
+      if (full || process.env.SIM_PRINT)
+        console.log(JSON.stringify({ scenario: name, what: scenarios[name].what, ...report, config: undefined }, null, 2));
       expect(report.violations).toEqual([]);
     },
     full ? 3_600_000 : 120_000,
