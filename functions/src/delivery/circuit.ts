@@ -5,7 +5,7 @@ import { logs } from "../platform/logs";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { commitIfUnchanged, updateIfUnchanged } from "../platform/writes";
-import { Cause, healthChange } from "../notices/health";
+import { Cause, healthChange } from "../endpoints/health";
 import { disableRule, healthOf, noticeDoc, originOf } from "../notices/store";
 import { circuitAfter, CircuitView, PROBE_GRACE_MS } from "./core";
 import type { ErrorClass } from "./schema";

@@ -277,30 +277,6 @@ export function settleChanged(
   return { record: true, status: fresh.status, asFound: true };
 }
 
-export interface HealthView {
-  status: string;
-  consecutiveFailures: number;
-  failingSinceMs: number | null;
-}
-
-/**
- * The endpoint after a finally failed delivery: the streak grows (up to the rule's minimum), `failingSince` keeps the first
- * failure (or the circuit's first opening), and an active endpoint that has failed for the whole
- * period with enough failed deliveries is disabled. Pure.
- */
-export function healthAfterFailure(
-  h: HealthView,
-  nowMs: number,
-  rule: { periodMs: number; minDeliveries: number },
-): { consecutiveFailures: number; failingSinceMs: number; disable: boolean } {
-  // Counted up to the rule's minimum, which is all the rule asks: past it, a failure changes nothing on the
-  // endpoint, so a failing endpoint's document is not written once a second or more by its failures.
-  const consecutiveFailures = Math.max(h.consecutiveFailures, Math.min(h.consecutiveFailures + 1, rule.minDeliveries));
-  const failingSinceMs = h.failingSinceMs ?? nowMs;
-  const disable = h.status === "active" && consecutiveFailures >= rule.minDeliveries && nowMs - failingSinceMs >= rule.periodMs;
-  return { consecutiveFailures, failingSinceMs, disable };
-}
-
 /** How an answer counts for the in-flight limit: `good` when the receiver answered in time and not with 5xx or 429. */
 export type Answer = "good" | "bad";
 export const answerOf = (statusCode: number | null): Answer =>

@@ -2,7 +2,7 @@ import { DocumentReference, FieldValue, Timestamp } from "firebase-admin/firesto
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { logs } from "../platform/logs";
-import { Health, HealthChange, healthChange, warningToCheck } from "../notices/health";
+import { Health, HealthChange, healthChange, warningToCheck } from "../endpoints/health";
 import { causeOf, disableRule, healthOf, noticeDoc, originOf } from "../notices/store";
 import type { EndpointEffect } from "./outcome";
 import type { Delivery } from "./schema";
@@ -26,7 +26,7 @@ function healthFields(h: Health, disabled: HealthChange["disabled"], now: Timest
 /**
  * Keeps the endpoint's streak of consecutive failed deliveries, disables it when the receiver is
  * gone or keeps failing, and writes the notices of each health change in the same transaction
- * (notices/health.ts). The endpoint is written only when something changes: a success on a
+ * (endpoints/health.ts). The endpoint is written only when something changes: a success on a
  * healthy endpoint costs nothing (the caller does not call this). A failure's effect is applied
  * with the delivery's `effectApplied` mark, so a re-dispatch after a crash applies it exactly once.
  */

@@ -5,7 +5,7 @@ import { toJson } from "../events/json";
 import { OPERATIONAL_TOPIC } from "../platform/collections";
 import { publishJson } from "../platform/pubsub";
 import type { Delivery } from "../delivery/schema";
-import type { NoticeType } from "./health";
+import type { NoticeType } from "../endpoints/health";
 
 const EVENT_OF: Record<NoticeType, OperationalEventType> = {
   "endpoint.failing": "webhook.endpoint_failing",

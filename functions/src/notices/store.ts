@@ -1,7 +1,7 @@
 import { DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { countField, stringField } from "../platform/fields";
 import { failingMinDeliveries, failingPeriodHours } from "../platform/params";
-import type { Cause, DisableRule, Health, NoticeDraft } from "./health";
+import type { Cause, DisableRule, Health, NoticeDraft } from "../endpoints/health";
 
 export const disableRule = (): DisableRule => ({
   periodMs: failingPeriodHours.value() * 3_600_000,

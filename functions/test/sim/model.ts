@@ -3,12 +3,12 @@
  * reconciler, the in-flight leases and the endpoint's health, taken in the same order with the same
  * preconditions, every decision asked of the real core (src/delivery/core.ts, outcome.ts). Each
  * Firestore round trip is a step of virtual time after which the instance may crash. The endpoint's
- * health changes and their notices come from src/notices/health.ts, written in the same step.
+ * health changes and their notices come from src/endpoints/health.ts, written in the same step.
  */
 import * as core from "../../src/delivery/core";
 import { BUCKETS } from "../../src/delivery/reconcile";
 import { decideOutcome, EndpointEffect } from "../../src/delivery/outcome";
-import * as health from "../../src/notices/health";
+import * as health from "../../src/endpoints/health";
 import type { DeliveryStatus, DeliveryTask, ErrorClass } from "../../src/delivery/schema";
 import { Clock, Crash, Ops, Queue, QueueFaults, rng, Table, WRITE_WINDOW_MS } from "./world";
 

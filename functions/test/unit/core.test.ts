@@ -1,4 +1,5 @@
 import { circuitStateSchema } from "../../src/delivery/circuit";
+import { healthAfterFailure } from "../../src/endpoints/health";
 import {
   circuitAfter,
   CircuitView,
@@ -8,7 +9,6 @@ import {
   finalFields,
   gateCircuit,
   gateTask,
-  healthAfterFailure,
   MAX_COOLDOWN_MS,
   retryWindowMs,
   settleChanged,

@@ -1,4 +1,4 @@
-import { DISABLE_WARNING_MS, Health, healthChange, noticeId, warningToCheck } from "../../src/notices/health";
+import { DISABLE_WARNING_MS, Health, healthChange, noticeId, warningToCheck } from "../../src/endpoints/health";
 import { digestMessage, hourOf, noticeMessage } from "../../src/notices/mail";
 
 const HOUR = 3_600_000;

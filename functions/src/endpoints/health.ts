@@ -1,10 +1,33 @@
-import { healthAfterFailure, HealthView } from "../delivery/core";
-
 /**
- * An endpoint's health changes and the notices they raise, as pure functions: the delivery path
+ * An endpoint's health, in one place: the rules (the failure streak, failing since, the disable
+ * rule, recovery) and the notices their changes raise, as pure functions: the delivery path
  * applies them in the same transaction (or precondition commit) as the endpoint write, so a notice
  * exists exactly when its change was written. The simulation runs the same functions.
  */
+export interface HealthView {
+  status: string;
+  consecutiveFailures: number;
+  failingSinceMs: number | null;
+}
+
+/**
+ * The endpoint after a finally failed delivery: the streak grows (up to the rule's minimum), `failingSince` keeps the first
+ * failure (or the circuit's first opening), and an active endpoint that has failed for the whole
+ * period with enough failed deliveries is disabled. Pure.
+ */
+export function healthAfterFailure(
+  h: HealthView,
+  nowMs: number,
+  rule: { periodMs: number; minDeliveries: number },
+): { consecutiveFailures: number; failingSinceMs: number; disable: boolean } {
+  // Counted up to the rule's minimum, which is all the rule asks: past it, a failure changes nothing on the
+  // endpoint, so a failing endpoint's document is not written once a second or more by its failures.
+  const consecutiveFailures = Math.max(h.consecutiveFailures, Math.min(h.consecutiveFailures + 1, rule.minDeliveries));
+  const failingSinceMs = h.failingSinceMs ?? nowMs;
+  const disable = h.status === "active" && consecutiveFailures >= rule.minDeliveries && nowMs - failingSinceMs >= rule.periodMs;
+  return { consecutiveFailures, failingSinceMs, disable };
+}
+
 export const NOTICE_TYPES = ["endpoint.failing", "endpoint.disable_soon", "endpoint.recovered", "endpoint.disabled"] as const;
 export type NoticeType = (typeof NOTICE_TYPES)[number];
 
@@ -106,7 +129,7 @@ export function when(ms: number): string {
   return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} at ${hm} UTC`;
 }
 
-/** The streak is counted up to the rule's minimum (core.healthAfterFailure): past it, "5 or more". */
+/** The streak is counted up to the rule's minimum (healthAfterFailure above): past it, "5 or more". */
 const streak = (h: Health, rule: DisableRule) =>
   h.consecutiveFailures >= rule.minDeliveries ? `${h.consecutiveFailures} or more` : String(h.consecutiveFailures);
 
