@@ -15,6 +15,7 @@ import { commitIfUnchanged, updateIfUnchanged } from "../platform/writes";
 import { circuitStateSchema, claimProbe, reachedReceiver, recordReachability } from "./circuit";
 import { countedWrite } from "../stats/stats";
 import {
+  CircuitView,
   DeliveryView,
   earlySleepMs,
   gateCircuit,
@@ -35,6 +36,7 @@ import {
   afterLeasedAttempt,
   enterFastPath,
   handedLease,
+  Lease,
   FAST_MS,
   limitOf,
   paceOf,
@@ -319,56 +321,129 @@ export async function handleCircuitWake(wake: CircuitWake): Promise<void> {
   await wakeParked(wake.teamId, wake.webhookId, 1);
 }
 
+/**
+ * One delivery task, as named phases, each taking what the one before established and returning
+ * what the next needs, or nothing when the task ends there (logged, and written when it must be):
+ * admit (the record read and due), prepare (an endpoint that may receive it, its secret, the
+ * circuit), pace (a rate-limit slot, an in-flight lease or the fast path), send, record (the
+ * attempt with its count, the circuit) and follow up (the next attempt, the endpoint's health).
+ * The decisions are core.ts's; the phases read, ask them and write.
+ */
 export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, shard = 0): Promise<void> {
   const early = earlySleepMs(task, Date.now());
   if (early > 0) await sleep(early);
+  const admitted = await admit(task);
+  const prepared = admitted && (await prepare(admitted));
+  const paced = prepared && (await pace(prepared));
+  if (!paced) return;
+  const recorded = await record(await send(paced), queueRetries, shard);
+  if (recorded) await followUp(recorded);
+}
 
-  // Gate: read the record (and the endpoint the task names, in the same round trip).
+/** The record as read and admitted, with the version every write of this task names. */
+interface Admitted {
+  task: DeliveryTask;
+  ref: DocumentReference;
+  version: Timestamp;
+  delivery: Delivery;
+  logRef: Parameters<typeof logs.deliverySkipped>[0];
+  /** Read with the record when the task names its endpoint (and the secret, when this instance has not read it lately). */
+  endpointSnap?: DocumentSnapshot;
+  secretSnap?: DocumentSnapshot;
+}
+
+/** An endpoint that may receive the delivery, its secret, its window and its circuit. */
+interface Prepared extends Admitted {
+  endpointSnap: DocumentSnapshot;
+  ep: StoredEndpoint;
+  secret: SecretDoc;
+  maxAttempts: number;
+  windowEnd: number;
+  baseCooldownMs: number;
+  circuit: CircuitView;
+  probe: boolean;
+}
+
+/** Leave to send: an in-flight lease, or the fast path (left when the answer comes). */
+interface Paced extends Prepared {
+  lease?: Lease;
+  fast: boolean;
+  leaveFast?: () => void;
+  limit: number;
+}
+
+interface Sent extends Paced {
+  result: SignedResult;
+  sentAtMs: number;
+}
+
+interface Recorded extends Sent {
+  outcome: ReturnType<typeof decideOutcome>;
+  doneMs: number;
+  status: DeliveryStatus;
+  /** Ended because its record was refused (endUnrecordable). */
+  ended: boolean;
+}
+
+/** Admit: the record (and the endpoint, and maybe its secret, in the same round trip), due and this task's. */
+async function admit(task: DeliveryTask): Promise<Admitted | undefined> {
   const ref = db().doc(paths.delivery(task.teamId, task.deliveryId));
-  const endpointRef = (webhookId: string) => db().doc(paths.endpoint(task.teamId, webhookId));
   // An instance that has not read the endpoint's secret lately reads it in the same round trip.
   const withSecret = task.webhookId !== undefined && !secretCache.mayHold(task.teamId, task.webhookId, Date.now());
-  const [snap, prefetched, prefetchedSecret] = task.webhookId
-    ? await db().getAll(ref, endpointRef(task.webhookId), ...(withSecret ? [db().doc(paths.secret(task.teamId, task.webhookId))] : []))
-    : [await ref.get(), undefined];
-  let endpointSnap: DocumentSnapshot | undefined = prefetched;
-  let secretSnap: DocumentSnapshot | undefined = prefetchedSecret;
-  if (!snap.exists) return logs.deliveryMissing(task);
+  const [snap, endpointSnap, secretSnap] = task.webhookId
+    ? await db().getAll(
+        ref,
+        db().doc(paths.endpoint(task.teamId, task.webhookId)),
+        ...(withSecret ? [db().doc(paths.secret(task.teamId, task.webhookId))] : []),
+      )
+    : [await ref.get()];
+  if (!snap.exists) return void logs.deliveryMissing(task);
   const parsed = deliverySchema.safeParse(snap.data());
-  if (!parsed.success) return closeUnreadable(snap, task, describeIssues(parsed.error));
+  if (!parsed.success) return void (await closeUnreadable(snap, task, describeIssues(parsed.error)));
   const delivery = parsed.data;
-  const logRef = { ...task, webhookId: delivery.webhookId, eventId: delivery.eventId };
-  let version = snap.updateTime!;
-
+  const admitted: Admitted = {
+    task,
+    ref,
+    version: snap.updateTime!,
+    delivery,
+    logRef: { ...task, webhookId: delivery.webhookId, eventId: delivery.eventId },
+    endpointSnap,
+    secretSnap,
+  };
   const gate = gateTask(viewOf(delivery), task, Date.now());
-  if (gate.kind === "skip") return logs.deliverySkipped(logRef, gate.reason);
+  if (gate.kind === "skip") return void logs.deliverySkipped(admitted.logRef, gate.reason);
   if (gate.kind === "follow_up") {
     await followUpRecorded(task, ref, delivery);
-    return logs.deliverySkipped(logRef, "attempt already recorded");
+    return void logs.deliverySkipped(admitted.logRef, "attempt already recorded");
   }
-  if (gate.kind === "hand_on") return handOn(task, gate.untilMs, "not due yet");
+  if (gate.kind === "hand_on") return void (await handOn(task, gate.untilMs, "not due yet"));
   if (gate.kind === "sleep") {
     await sleep(gate.ms);
-    endpointSnap = secretSnap = undefined; // read before the wait
+    return { ...admitted, endpointSnap: undefined, secretSnap: undefined }; // read before the wait
   }
   if (gate.kind === "go" && gate.claim) {
-    const claimed = await moveDue(ref, version, Date.now());
-    if (!claimed) return logs.deliverySkipped(logRef, "record changed while the task was late");
-    version = claimed;
+    const claimed = await moveDue(ref, admitted.version, Date.now());
+    if (!claimed) return void logs.deliverySkipped(admitted.logRef, "record changed while the task was late");
+    return { ...admitted, version: claimed };
   }
+  return admitted;
+}
 
-  // Prepare: the endpoint must be active with a secret that may sign.
-  if (endpointSnap?.id !== delivery.webhookId) endpointSnap = await endpointRef(delivery.webhookId).get();
+/** Prepare: an active endpoint with a secret that may sign (else the delivery is cancelled), and its circuit's leave. */
+async function prepare(a: Admitted): Promise<Prepared | undefined> {
+  const { task, ref, version, delivery, logRef } = a;
+  const endpointSnap =
+    a.endpointSnap?.id === delivery.webhookId ? a.endpointSnap : await db().doc(paths.endpoint(task.teamId, delivery.webhookId)).get();
   const endpoint = endpointSnap.exists ? storedEndpointSchema.safeParse(endpointSnap.data()) : undefined;
   const secret =
     endpoint?.success && endpoint.data.status === "active"
-      ? await secretFor(task.teamId, endpointSnap, endpoint.data, secretSnap)
+      ? await secretFor(task.teamId, endpointSnap, endpoint.data, a.secretSnap)
       : undefined;
   const refusal = notSendable(endpointSnap, endpoint, secret);
   if (refusal || !endpoint?.success || !secret) {
     // A failed precondition means the record changed meanwhile (cancelled already, or redelivered): leave it.
     await updateIfUnchanged(ref, closedFields("cancelled", Date.now()), version);
-    return logs.deliveryCancelled(logRef, refusal ?? "endpoint unusable");
+    return void logs.deliveryCancelled(logRef, refusal ?? "endpoint unusable");
   }
   const ep = endpoint.data;
   const maxAttempts = delivery.lastAttempt ?? ep.maxAttempts;
@@ -378,7 +453,7 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
   // The circuit breaker: while it is open the delivery waits, no attempt counted, until its window ends.
   const circuit = circuitStateSchema.parse(endpointSnap.data());
   const cgate = gateCircuit({ state: circuit, nowMs: Date.now(), windowEndMs: windowEnd, baseCooldownMs, random: Math.random() });
-  if (cgate.kind === "give_up") return giveUp(task, ref, version, delivery, "circuit_open");
+  if (cgate.kind === "give_up") return void (await giveUp(task, ref, version, delivery, "circuit_open"));
   if (cgate.kind === "wait") {
     // Parked behind the circuit: no task until the cool-down's end wakes one delivery (the probe), and the probe that
     // closes the circuit wakes the others; at its window's end a still parked delivery fails with circuit_open.
@@ -389,64 +464,74 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
       { parked: true, nextAttemptAt: Timestamp.fromMillis(windowEnd), bucket: bucketOf(task.deliveryId) },
       version,
     );
-    return logs.deliverySkipped(logRef, parked ? "parked behind the open circuit" : "record changed while parking");
+    return void logs.deliverySkipped(logRef, parked ? "parked behind the open circuit" : "record changed while parking");
   }
   const probe = cgate.kind === "probe" && (await claimProbe(endpointSnap, ep.timeoutMs));
   if (cgate.kind === "probe" && !probe) {
     const untilMs = Math.min(windowEnd, Date.now() + ep.timeoutMs + PROBE_GRACE_MS);
     // The record's due time follows the wait, so that the reconciler does not take it for a lost task.
     if (untilMs - Date.now() > LATE_CLAIM_MS && !(await moveDue(ref, version, untilMs))) {
-      return logs.deliverySkipped(logRef, "record changed while the circuit was open");
+      return void logs.deliverySkipped(logRef, "record changed while the circuit was open");
     }
     const { slotAt: _slot, ...waiting } = task;
-    return handOn(waiting, untilMs, "circuit open");
+    return void (await handOn(waiting, untilMs, "circuit open"));
   }
+  return { ...a, endpointSnap, ep, secret, maxAttempts, windowEnd, baseCooldownMs, circuit, probe };
+}
 
+/**
+ * Pace: the endpoint's rate-limit slot, then its in-flight capacity. An endpoint not known to answer fast holds at most its
+ * in-flight limit of dispatch slots at once, its probe included; a fast endpoint that this instance already has too many
+ * unanswered attempts out to is treated as slow until they answer. No capacity: the delivery parks.
+ */
+async function pace(p: Prepared): Promise<Paced | undefined> {
+  const { task, ref, delivery, logRef, endpointSnap, ep } = p;
+  let version = p.version;
   if (ep.rateLimitPerSecond && task.slotAt === undefined) {
     const slotAt = await claimRateSlot(task.teamId, delivery.webhookId, ep.rateLimitPerSecond, task.deliveryId);
-    if (slotAt === undefined) return handOn(task, Date.now() + RATE_CLAIM_RETRY_MS, "no rate-limit slot won yet");
+    if (slotAt === undefined) return void (await handOn(task, Date.now() + RATE_CLAIM_RETRY_MS, "no rate-limit slot won yet"));
     // A slot far off moves the due time, so that the reconciler does not take the wait for a lost task.
     if (slotAt - Date.now() > LATE_CLAIM_MS) {
       const moved = await moveDue(ref, version, slotAt);
-      if (!moved) return logs.deliverySkipped(logRef, "record changed while claiming a rate-limit slot");
+      if (!moved) return void logs.deliverySkipped(logRef, "record changed while claiming a rate-limit slot");
       version = moved;
     }
-    if (await waitOrHandOn({ ...task, slotAt }, slotAt, "rate limit")) return;
+    if (await waitOrHandOn({ ...task, slotAt }, slotAt, "rate limit")) return undefined;
   } else if (task.slotAt !== undefined && (await waitOrHandOn(task, task.slotAt, "rate limit"))) {
-    return;
+    return undefined;
   }
 
-  // Isolation: an endpoint not known to answer fast holds at most its in-flight limit of dispatch slots at once, its probe included.
-  // A fast endpoint that this instance already has too many unanswered attempts out to is treated as slow until they answer.
   const fastPath = paceOf(endpointSnap) === "fast" ? enterFastPath(task.teamId, delivery.webhookId) : undefined;
   const leaveFast = fastPath?.end;
-  const pace = leaveFast ? "fast" : "slow";
+  const fast = leaveFast !== undefined;
   if (fastPath?.stuck) await setPace(task.teamId, endpointSnap, "slow").catch(() => undefined);
-  const limits = { base: endpointMaxInFlight.value(), ceiling: endpointMaxInFlightCeiling.value() };
-  const limit = limitOf(endpointSnap, limits.base, limits.ceiling);
+  const limit = limitOf(endpointSnap, endpointMaxInFlight.value(), endpointMaxInFlightCeiling.value());
   // A lease handed to this woken delivery is used whatever the pace: its release wakes the next parked one, so the
   // deliveries parked before the endpoint turned fast are still woken one by one.
   const lease =
     handedLease(task, delivery.webhookId, ep.timeoutMs) ??
-    (pace === "fast" ? undefined : await acquireLease(task.teamId, delivery.webhookId, task.deliveryId, limit, ep.timeoutMs));
-  if (!lease && pace !== "fast") {
-    const deadline = parkDeadlineMs(windowEnd);
-    if (Date.now() >= deadline) return giveUp(task, ref, version, delivery, "in_flight_limit");
+    (fast ? undefined : await acquireLease(task.teamId, delivery.webhookId, task.deliveryId, limit, ep.timeoutMs));
+  if (!lease && !fast) {
+    const deadline = parkDeadlineMs(p.windowEnd);
+    if (Date.now() >= deadline) return void (await giveUp(task, ref, version, delivery, "in_flight_limit"));
     const parked = await updateIfUnchanged(
       ref,
       { parked: true, nextAttemptAt: Timestamp.fromMillis(deadline), bucket: bucketOf(task.deliveryId) },
       version,
     );
-    return logs.deliverySkipped(
+    return void logs.deliverySkipped(
       logRef,
       parked ? `parked: the endpoint is at its in-flight limit (${limit})` : "record changed while parking",
     );
   }
+  return { ...p, version, lease, fast, leaveFast, limit };
+}
 
-  // Send. An answer still missing after SLOW_MS marks the endpoint slow, so that the next dispatches take leases.
-  const slowTimer =
-    pace === "fast" ? setTimeout(() => void setPace(task.teamId, endpointSnap, "slow").catch(() => undefined), SLOW_MS) : undefined;
-  const nowMs = Date.now();
+/** Send, signed. An answer still missing after SLOW_MS marks the endpoint slow, so that the next dispatches take leases. */
+async function send(p: Paced): Promise<Sent> {
+  const { task, delivery, endpointSnap, ep, lease } = p;
+  const slowTimer = p.fast ? setTimeout(() => void setPace(task.teamId, endpointSnap, "slow").catch(() => undefined), SLOW_MS) : undefined;
+  const sentAtMs = Date.now();
   let result: SignedResult;
   try {
     result = await sendSigned(
@@ -454,38 +539,52 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
         url: ep.url,
         customHeaders: ep.headers,
         timeoutMs: ep.timeoutMs,
-        secrets: signingSecrets(secret, nowMs),
+        secrets: signingSecrets(p.secret, sentAtMs),
         eventId: delivery.eventId,
         eventType: delivery.eventType,
         deliveryId: task.deliveryId,
         attempt: task.attempt,
         payload: delivery.payload,
       },
-      nowMs,
+      sentAtMs,
     );
   } finally {
     clearTimeout(slowTimer);
-    leaveFast?.();
+    p.leaveFast?.();
   }
   // The lease goes to a parked delivery, or back.
-  if (lease)
-    await afterLeasedAttempt({ teamId: task.teamId, endpoint: endpointSnap, limit, ...limits, statusCode: result.statusCode, lease }).catch(
-      async (err) => {
-        logs.reviveFailed(task.deliveryId, err);
-        await lease.release().catch(() => undefined);
-      },
-    );
-  if (result.statusCode !== null && result.durationMs <= FAST_MS && pace !== "fast") await setPace(task.teamId, endpointSnap, "fast");
+  if (lease) {
+    const limits = { base: endpointMaxInFlight.value(), ceiling: endpointMaxInFlightCeiling.value() };
+    await afterLeasedAttempt({
+      teamId: task.teamId,
+      endpoint: endpointSnap,
+      limit: p.limit,
+      ...limits,
+      statusCode: result.statusCode,
+      lease,
+    }).catch(async (err) => {
+      logs.reviveFailed(task.deliveryId, err);
+      await lease.release().catch(() => undefined);
+    });
+  }
+  if (result.statusCode !== null && result.durationMs <= FAST_MS && !p.fast) await setPace(task.teamId, endpointSnap, "fast");
+  return { ...p, result, sentAtMs };
+}
 
-  // Record.
+/**
+ * Record: the attempt, with the stats count of a final status in the same commit, then the circuit. Nothing more follows
+ * from an attempt another dispatch recorded first, or one recorded into a record found finished.
+ */
+async function record(s: Sent, queueRetries: number, shard: number): Promise<Recorded | undefined> {
+  const { task, ref, version, delivery, logRef, endpointSnap, ep, result } = s;
   const doneMs = Date.now();
   const outcome = decideOutcome({
     result,
     attempt: task.attempt,
-    maxAttempts,
+    maxAttempts: s.maxAttempts,
     nowMs: doneMs,
     delayScale: delayScaleValue(),
-    windowEndMs: windowEnd,
+    windowEndMs: s.windowEnd,
   });
   const hasEffect = outcome.endpointEffect === "gone" || outcome.endpointEffect === "failed";
   const final = outcome.nextAttemptAtMs === null;
@@ -512,7 +611,7 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
     version,
     task,
     delivery,
-    attemptEntry(task.attempt, nowMs, result, shownExcerpt, queueRetries, shard, probe),
+    attemptEntry(task.attempt, s.sentAtMs, result, shownExcerpt, queueRetries, shard, s.probe),
     {
       ...(final
         ? closedFields(outcome.status, doneMs)
@@ -540,10 +639,10 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
   const circuitNow = await recordReachability({
     teamId: task.teamId,
     endpoint: endpointSnap,
-    state: circuit,
+    state: s.circuit,
     reached: reachedReceiver(result.statusCode, result.errorClass),
-    probe,
-    baseCooldownMs,
+    probe: s.probe,
+    baseCooldownMs: s.baseCooldownMs,
     cause: {
       deliveryId: task.deliveryId,
       generation: delivery.generation,
@@ -552,18 +651,22 @@ export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, s
       errorClass: result.errorClass,
     },
   });
-  if (circuitNow === "closed") await wakeBehindCircuit(task.teamId, delivery.webhookId, limit, ep.timeoutMs);
-  if (recorded === null) return logs.deliverySkipped(logRef, "attempt recorded by a concurrent dispatch or superseded");
+  if (circuitNow === "closed") await wakeBehindCircuit(task.teamId, delivery.webhookId, s.limit, ep.timeoutMs);
+  if (recorded === null) return void logs.deliverySkipped(logRef, "attempt recorded by a concurrent dispatch or superseded");
   logs.attemptRecorded(logRef, task.attempt, recorded.status, result.statusCode, result.errorClass, result.durationMs);
-  if (recorded.asFound) return;
+  if (recorded.asFound) return undefined;
+  return { ...s, outcome, doneMs, status: recorded.status, ended: "ended" in recorded };
+}
 
-  // Follow up.
-  if (recorded.status === "retrying") await enqueueDelivery(nextTask(task, delivery.webhookId), outcome.nextAttemptAtMs!);
+/** Follow up: the next attempt's task, and the endpoint's health (a failure counted, a disable, a recovery). */
+async function followUp(r: Recorded): Promise<void> {
+  const { task, ref, delivery, endpointSnap, ep, result, outcome } = r;
+  if (r.status === "retrying") await enqueueDelivery(nextTask(task, delivery.webhookId), outcome.nextAttemptAtMs!);
   // An attempt that could not be recorded and ended the delivery failed counts as a failure, unless it was a 410.
-  const effect = outcome.endpointEffect ?? ("ended" in recorded && recorded.status === "failed" ? "failed" : null);
-  if ((effect === "gone" || effect === "failed") && recorded.status === "failed") {
+  const effect = outcome.endpointEffect ?? (r.ended && r.status === "failed" ? "failed" : null);
+  if ((effect === "gone" || effect === "failed") && r.status === "failed") {
     const ended = { ...delivery, attempts: task.attempt, lastStatusCode: result.statusCode, lastErrorClass: result.errorClass };
-    await announceFailed(task, ended, doneMs);
+    await announceFailed(task, ended, r.doneMs);
   }
   if (effect === "gone" || effect === "failed") await applyEndpointEffect(task.teamId, delivery.webhookId, effect, ref);
   else if (outcome.endpointEffect === "succeeded" && (ep.consecutiveFailures > 0 || endpointSnap.get("failingSince") instanceof Timestamp))
