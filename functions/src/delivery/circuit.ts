@@ -113,7 +113,11 @@ export async function recordReachability(args: {
     : await endpoint.ref.update(data).then(() => true, notFound);
   if (!written) return undefined;
   logs.circuitChanged(teamId, endpoint.id, "open", data.circuitOpenUntil!.toDate().toISOString());
-  await enqueueCircuitWake({ teamId, webhookId: endpoint.id, wakeAt: next.write.circuitOpenUntilMs! });
+  // The deliveries that park behind it ask for the same task, so one that cannot be queued now is asked for again.
+  const wakeAt = next.write.circuitOpenUntilMs!;
+  await enqueueCircuitWake({ teamId, webhookId: endpoint.id, wakeAt }).catch((err) =>
+    logs.circuitWakeNotQueued(teamId, endpoint.id, wakeAt, err),
+  );
   return "opened";
 }
 

@@ -23,6 +23,7 @@ import {
   appendCapped,
   isOpen,
   LATE_CLAIM_MS,
+  MAX_COOLDOWN_MS,
   MAX_INLINE_WAIT_MS,
   parkDeadlineMs,
   PROBE_GRACE_MS,
@@ -458,7 +459,12 @@ async function prepare(a: Admitted): Promise<Prepared | undefined> {
     // Parked behind the circuit: no task until the cool-down's end wakes one delivery (the probe), and the probe that
     // closes the circuit wakes the others; at its window's end a still parked delivery fails with circuit_open.
     await handedLease(task, delivery.webhookId, ep.timeoutMs)?.release();
-    await enqueueCircuitWake({ teamId: task.teamId, webhookId: delivery.webhookId, wakeAt: circuit.circuitOpenUntilMs ?? Date.now() });
+    // At most one longest cool-down ahead (a time edited by hand may be years off, past what a queue can schedule); the
+    // opening asked for the same task already, so a refusal here leaves the delivery parked, woken by that one.
+    const wakeAt = Math.min(circuit.circuitOpenUntilMs ?? Date.now(), Date.now() + MAX_COOLDOWN_MS);
+    await enqueueCircuitWake({ teamId: task.teamId, webhookId: delivery.webhookId, wakeAt }).catch((err) =>
+      logs.circuitWakeNotQueued(task.teamId, delivery.webhookId, wakeAt, err),
+    );
     const parked = await updateIfUnchanged(
       ref,
       { parked: true, nextAttemptAt: Timestamp.fromMillis(windowEnd), bucket: bucketOf(task.deliveryId) },

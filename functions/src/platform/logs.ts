@@ -55,6 +55,13 @@ export const logs = {
   ) => logger.info("delivery attempt", { ...ref, attempt, outcome, statusCode, errorClass, durationMs }),
   circuitChanged: (teamId: string, webhookId: string, circuit: string, until: string | null) =>
     logger.warn("endpoint circuit changed", { teamId, webhookId, circuit, until }),
+  circuitWakeNotQueued: (teamId: string, webhookId: string, wakeAt: number, err: unknown) =>
+    logger.warn("circuit wake not queued; the next delivery that parks asks again", {
+      teamId,
+      webhookId,
+      wakeAt: new Date(wakeAt).toISOString(),
+      error: err instanceof Error ? err.message : String(err),
+    }),
   inFlightLimitChanged: (teamId: string, webhookId: string, from: number, to: number) =>
     logger.info("endpoint in-flight limit changed", { teamId, webhookId, from, to }),
   paceChanged: (teamId: string, webhookId: string, pace: string) => logger.info("endpoint pace changed", { teamId, webhookId, pace }),
