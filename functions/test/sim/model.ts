@@ -55,6 +55,8 @@ export interface SimConfig {
   instances?: number;
   /** Arrivals stop after this long instead of `days`. */
   horizonMs?: number;
+  /** The longest a due task may wait for a dispatch (the queue's 500/s and 1,000 at once): other tenants of the shard wait as long. */
+  maxQueueWaitMs?: number;
   baseCooldownMs: number;
   periodMs: number;
   minDeliveries: number;
@@ -1106,6 +1108,10 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
         );
     }
   }
+  if (config.maxQueueWaitMs !== undefined && queue.longestWaitMs > config.maxQueueWaitMs)
+    violate(
+      `a task waited ${Math.round(queue.longestWaitMs)} ms for a dispatch (bound ${config.maxQueueWaitMs} ms): the shard's other tenants wait as long`,
+    );
   // The reconciler's index ranges at the fleet's rate: its 16 buckets take about 500 writes/s each.
   const perDelivery = reconcilerIndexWrites / Math.max(1, deliveries.docs.size);
   if (config.fleetPerSecond && (config.fleetPerSecond * perDelivery) / BUCKETS > INDEX_RANGE_WRITES)

@@ -40,6 +40,7 @@ export const scenarios: Record<string, Scenario> = {
       fleetPerSecond: 4_000,
       receiver: { mode: "healthy", latencyMs: 200 },
       horizonMs: (fast ? 2 : 10) * MINUTE,
+      maxQueueWaitMs: 5_000,
     }),
   },
   "slow-receiver": {
@@ -51,6 +52,7 @@ export const scenarios: Record<string, Scenario> = {
       meanArrivalMs: 50,
       receiver: { mode: "healthy", latencyMs: 3_000 },
       horizonMs: fast ? 10 * MINUTE : HOUR,
+      maxQueueWaitMs: 5_000,
     }),
   },
   "down-endpoint": {
@@ -62,6 +64,7 @@ export const scenarios: Record<string, Scenario> = {
       meanArrivalMs: 50,
       receiver: { mode: "down", latencyMs: 1 },
       horizonMs: fast ? 2 * MINUTE : HOUR,
+      maxQueueWaitMs: 5_000,
     }),
   },
   "quiet-fleet": {
@@ -73,6 +76,7 @@ export const scenarios: Record<string, Scenario> = {
       meanArrivalMs: HOUR,
       receiver: { mode: "healthy", latencyMs: 300 },
       horizonMs: fast ? 6 * HOUR : DAY,
+      maxQueueWaitMs: 5_000,
     }),
   },
   burst: {
@@ -96,7 +100,8 @@ export const scenarios: Record<string, Scenario> = {
       meanArrivalMs: 10,
       instances: 13,
       receiver: { mode: "healthy", latencyMs: 100, then: { atMs: MINUTE, mode: "hanging" } },
-      horizonMs: (fast ? 2 : 10) * MINUTE,
+      horizonMs: (fast ? 4 : 10) * MINUTE,
+      maxQueueWaitMs: 5_000,
     }),
   },
 };
