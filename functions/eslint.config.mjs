@@ -12,6 +12,12 @@ export default tseslint.config(
     },
   },
   {
+    // Node scripts shipped beside the functions (bin/): plain JavaScript, linted without type information.
+    files: ["bin/**/*.mjs"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { parserOptions: { projectService: false }, globals: { process: "readonly", console: "readonly" } },
+  },
+  {
     // Tests read JSON bodies and use jest's asymmetric matchers, which are typed `any`.
     files: ["test/**"],
     rules: {
