@@ -470,6 +470,12 @@ async function prepare(a: Admitted): Promise<Prepared | undefined> {
       { parked: true, nextAttemptAt: Timestamp.fromMillis(windowEnd), bucket: bucketOf(task.deliveryId) },
       version,
     );
+    // A probe may have closed the circuit between the read and the park, and woken the parked ones before this one was:
+    // look once more, and wake them if it is closed.
+    if (parked && circuitStateSchema.parse((await endpointSnap.ref.get()).data() ?? {}).circuit === "closed") {
+      const limit = limitOf(endpointSnap, endpointMaxInFlight.value(), endpointMaxInFlightCeiling.value());
+      await wakeBehindCircuit(task.teamId, delivery.webhookId, limit, ep.timeoutMs);
+    }
     return void logs.deliverySkipped(logRef, parked ? "parked behind the open circuit" : "record changed while parking");
   }
   const probe = cgate.kind === "probe" && (await claimProbe(endpointSnap, ep.timeoutMs));
@@ -525,6 +531,9 @@ async function pace(p: Prepared): Promise<Paced | undefined> {
       { parked: true, nextAttemptAt: Timestamp.fromMillis(deadline), bucket: bucketOf(task.deliveryId) },
       version,
     );
+    // A lease released between the try and the park found no one parked: try once more, and hand one won to a parked delivery.
+    const late = parked && (await acquireLease(task.teamId, delivery.webhookId, task.deliveryId, limit, ep.timeoutMs));
+    if (late) await wakeParked(task.teamId, delivery.webhookId, 1, late);
     return void logs.deliverySkipped(
       logRef,
       parked ? `parked: the endpoint is at its in-flight limit (${limit})` : "record changed while parking",

@@ -602,7 +602,17 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       await io();
       enqueueWake(webhookId, ep.circuitOpenUntilMs ?? clock.now);
       await io();
-      if (deliveries.updateIfUnchanged(task.deliveryId, { parked: true, nextAttemptAtMs: windowEnd }, version)) circuitParks++;
+      if (deliveries.updateIfUnchanged(task.deliveryId, { parked: true, nextAttemptAtMs: windowEnd }, version)) {
+        circuitParks++;
+        // A probe may have closed the circuit since the read: look once more.
+        await io();
+        if (endpoints.get(webhookId)!.data.circuit === "closed")
+          await wakeBehindCircuit(
+            webhookId,
+            core.inFlightLimitOf(ep.inFlightLimit, config.maxInFlight, config.maxInFlightCeiling),
+            ep.timeoutMs,
+          );
+      }
       return;
     }
     if (cgate.kind === "probe" && !probe) {
@@ -657,8 +667,13 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       if (!lease) {
         if (clock.now >= core.parkDeadlineMs(windowEnd)) return giveUp("in_flight_limit");
         await io();
-        if (deliveries.updateIfUnchanged(task.deliveryId, { parked: true, nextAttemptAtMs: core.parkDeadlineMs(windowEnd) }, version))
+        if (deliveries.updateIfUnchanged(task.deliveryId, { parked: true, nextAttemptAtMs: core.parkDeadlineMs(windowEnd) }, version)) {
           parks++;
+          // A lease released since the try may have found no one parked: try once more, and hand one won on.
+          await io();
+          const late = freeLease(webhookId, limit, ep.timeoutMs);
+          if (late) await wakeParked(webhookId, 1, { ticket: late, timeoutMs: ep.timeoutMs });
+        }
         return;
       }
     }
@@ -875,16 +890,23 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   async function wakeBehindCircuit(webhookId: string, limit: number, timeoutMs: number): Promise<void> {
     for (let woken = 0; woken < limit; woken++) {
       await io();
-      const free = Array.from({ length: limit }, (_, k) => k).find((k) => {
-        const held = leases.peek(`${webhookId}_${k}`);
-        return !held || held.data.expireAtMs < clock.now;
-      });
-      if (free === undefined) return;
-      const ticket = { k: free, until: clock.now + timeoutMs + core.LEASE_GRACE_MS };
-      leases.set(`${webhookId}_${free}`, { deliveryId: "circuit", expireAtMs: ticket.until });
+      const ticket = freeLease(webhookId, limit, timeoutMs);
+      if (!ticket) return;
       const { woken: one } = await wakeParked(webhookId, 1, { ticket, timeoutMs });
       if (one === 0) return;
     }
+  }
+
+  /** delivery/inflight.ts acquireLease() for a delivery to be woken: a free (or expired) lease, taken. */
+  function freeLease(webhookId: string, limit: number, timeoutMs: number): NonNullable<DeliveryTask["lease"]> | undefined {
+    const free = Array.from({ length: limit }, (_, k) => k).find((k) => {
+      const held = leases.get(`${webhookId}_${k}`);
+      return !held || held.data.expireAtMs < clock.now;
+    });
+    if (free === undefined) return undefined;
+    const ticket = { k: free, until: clock.now + timeoutMs + core.LEASE_GRACE_MS };
+    leases.set(`${webhookId}_${free}`, { deliveryId: "waker", expireAtMs: ticket.until });
+    return ticket;
   }
 
   /** delivery/inflight.ts afterLeasedAttempt(): wake one, and move the limit (AIMD) with the endpoint version read. */
