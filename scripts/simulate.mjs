@@ -3,7 +3,7 @@
 // `npm run simulate -- --scenario NAME`: one production-volume scenario of functions/test/sim/scenarios.ts,
 // whole (npm test runs a short slice of each), printing its figures: operations per delivery, the
 // hottest document, the queue's figures, the invariants it broke.
-// `npm run simulate -- --limits`: the README's limits and costs, from the model's runs.
+// `npm run simulate -- --limits`: the limits and costs of docs/limits.md, from the model's runs.
 import { join } from "node:path";
 import { ROOT } from "./lib/emulator-env.mjs";
 import { ensureInstalled, runOrExit } from "./lib/install.mjs";

@@ -1,8 +1,8 @@
 /**
- * The README's limits and costs, printed from the capacity model's runs (seed 1, the `npm test`
+ * The limits and costs of docs/limits.md, printed from the capacity model's runs (seed 1, the `npm test`
  * slices) and the code's production settings (`functions/.env`, the constants), with Google's
  * published limits and list prices. `npm run simulate -- --limits` prints it; a unit test checks
- * that the README carries exactly this text.
+ * that the page carries exactly this text.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -59,10 +59,10 @@ describe("production volume, the stats side, simulated (fast slices; npm run sim
   );
 });
 
-describe("the README's limits and costs", () => {
+describe("the limits and costs in docs/limits.md", () => {
   it("are what the capacity model prints (npm run simulate -- --limits)", async () => {
     const text = await limitsReport();
     if (process.env.SIM_LIMITS) process.stdout.write(`\n${text}\n\n`);
-    expect(readFileSync(join(__dirname, "..", "..", "..", "README.md"), "utf8")).toContain(text);
+    expect(readFileSync(join(__dirname, "..", "..", "..", "docs", "limits.md"), "utf8")).toContain(text);
   }, 120_000);
 });
