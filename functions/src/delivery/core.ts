@@ -167,29 +167,18 @@ export const cooldownMs = (openings: number, baseMs: number) => Math.min(MAX_COO
 export type CircuitGate =
   | { kind: "send" }
   | { kind: "probe" }
-  /** Wait behind the open circuit until `untilMs` (spread, and never past the window's end). */
-  | { kind: "wait"; untilMs: number }
+  /** Wait behind the open circuit: the delivery parks until a probe closes it or its window ends (see delivery/circuit.ts). */
+  | { kind: "wait" }
   /** The window ended behind the open circuit: the delivery fails with `circuit_open`, nothing sent. */
   | { kind: "give_up" };
 
-/**
- * What the breaker allows now. Waiting deliveries wake spread over half a cool-down after the
- * circuit's time (`random` in [0, 1)), so that they do not all race the one probe at once.
- */
-export function gateCircuit(args: {
-  state: CircuitView;
-  nowMs: number;
-  windowEndMs: number;
-  baseCooldownMs: number;
-  random: number;
-}): CircuitGate {
+/** What the breaker allows now. Pure. */
+export function gateCircuit(args: { state: CircuitView; nowMs: number; windowEndMs: number }): CircuitGate {
   const { state, nowMs, windowEndMs } = args;
   if (state.circuit === "closed") return { kind: "send" };
-  const until = state.circuitOpenUntilMs ?? 0;
-  if (nowMs >= until) return { kind: "probe" };
+  if (nowMs >= (state.circuitOpenUntilMs ?? 0)) return { kind: "probe" };
   if (nowMs >= windowEndMs) return { kind: "give_up" };
-  const spread = cooldownMs(Math.max(1, state.circuitOpenings), args.baseCooldownMs) / 2;
-  return { kind: "wait", untilMs: Math.min(windowEndMs, Math.round(until + args.random * spread)) };
+  return { kind: "wait" };
 }
 
 /**

@@ -453,7 +453,7 @@ async function prepare(a: Admitted): Promise<Prepared | undefined> {
 
   // The circuit breaker: while it is open the delivery waits, no attempt counted, until its window ends.
   const circuit = circuitStateSchema.parse(endpointSnap.data());
-  const cgate = gateCircuit({ state: circuit, nowMs: Date.now(), windowEndMs: windowEnd, baseCooldownMs, random: Math.random() });
+  const cgate = gateCircuit({ state: circuit, nowMs: Date.now(), windowEndMs: windowEnd });
   if (cgate.kind === "give_up") return void (await giveUp(task, ref, version, delivery, "circuit_open"));
   if (cgate.kind === "wait") {
     // Parked behind the circuit: no task until the cool-down's end wakes one delivery (the probe), and the probe that

@@ -44,7 +44,7 @@ export function bucketOf(durationMs: number): number {
  * Shards per team and hour: a delivery counts in the one its id hashes to, each endpoint's figures
  * under `w.{webhookId}`. A team's stats read at most this many shards an hour not compacted yet,
  * whatever its volume and number of endpoints; at a team's ceiling (about 166 new deliveries/s, see
- * the README) each is written about 0.65 times a second. A quiet team has as many shards in an hour
+ * docs/limits.md) each is written about 0.65 times a second. A quiet team has as many shards in an hour
  * as it finished deliveries, at most this many.
  */
 export const STATS_SHARDS = 256;

@@ -562,13 +562,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     }
     const maxAttempts = d.lastAttempt ?? ep.maxAttempts;
     const windowEnd = core.windowEndMs(view(d), maxAttempts, 1);
-    const cgate = core.gateCircuit({
-      state: ep,
-      nowMs: clock.now,
-      windowEndMs: windowEnd,
-      baseCooldownMs: config.baseCooldownMs,
-      random: random(),
-    });
+    const cgate = core.gateCircuit({ state: ep, nowMs: clock.now, windowEndMs: windowEnd });
     /** The window ended and nothing could be sent: failed with the class that says why, counted, its effect applied. */
     const giveUp = async (errorClass: "circuit_open" | "in_flight_limit") => {
       await io();

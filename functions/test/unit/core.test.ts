@@ -95,20 +95,18 @@ describe("the task gate", () => {
 describe("the circuit breaker", () => {
   const closed: CircuitView = { circuit: "closed", circuitOpenUntilMs: null, circuitOpenings: 0 };
   const opened: CircuitView = { circuit: "open", circuitOpenUntilMs: 60_000, circuitOpenings: 1 };
-  const gate = (state: CircuitView, nowMs: number, windowEndMs = 1e9, random = 0) =>
-    gateCircuit({ state, nowMs, windowEndMs, baseCooldownMs: 30_000, random });
+  const gate = (state: CircuitView, nowMs: number, windowEndMs = 1e9) => gateCircuit({ state, nowMs, windowEndMs });
 
   it("sends while closed, offers the probe once the time is past, and waits meanwhile", () => {
     expect(gate(closed, 0)).toEqual({ kind: "send" });
     expect(gate(opened, 60_000)).toEqual({ kind: "probe" });
     expect(gate({ ...opened, circuit: "half_open" }, 61_000)).toEqual({ kind: "probe" });
-    expect(gate(opened, 1000)).toEqual({ kind: "wait", untilMs: 60_000 });
+    expect(gate(opened, 1000)).toEqual({ kind: "wait" });
   });
 
-  it("spreads the waiting deliveries over half a cool-down, never past their window, then gives up", () => {
-    expect(gate(opened, 1000, 1e9, 0.999)).toEqual({ kind: "wait", untilMs: 74_985 });
-    expect(gate(opened, 1000, 30_000, 0.5)).toEqual({ kind: "wait", untilMs: 30_000 });
+  it("gives up at the window's end while the circuit is open, and probes at its time whatever the window", () => {
     expect(gate(opened, 30_000, 30_000)).toEqual({ kind: "give_up" });
+    expect(gate(opened, 60_000, 30_000)).toEqual({ kind: "probe" });
   });
 
   it("opens after 5 unreachable attempts in a row, reopens longer after a failed probe, closes on any answer", () => {
