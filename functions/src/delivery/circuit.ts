@@ -1,4 +1,5 @@
-import { DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
+import type { ReadDoc } from "../platform/fields";
+import { Timestamp } from "firebase-admin/firestore";
 import { z } from "zod";
 import { NOT_FOUND, unless } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
@@ -67,7 +68,7 @@ const failuresInARow = new Map<string, number>();
 const key = (teamId: string, webhookId: string) => `${teamId}/${webhookId}`;
 
 /** Claims the probe: `half_open` until the probe's timeout has passed, if the endpoint is still as read. */
-export async function claimProbe(endpoint: DocumentSnapshot, timeoutMs: number): Promise<boolean> {
+export async function claimProbe(endpoint: ReadDoc, timeoutMs: number): Promise<boolean> {
   const until = Timestamp.fromMillis(Date.now() + timeoutMs + PROBE_GRACE_MS);
   return (await updateIfUnchanged(endpoint.ref, { circuit: "half_open", circuitOpenUntil: until }, endpoint.updateTime!)) !== undefined;
 }
@@ -79,7 +80,7 @@ export async function claimProbe(endpoint: DocumentSnapshot, timeoutMs: number):
  */
 export async function recordReachability(args: {
   teamId: string;
-  endpoint: DocumentSnapshot;
+  endpoint: ReadDoc;
   state: CircuitView;
   reached: boolean;
   probe: boolean;
@@ -121,7 +122,7 @@ export async function recordReachability(args: {
   return "opened";
 }
 
-async function openFromClosed(teamId: string, endpoint: DocumentSnapshot, data: ReturnType<typeof stored>, cause: Cause): Promise<boolean> {
+async function openFromClosed(teamId: string, endpoint: ReadDoc, data: ReturnType<typeof stored>, cause: Cause): Promise<boolean> {
   const change = healthChange({
     webhookId: endpoint.id,
     url: originOf(endpoint),

@@ -1,3 +1,4 @@
+import type { ReadDoc } from "../platform/fields";
 import { DocumentData, DocumentReference, DocumentSnapshot, FieldValue, Timestamp } from "firebase-admin/firestore";
 import { redactExcerpt } from "../endpoints/redact";
 import { describeIssues, StoredEndpoint, storedEndpointSchema } from "../endpoints/schema";
@@ -63,6 +64,7 @@ import {
   RETENTION_DAYS,
 } from "./schema";
 import { enqueueCircuitWake, enqueueDelivery } from "./tasks";
+import { asRead, carryRefusal, SeenEndpoints } from "./fromTask";
 
 /** When no rate slot could be won (a very large burst), the delivery claims again this much later. */
 const RATE_CLAIM_RETRY_MS = 1_000;
@@ -105,6 +107,7 @@ function attemptEntry(
   queueRetries: number,
   shard: number,
   probe: boolean,
+  carried = false,
 ): Attempt {
   return {
     attempt,
@@ -120,6 +123,7 @@ function attemptEntry(
     ...(result.responseHeaders ? { responseHeaders: result.responseHeaders } : {}),
     ...(queueRetries > 0 ? { queueRetries } : {}),
     ...(probe ? { probe } : {}),
+    ...(carried ? { carried } : {}),
   };
 }
 
@@ -177,7 +181,7 @@ const secretCache = new SecretCache();
 /** The endpoint's secret, from this instance's cache when it holds the version the endpoint names; undefined when none may sign. */
 async function secretFor(
   teamId: string,
-  endpointSnap: DocumentSnapshot,
+  endpointSnap: ReadDoc,
   endpoint: StoredEndpoint,
   prefetched?: DocumentSnapshot,
 ): Promise<SecretDoc | undefined> {
@@ -267,7 +271,7 @@ const announceFailed = (task: DeliveryTask, ended: Delivery, atMs: number) =>
   publishOperational(deliveryFailedEnvelope(task.teamId, task.deliveryId, ended, atMs), ended.eventType);
 
 /** Why an endpoint may not be sent to now, or undefined when it may. */
-function notSendable(snap: DocumentSnapshot, endpoint: ReturnType<typeof storedEndpointSchema.safeParse> | undefined, secret: unknown) {
+function notSendable(snap: ReadDoc, endpoint: ReturnType<typeof storedEndpointSchema.safeParse> | undefined, secret: unknown) {
   if (!snap.exists) return "endpoint deleted";
   if (!endpoint?.success) return "endpoint invalid";
   if (endpoint.data.status !== "active") return `endpoint ${endpoint.data.status}`;
@@ -333,8 +337,7 @@ export async function handleCircuitWake(wake: CircuitWake): Promise<void> {
 export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, shard = 0): Promise<void> {
   const early = earlySleepMs(task, Date.now());
   if (early > 0) await sleep(early);
-  const admitted = await admit(task);
-  const prepared = admitted && (await prepare(admitted));
+  const prepared = fromTask(task) ?? (await readAndPrepare(task));
   const paced = prepared && (await pace(prepared));
   if (!paced) return;
   const recorded = await record(await send(paced), queueRetries, shard);
@@ -349,13 +352,13 @@ interface Admitted {
   delivery: Delivery;
   logRef: Parameters<typeof logs.deliverySkipped>[0];
   /** Read with the record when the task names its endpoint (and the secret, when this instance has not read it lately). */
-  endpointSnap?: DocumentSnapshot;
+  endpointSnap?: ReadDoc;
   secretSnap?: DocumentSnapshot;
 }
 
 /** An endpoint that may receive the delivery, its secret, its window and its circuit. */
 interface Prepared extends Admitted {
-  endpointSnap: DocumentSnapshot;
+  endpointSnap: ReadDoc;
   ep: StoredEndpoint;
   secret: SecretDoc;
   maxAttempts: number;
@@ -363,6 +366,8 @@ interface Prepared extends Admitted {
   baseCooldownMs: number;
   circuit: CircuitView;
   probe: boolean;
+  /** Sent from what its task carried, nothing read (delivery/fromTask.ts). */
+  carried?: boolean;
 }
 
 /** Leave to send: an in-flight lease, or the fast path (left when the answer comes). */
@@ -384,6 +389,46 @@ interface Recorded extends Sent {
   status: DeliveryStatus;
   /** Ended because its record was refused (endUnrecordable). */
   ended: boolean;
+}
+
+const seenEndpoints = new SeenEndpoints();
+
+/**
+ * The reads skipped: a plain first task carrying the endpoint and record as the fan-out read and
+ * wrote them, on time, is prepared from that alone (delivery/fromTask.ts says when, and what it weakens).
+ */
+function fromTask(task: DeliveryTask): Prepared | undefined {
+  const c = task.carry;
+  if (!c || !task.webhookId) return undefined;
+  const nowMs = Date.now();
+  const updated = new Timestamp(...c.endpoint.updated);
+  const known = seenEndpoints.lookup(task.teamId, task.webhookId, updated, nowMs);
+  const revision = {
+    teamId: task.teamId,
+    webhookId: task.webhookId,
+    createTime: new Timestamp(...c.endpoint.created),
+    secretVersion: c.endpoint.secretVersion,
+  };
+  const secret = secretCache.get(revision, nowMs);
+  if (carryRefusal(task, nowMs, { ...known, secret: secret !== undefined }) !== undefined || !secret) return undefined;
+  seenEndpoints.note(task.teamId, task.webhookId, updated, nowMs);
+  const read = asRead(task.teamId, task.webhookId, task.deliveryId, c, known.headers ?? {});
+  return {
+    task,
+    ...read,
+    logRef: { ...task, webhookId: task.webhookId, eventId: c.record.eventId },
+    secret,
+    maxAttempts: read.ep.maxAttempts,
+    windowEnd: windowEndMs(viewOf(read.delivery), read.ep.maxAttempts, delayScaleValue()),
+    baseCooldownMs: circuitCooldownSeconds.value() * 1000,
+    probe: false,
+    carried: true,
+  };
+}
+
+async function readAndPrepare(task: DeliveryTask): Promise<Prepared | undefined> {
+  const admitted = await admit(task);
+  return admitted && prepare(admitted);
 }
 
 /** Admit: the record (and the endpoint, and maybe its secret, in the same round trip), due and this task's. */
@@ -447,6 +492,7 @@ async function prepare(a: Admitted): Promise<Prepared | undefined> {
     return void logs.deliveryCancelled(logRef, refusal ?? "endpoint unusable");
   }
   const ep = endpoint.data;
+  if (endpointSnap.updateTime) seenEndpoints.note(task.teamId, endpointSnap.id, endpointSnap.updateTime, Date.now(), ep.headers);
   const maxAttempts = delivery.lastAttempt ?? ep.maxAttempts;
   const windowEnd = windowEndMs(viewOf(delivery), maxAttempts, delayScaleValue());
   const baseCooldownMs = circuitCooldownSeconds.value() * 1000;
@@ -626,7 +672,7 @@ async function record(s: Sent, queueRetries: number, shard: number): Promise<Rec
     version,
     task,
     delivery,
-    attemptEntry(task.attempt, s.sentAtMs, result, shownExcerpt, queueRetries, shard, s.probe),
+    attemptEntry(task.attempt, s.sentAtMs, result, shownExcerpt, queueRetries, shard, s.probe, s.carried),
     {
       ...(final
         ? closedFields(outcome.status, doneMs)

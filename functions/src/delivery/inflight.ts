@@ -1,4 +1,5 @@
-import { DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
+import type { ReadDoc } from "../platform/fields";
+import { Timestamp } from "firebase-admin/firestore";
 import { db } from "../platform/app";
 import type { DeliveryTask } from "./schema";
 import { paths } from "../platform/collections";
@@ -42,7 +43,7 @@ import { ALREADY_EXISTS, NOT_FOUND, unless } from "../platform/grpcErrors";
 export { FAST_MS, SLOW_MS };
 
 export type Pace = "fast" | "slow";
-export const paceOf = (endpoint: DocumentSnapshot): Pace => (endpoint.get("pace") === "fast" ? "fast" : "slow");
+export const paceOf = (endpoint: ReadDoc): Pace => (endpoint.get("pace") === "fast" ? "fast" : "slow");
 
 /** What a woken delivery's task carries of the lease handed to it: which one, and until when it is held. */
 export type LeaseTicket = NonNullable<DeliveryTask["lease"]>;
@@ -175,7 +176,7 @@ const WAKE_SLACK = 8;
  */
 export async function afterLeasedAttempt(args: {
   teamId: string;
-  endpoint: DocumentSnapshot;
+  endpoint: ReadDoc;
   limit: number;
   base: number;
   ceiling: number;
@@ -216,8 +217,7 @@ export async function wakeBehindCircuit(teamId: string, webhookId: string, limit
 }
 
 /** The endpoint's current in-flight limit. */
-export const limitOf = (endpoint: DocumentSnapshot, base: number, ceiling: number) =>
-  inFlightLimitOf(endpoint.get("inFlightLimit"), base, ceiling);
+export const limitOf = (endpoint: ReadDoc, base: number, ceiling: number) => inFlightLimitOf(endpoint.get("inFlightLimit"), base, ceiling);
 
 /** This instance's unanswered fast-path attempts, per endpoint (one entry each, even when two start in the same ms). */
 const fastStarts = new Map<string, Set<{ at: number }>>();
@@ -248,7 +248,7 @@ export function enterFastPath(teamId: string, webhookId: string, nowMs = Date.no
 const markedSlow = new Map<string, number>();
 
 /** Records the endpoint's pace when it changes: fast after a quick answer, slow while an attempt waits long. */
-export async function setPace(teamId: string, endpoint: DocumentSnapshot, pace: Pace): Promise<void> {
+export async function setPace(teamId: string, endpoint: ReadDoc, pace: Pace): Promise<void> {
   if (paceOf(endpoint) === pace && endpoint.get("pace") !== undefined) return;
   const key = `${teamId}/${endpoint.id}`;
   if (pace === "slow") {

@@ -36,6 +36,8 @@ export const attemptSchema = z.object({
   queueRetries: z.number().int().optional(),
   /** The attempt was the probe of the endpoint's open circuit. */
   probe: z.boolean().optional(),
+  /** Sent from what the fan-out carried in the task, without reading the record or the endpoint first (delivery/fromTask.ts). */
+  carried: z.boolean().optional(),
   /** Credentials were hidden from `responseExcerpt`; the answer as received is in webhookExcerpts/{excerptKey} (admins, through the API). */
   excerptHidden: z.boolean().optional(),
   /** The headers sent (custom header values hidden) and a few of the response's. */
@@ -84,6 +86,29 @@ export const deliverySchema = z.object({
 });
 export type Delivery = z.infer<typeof deliverySchema>;
 
+/** A Firestore timestamp as [seconds, nanoseconds]: exact, as a precondition needs. */
+const time = z.tuple([z.number().int(), z.number().int()]);
+
+/** What a first task carries from the fan-out (see delivery/fromTask.ts). */
+export const carrySchema = z.object({
+  /** When the fan-out read the endpoint (ms since epoch, Firestore's clock). */
+  readAt: z.number(),
+  endpoint: z.object({
+    url: z.string(),
+    timeoutMs: z.number().int(),
+    maxAttempts: z.number().int(),
+    secretVersion: z.number().int().optional(),
+    /** It has custom headers: their values come from the instance's cache of this update time, or the path reads. */
+    headers: z.boolean(),
+    inFlightLimit: z.number().optional(),
+    circuitOpenings: z.number().int(),
+    created: time,
+    updated: time,
+  }),
+  record: z.object({ written: time, createdAt: z.number(), eventId: z.string(), eventType: z.string(), payload: z.string() }),
+});
+export type Carry = z.infer<typeof carrySchema>;
+
 /**
  * The body of a delivery task. A task that came too early is handed on as a continuation with a
  * `hop` count; `slotAt` marks one that already holds its rate-limit slot (ms since epoch).
@@ -101,6 +126,8 @@ export const deliveryTaskSchema = z.object({
   generation: z.number().int().optional(),
   /** The in-flight lease a releasing attempt handed to this woken delivery (see delivery/inflight.ts wakeParked). */
   lease: z.object({ k: z.number().int().min(0), until: z.number() }).optional(),
+  /** What a first task carries from the fan-out, so that its attempt reads nothing before sending (delivery/fromTask.ts). */
+  carry: carrySchema.optional(),
 });
 export type DeliveryTask = z.infer<typeof deliveryTaskSchema>;
 

@@ -21,6 +21,7 @@ import { queries, runQuery } from "../platform/queries";
 import { enqueueDelivery } from "../delivery/tasks";
 import { RETENTION_DAYS } from "../delivery/schema";
 import { bucketOf } from "../delivery/reconcile";
+import { carryFor, withCarry } from "../delivery/fromTask";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const PARALLEL = 50;
@@ -122,14 +123,21 @@ const chunk = <T>(items: T[], size: number): T[][] =>
  * Creates the records in one commit. A redelivered message finds some of them there already:
  * the commit then fails as a whole, and each record is created on its own instead.
  */
-async function createAll(records: { ref: DocumentReference; data: DocumentData }[]): Promise<void> {
+async function createAll(records: { ref: DocumentReference; data: DocumentData }[]): Promise<(Timestamp | undefined)[]> {
   const batch = db().batch();
   for (const { ref, data } of records) batch.create(ref, data);
   try {
-    await batch.commit();
+    return (await batch.commit()).map((w) => w.writeTime);
   } catch (err) {
     if (!hasCode(err, ALREADY_EXISTS)) throw err;
-    await Promise.all(records.map(({ ref, data }) => ref.create(data).catch(unless(ALREADY_EXISTS))));
+    return Promise.all(
+      records.map(({ ref, data }) =>
+        ref.create(data).then(
+          (w) => w.writeTime,
+          (err: unknown) => void unless(ALREADY_EXISTS)(err),
+        ),
+      ),
+    );
   }
 }
 
@@ -186,13 +194,32 @@ export async function fanOut(msg: IncomingMessage, pageSize = fanoutPageSize.val
         expireAt: null,
         bucket: bucketOf(deliveryId),
       };
-      return { deliveryId, ref: db().doc(paths.delivery(envelope.teamId, deliveryId)), data };
+      return { deliveryId, endpoint, ref: db().doc(paths.delivery(envelope.teamId, deliveryId)), data };
     });
   // Every record exists before its first task is queued. One commit at a time bounds the memory
   // a large event takes (a commit carries up to 8 MiB of payload copies).
-  for (const part of chunk(deliveries, batchSizeFor(payload))) await createAll(part);
-  await inChunks(deliveries, PARALLEL, ({ deliveryId, data }) =>
-    enqueueDelivery({ teamId: envelope.teamId, deliveryId, attempt: 1, webhookId: data.webhookId }).then(() => undefined),
+  const written: (Timestamp | undefined)[] = [];
+  for (const part of chunk(deliveries, batchSizeFor(payload))) written.push(...(await createAll(part)));
+  // A record this fan-out created goes with what its first attempt needs (a record there already does not: it may have changed).
+  const carried = (i: number) => {
+    const { endpoint } = deliveries[i];
+    const at = written[i];
+    return (
+      at &&
+      carryFor(
+        endpoint,
+        { written: at, createdAtMs: now.toMillis(), eventId: envelope.id, eventType: envelope.event, payload },
+        endpoints.readTime,
+      )
+    );
+  };
+  await inChunks(
+    deliveries.map((d, i) => ({ ...d, i })),
+    PARALLEL,
+    ({ deliveryId, data, i }) =>
+      enqueueDelivery(withCarry({ teamId: envelope.teamId, deliveryId, attempt: 1, webhookId: data.webhookId }, carried(i))).then(
+        () => undefined,
+      ),
   );
   const more = endpoints.size === pageSize;
   if (more) await publishJson(envelope, { ...msg.attributes, [CONTINUE_AFTER]: endpoints.docs[endpoints.size - 1].id }, topic.name);

@@ -1,3 +1,4 @@
+import type { ReadDoc } from "../platform/fields";
 import { DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { countField, stringField } from "../platform/fields";
 import { failingMinDeliveries, failingPeriodHours } from "../platform/params";
@@ -30,7 +31,7 @@ export function noticeDoc(n: NoticeDraft) {
 }
 
 /** The endpoint's health as stored; a field edited into something else reads as its default. */
-export function healthOf(endpoint: DocumentSnapshot): Health {
+export function healthOf(endpoint: ReadDoc): Health {
   const since = endpoint.get("failingSince") as unknown;
   return {
     status: stringField(endpoint, "status") ?? "invalid",
@@ -41,7 +42,7 @@ export function healthOf(endpoint: DocumentSnapshot): Health {
 }
 
 /** The endpoint's URL in a notice: its origin only. */
-export function originOf(endpoint: DocumentSnapshot): string {
+export function originOf(endpoint: ReadDoc): string {
   try {
     return new URL(String(endpoint.get("url"))).origin;
   } catch {

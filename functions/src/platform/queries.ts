@@ -56,7 +56,10 @@ export interface DeliveryFilters {
 }
 
 export const queries = {
-  /** The fan-out: one page of a team's active endpoints subscribed to any of the selectors of an event type, in id order. */
+  /**
+   * The fan-out: one page of a team's active endpoints subscribed to any of the selectors of an event type, in id order,
+   * whole: each first task carries what its send needs (delivery/fromTask.ts).
+   */
   subscribedEndpoints: (teamId: string, selectors: string[], pageSize: number, afterId?: string): QuerySpec => ({
     collection: paths.endpoints(teamId),
     where: [
@@ -64,7 +67,6 @@ export const queries = {
       ["events", "array-contains-any", selectors],
     ],
     orderBy: [["__name__", "asc"]],
-    select: [],
     limit: pageSize,
     ...(afterId ? { startAfter: [afterId] } : {}),
   }),
