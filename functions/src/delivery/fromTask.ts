@@ -4,6 +4,7 @@ import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import type { ReadDoc } from "../platform/fields";
 import { circuitStateSchema } from "./circuit";
+import type { CircuitView } from "./core";
 import { paceOf } from "./inflight";
 import type { Carry, Delivery } from "./schema";
 
@@ -26,6 +27,26 @@ export const TASK_CHUNK_BYTES = 32 * 1024;
 const asTime = ([s, n]: [number, number]) => new Timestamp(s, n);
 const ofTime = (t: Timestamp): [number, number] => [t.seconds, t.nanoseconds];
 
+/** An endpoint plainly healthy and fast, whose first attempts may go from their tasks. Pure. */
+export function carriable(e: {
+  status: string;
+  rateLimitPerSecond: number | null;
+  consecutiveFailures: number;
+  failing: boolean;
+  circuit: CircuitView;
+  pace: "fast" | "slow";
+}): boolean {
+  return (
+    e.status === "active" &&
+    e.rateLimitPerSecond === null &&
+    e.consecutiveFailures === 0 &&
+    !e.failing &&
+    e.circuit.circuit === "closed" &&
+    e.circuit.circuitOpenUntilMs === null &&
+    e.pace === "fast"
+  );
+}
+
 /**
  * What the fan-out carries in a first task for an endpoint it just read, or undefined when that
  * endpoint is anything but plainly healthy and fast (a rate limit, a circuit that opened, a failure
@@ -40,15 +61,8 @@ export function carryFor(
   if (!parsed.success) return undefined;
   const ep = parsed.data;
   const circuit = circuitStateSchema.parse(endpoint.data() ?? {});
-  const healthy =
-    ep.status === "active" &&
-    ep.rateLimitPerSecond === null &&
-    ep.consecutiveFailures === 0 &&
-    !(endpoint.get("failingSince") instanceof Timestamp) &&
-    circuit.circuit === "closed" &&
-    circuit.circuitOpenUntilMs === null &&
-    paceOf(endpoint) === "fast";
-  if (!healthy || !endpoint.createTime || !endpoint.updateTime) return undefined;
+  const failing = endpoint.get("failingSince") instanceof Timestamp;
+  if (!carriable({ ...ep, failing, circuit, pace: paceOf(endpoint) }) || !endpoint.createTime || !endpoint.updateTime) return undefined;
   const limit = endpoint.get("inFlightLimit") as unknown;
   return {
     readAt: readTime.toMillis(),

@@ -9,7 +9,9 @@ import * as core from "../../src/delivery/core";
 import { BUCKETS } from "../../src/delivery/reconcile";
 import { decideOutcome, EndpointEffect } from "../../src/delivery/outcome";
 import * as health from "../../src/endpoints/health";
-import type { DeliveryStatus, DeliveryTask, ErrorClass } from "../../src/delivery/schema";
+import type { Carry, DeliveryStatus, DeliveryTask, ErrorClass } from "../../src/delivery/schema";
+import { CARRY_MAX_AGE_MS, carriable, carryRefusal } from "../../src/delivery/fromTask";
+import { SECRET_CACHE_TTL_MS } from "../../src/endpoints/secretCache";
 import { Clock, Crash, Ops, Queue, QueueFaults, rng, Table, WRITE_WINDOW_MS } from "./world";
 
 /** Writes a second Firestore takes into one range of an index on a value that grows with time. */
@@ -142,6 +144,9 @@ interface Instance {
   markedSlow: Map<string, number>;
   /** Unanswered fast-path attempts per endpoint (delivery/inflight.ts enterFastPath). */
   fastStarts: Map<string, Set<{ at: number }>>;
+  /** Until when this instance holds each endpoint's secret (endpoints/secretCache.ts), and the newest version it has seen (delivery/fromTask.ts). */
+  secrets: Map<string, number>;
+  seen: Map<string, number>;
 }
 
 export interface SimReport {
@@ -163,6 +168,8 @@ export interface SimReport {
     mostDispatchedAtOnce: number;
     longestQueueWaitMs: number;
     mostInFlightToOneEndpoint: number;
+    /** Attempts sent from what their tasks carried, nothing read first (delivery/fromTask.ts). */
+    carriedShare: number;
     parksPerDelivery: number;
     /** Parks behind an open circuit (each woken by the cool-down's end or the probe that closed it). */
     circuitParksPerDelivery: number;
@@ -224,12 +231,24 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   const transitions: string[] = [];
   /** When each endpoint document was last written (its update time). */
   const endpointWrittenAt = new Map<string, number>();
-  const endpoints = new Table<SimEndpoint>((id) => endpointWrittenAt.set(id, clock.now), ops, "endpoint");
+  /** Since when each endpoint has not been active: a send to it later than CARRY_MAX_AGE_MS after that is a violation. */
+  const inactiveSince = new Map<string, number>();
+  const endpoints = new Table<SimEndpoint>(
+    (id, e) => {
+      endpointWrittenAt.set(id, clock.now);
+      if (e.status === "active") inactiveSince.delete(id);
+      else if (!inactiveSince.has(id)) inactiveSince.set(id, clock.now);
+    },
+    ops,
+    "endpoint",
+  );
   const leases = new Table<Lease>(undefined, ops, "lease");
   const instances: Instance[] = Array.from({ length: config.instances ?? 3 }, () => ({
     failures: new Map(),
     markedSlow: new Map(),
     fastStarts: new Map(),
+    secrets: new Map(),
+    seen: new Map(),
   }));
   const succeededBy = new Map<string, number>();
   /** What getWebhookStats would show: finishes counted by endpoint and status. */
@@ -246,6 +265,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
   const effects = new Map<string, number>();
   const disabledAt = new Map<string, { at: number; reason: string }>();
   let attemptsSent = 0;
+  let attemptsCarried = 0;
 
   // Endpoint behaviour: failing phases of random kinds and lengths between healthy ones, one
   // endpoint in three with an outage longer than the disable period.
@@ -515,14 +535,60 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     }
   };
 
+  /** The record and the endpoint as the fan-out wrote and read them (delivery/fromTask.ts asRead). */
+  const asRead = (
+    c: Carry,
+    webhookId: string,
+  ): { snap: { version: number; data: SimDelivery }; endpointSnap: { version: number; data: SimEndpoint } } => ({
+    snap: {
+      version: c.record.written[0],
+      data: {
+        webhookId,
+        status: "pending" as const,
+        attempts: 0,
+        attemptLog: [],
+        nextAttemptAtMs: c.record.createdAt,
+        createdAtMs: c.record.createdAt,
+        completedAtMs: null,
+        expireAtMs: null,
+        generation: 0,
+      },
+    },
+    endpointSnap: {
+      version: c.endpoint.updated[0],
+      data: {
+        status: "active" as const,
+        statusReason: null,
+        consecutiveFailures: 0,
+        failingSinceMs: null,
+        circuit: "closed" as const,
+        circuitOpenUntilMs: null,
+        circuitOpenings: c.endpoint.circuitOpenings,
+        pace: "fast" as const,
+        ...(c.endpoint.inFlightLimit !== undefined ? { inFlightLimit: c.endpoint.inFlightLimit } : {}),
+        maxAttempts: c.endpoint.maxAttempts,
+        timeoutMs: c.endpoint.timeoutMs,
+      },
+    },
+  });
+
   /** delivery/deliver.ts handleDeliveryTask(), step for step. */
   async function handle(task: DeliveryTask, inst: Instance): Promise<void> {
     const webhookId = task.webhookId!;
     const early = core.earlySleepMs(task, clock.now);
     if (early > 0) await holdAsleep(webhookId, early);
-    await io();
-    const snap = deliveries.get(task.deliveryId);
-    let endpointSnap = endpoints.get(webhookId)!;
+    // delivery/deliver.ts fromTask(): the reads skipped when the task carries what they would give.
+    const c = task.carry;
+    const known = c && {
+      newer: (inst.seen.get(webhookId) ?? 0) > c.endpoint.updated[0],
+      secret: (inst.secrets.get(webhookId) ?? 0) > clock.now,
+    };
+    const carried = c && known && carryRefusal(task, clock.now, known) === undefined ? asRead(c, webhookId) : undefined;
+    if (!carried) await io();
+    const snap = carried ? carried.snap : deliveries.get(task.deliveryId);
+    let endpointSnap = carried ? carried.endpointSnap : endpoints.get(webhookId)!;
+    inst.seen.set(webhookId, Math.max(inst.seen.get(webhookId) ?? 0, endpointSnap.version));
+    if (!carried) inst.secrets.set(webhookId, clock.now + SECRET_CACHE_TTL_MS);
     if (!snap) return;
     const d = snap.data;
     let version = snap.version;
@@ -672,9 +738,13 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
       }
     }
 
-    // Send.
+    // Send. An endpoint not active any more is sent to only by an attempt that read it active, or from a task within CARRY_MAX_AGE_MS.
+    const inactiveFor = clock.now - (inactiveSince.get(webhookId) ?? clock.now);
+    if (inactiveFor > (carried ? CARRY_MAX_AGE_MS : clock.now - readAt))
+      violate(`${task.deliveryId}: sent to ${webhookId}, inactive for ${Math.round(inactiveFor)} ms${carried ? " (from its task)" : ""}`);
     const result = answer(webhookId, ep.timeoutMs);
     attemptsSent++;
+    if (carried) attemptsCarried++;
     const sent = { start: readAt };
     bump(inFlight, webhookId, 1, Infinity, "");
     mostInFlight = Math.max(mostInFlight, inFlight.get(webhookId)!);
@@ -950,10 +1020,11 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     clock.at(clock.now - Math.log(1 - random()) * config.meanArrivalMs, () => arrive(webhookId));
   };
   const create = (webhookId: string) => {
-    if (endpoints.get(webhookId)!.data.status !== "active") return;
+    const e = endpoints.get(webhookId)!;
+    if (e.data.status !== "active") return;
     {
       const id = `d${created++}`;
-      deliveries.set(id, {
+      const written = deliveries.set(id, {
         webhookId,
         status: "pending",
         attempts: 0,
@@ -964,7 +1035,31 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
         expireAtMs: null,
         generation: 0,
       });
-      enqueue({ teamId: "t", deliveryId: id, attempt: 1, webhookId });
+      // delivery/fromTask.ts carryFor(): a plainly healthy fast endpoint's first task carries what its send needs.
+      const ep = e.data;
+      const carry: Carry | undefined = carriable({
+        ...ep,
+        rateLimitPerSecond: null,
+        failing: ep.failingSinceMs !== null,
+        circuit: ep,
+        pace: ep.pace ?? "slow",
+      })
+        ? {
+            readAt: clock.now,
+            endpoint: {
+              url: "https://sim.example",
+              timeoutMs: ep.timeoutMs,
+              maxAttempts: ep.maxAttempts,
+              headers: false,
+              ...(ep.inFlightLimit !== undefined ? { inFlightLimit: ep.inFlightLimit } : {}),
+              circuitOpenings: ep.circuitOpenings,
+              created: [0, 0],
+              updated: [e.version, 0],
+            },
+            record: { written: [written, 0], createdAt: clock.now, eventId: id, eventType: "ticket.created", payload: "" },
+          }
+        : undefined;
+      enqueue({ teamId: "t", deliveryId: id, attempt: 1, webhookId, ...(carry ? { carry } : {}) });
     }
   };
 
@@ -1144,6 +1239,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     violations,
     cost: {
       readsPerDelivery: per(ops.reads),
+      carriedShare: attemptsSent ? attemptsCarried / attemptsSent : 0,
       writesPerDelivery: per(ops.writes),
       deletesPerDelivery: per(ops.deletes),
       taskOpsPerDelivery: per(ops.taskCreates + ops.taskDispatches),
