@@ -1,6 +1,6 @@
 // Runs inside `firebase emulators:exec` (see scripts/bench.mjs). Phases: N writes through the
-// no-op chain and N ticket writes through the real pipeline to 1 receiver, taking turns ROUNDS
-// times; N ticket writes to 5 receivers; N/2 deliveries that succeed on their third attempt; one
+// real pipeline to 1 receiver beside the no-op chain and the no-op + POST chain, ROUNDS rounds in
+// rotated order (bench/side-by-side.mjs); N ticket writes to 5 receivers; N/2 deliveries that succeed on their third attempt; one
 // event to FANOUT endpoints beside a no-op fan-out of as many tasks. The functions' Firestore
 // operations and task enqueues are counted by count-ops.cjs.
 import { spawnSync } from "node:child_process";
@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { dashboardPhase, listPagePhase, liveHistoryPhase } from "./dashboard.mjs";
+import { sideBySide, percentile } from "./side-by-side.mjs";
 
 const require = createRequire(join(process.cwd(), "functions", "package.json"));
 const { initializeApp } = require("firebase-admin/app");
@@ -16,7 +17,7 @@ const { getFirestore } = require("firebase-admin/firestore");
 
 const N = Number(process.env.BENCH_EVENTS ?? 200);
 const FANOUT = Number(process.env.BENCH_FANOUT ?? 1000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const opsDir = process.env.BENCH_OPS_DIR;
 const db = getFirestore(
   initializeApp({ projectId: process.env.GCLOUD_PROJECT }),
@@ -34,11 +35,13 @@ function opsByFunction() {
     const t = (totals[fn] ??= {
       reads: 0,
       writes: 0,
+      calls: 0,
       enqueues: 0,
       lastEnqueueAt: 0,
     });
     t.reads += c.reads;
     t.writes += c.writes;
+    t.calls += c.calls ?? 0;
     t.enqueues += c.enqueues;
     t.lastEnqueueAt = Math.max(t.lastEnqueueAt, c.lastEnqueueAt);
   }
@@ -58,7 +61,17 @@ function diffOps(before, after, fns = PIPELINE) {
     );
   const a = sum(after);
   const b = sum(before);
-  return { reads: a.reads - b.reads, writes: a.writes - b.writes };
+  const handlerCalls =
+    (after.deliverWebhook?.calls ?? 0) - (before.deliverWebhook?.calls ?? 0);
+  return { reads: a.reads - b.reads, writes: a.writes - b.writes, handlerCalls };
+}
+
+/** When each event was published and each first task enqueued, from every function process. */
+function marks() {
+  const all = {};
+  for (const f of readdirSync(opsDir).filter((name) => name.endsWith(".json")))
+    Object.assign(all, JSON.parse(readFileSync(join(opsDir, f), "utf8")).marks);
+  return all;
 }
 
 const perDelivery = (ops, deliveries) => ({
@@ -85,8 +98,6 @@ const succeeded = async (team, count) =>
       .get()
   ).data().count >= count;
 
-const percentile = (sorted, p) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
 
 /** Records each accepted delivery; `failFirst` makes it answer 500 to that many tries of each delivery first. */
 function receiver(arrivals, failFirst = 0) {
@@ -298,54 +309,6 @@ async function fanOut() {
   };
 }
 
-async function noop(round) {
-  await db.recursiveDelete(db.collection("benchNoopDone"));
-  const started = Date.now();
-  const written = await writeBurst(`N${round}_`, (id) => `benchNoop/${id}`);
-  // Poll a count, not the documents, to load the emulators no more than the pipeline's phase does.
-  await waitUntil(
-    async () =>
-      (await db.collection("benchNoopDone").count().get()).data().count >= N,
-  );
-  const arrivals = (await db.collection("benchNoopDone").get()).docs.map(
-    (d) => ({ id: d.id, at: d.get("at").toMillis() }),
-  );
-  return figures(written, arrivals, started);
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** The no-op chain and the pipeline to one endpoint, taking turns, so that both meet the same machine. */
-async function sideBySide() {
-  const rounds = [];
-  for (let r = 1; r <= ROUNDS; r++) {
-    // Interleaved: the no-op chain goes first in odd rounds and second in even ones.
-    let baseline;
-    let oneEndpoint;
-    if (r % 2) {
-      baseline = await noop(r);
-      oneEndpoint = await pipeline(`one-${r}`, 1);
-    } else {
-      oneEndpoint = await pipeline(`one-${r}`, 1);
-      baseline = await noop(r);
-    }
-    rounds.push({
-      baseline,
-      oneEndpoint,
-      ratio: Number(
-        (oneEndpoint.eventsPerSecond / baseline.eventsPerSecond).toFixed(2),
-      ),
-    });
-  }
-  return {
-    rounds,
-    medianRatio: median(rounds.map((r) => r.ratio)),
-    baselineEventsPerSecond: median(
-      rounds.map((r) => r.baseline.eventsPerSecond),
-    ),
-  };
-}
-
 // Warm every function once so that cold starts are not measured.
 await (async () => {
   const arrivals = [];
@@ -519,7 +482,8 @@ async function statsCost() {
 // Each phase's figures are saved as soon as they are in, so that a failed phase keeps the others.
 const results = { events: N };
 const phases = {
-  sideBySide,
+  sideBySide: () =>
+    sideBySide(db, { opsByFunction, diffOps, marks }, { n: N, rounds: ROUNDS }),
   fiveEndpoints: () => pipeline("five", 5),
   thirdAttempt: () => thirdAttempt(Math.ceil(N / 2)),
   fanOut,

@@ -44,7 +44,7 @@ const { env } = emulatorEnvOrExit();
 const log = openSync(join(runtime, "bench-emulators.log"), "w");
 const child = spawnFirebase(
   ["emulators:exec", "--config", configPath, "--only", "auth,firestore,pubsub,functions,tasks,hosting", "--project", "demo-jiwaku-bench", "node bench/e2e-driver.mjs"],
-  { ...env, CHROMIUM_PATH: chromium, BENCH_EVENTS: events, BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "5", BENCH_PHASES: process.env.BENCH_PHASES ?? "", BENCH_FANOUT: process.env.BENCH_FANOUT ?? "1000", BENCH_OPS_DIR: opsDir, BENCH_RESULT: resultFile, NODE_OPTIONS: `--require ${join(ROOT, "bench", "count-ops.cjs")}` },
+  { ...env, CHROMIUM_PATH: chromium, BENCH_EVENTS: events, BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "7", BENCH_PHASES: process.env.BENCH_PHASES ?? "", BENCH_FANOUT: process.env.BENCH_FANOUT ?? "1000", BENCH_OPS_DIR: opsDir, BENCH_RESULT: resultFile, NODE_OPTIONS: `--require ${join(ROOT, "bench", "count-ops.cjs")}` },
   { stdio: ["ignore", log, log], detached: false },
 );
 const code = await new Promise((resolve) => child.on("exit", resolve));
@@ -54,19 +54,31 @@ rmSync(resultFile, { force: true });
 
 const side = r.sideBySide;
 if (side) {
-  const row = (name, f, base) => f && { chain: name, "events/s": f.eventsPerSecond, "vs no-op": Number((f.eventsPerSecond / base).toFixed(2)), "p50 ms": f.p50Ms, "p95 ms": f.p95Ms, "p99 ms": f.p99Ms, "reads/delivery": f.readsPerDelivery ?? "-", "writes/delivery": f.writesPerDelivery ?? "-" };
-  console.table([
-    ...side.rounds.flatMap((round, i) => [row(`round ${i + 1}: no-op chain (baseline)`, round.baseline, round.baseline.eventsPerSecond), row(`round ${i + 1}: pipeline, 1 endpoint`, round.oneEndpoint, round.baseline.eventsPerSecond)]),
-    row("pipeline, 5 endpoints (deliveries/s, vs the median no-op)", r.fiveEndpoints, side.baselineEventsPerSecond),
-  ].filter(Boolean));
-  console.log(`pipeline vs no-op chain, median of ${side.rounds.length} rounds: ${side.medianRatio} (rounds: ${side.rounds.map((x) => x.ratio).join(", ")}; goal >= 0.8)`);
+  const row = (name, f, post) => ({ chain: name, "events/s": f.eventsPerSecond, "vs no-op + POST": post ? Number((f.eventsPerSecond / post).toFixed(2)) : "-", "p50 ms": f.p50Ms, "p95 ms": f.p95Ms, "p99 ms": f.p99Ms, "reads/delivery": f.readsPerDelivery ?? "-", "writes/delivery": f.writesPerDelivery ?? "-", "handler Firestore calls/delivery": f.handlerCallsPerDelivery ?? "-" });
+  console.table(
+    side.rounds.flatMap((round, i) => [
+      row(`round ${i + 1}: no-op chain`, round.noop),
+      row(`round ${i + 1}: no-op + POST chain`, round.noopPost),
+      row(`round ${i + 1}: pipeline, 1 endpoint`, round.pipeline, round.noopPost.eventsPerSecond),
+    ]),
+  );
+  const s = (x) => `${x.median} (${x.min} to ${x.max})`;
+  console.log(`pipeline vs no-op + POST chain, median of ${side.rounds.length} rounds: ${s(side.vsNoopPost)}; vs the no-op chain: ${s(side.vsNoop)} (goal >= 0.9 of no-op + POST)`);
+  console.log(`medians, events/s: no-op ${side.eventsPerSecond.noop}, no-op + POST ${side.eventsPerSecond.noopPost}, pipeline ${side.eventsPerSecond.pipeline}`);
+  const o = side.openLoop;
+  console.log(`\n# open loop: ${o.rate} events/s for ${o.seconds} s (half the pipeline's burst rate), event -> delivery latency`);
+  console.table([{ chain: "no-op + POST", ...o.noopPost }, { chain: "pipeline, 1 endpoint", ...o.pipeline }]);
+  const st = side.stages;
+  console.log(`\n# where a pipeline delivery's time goes (a burst of 100; ${st.deliveries} deliveries timed, ${st.carried} sent from their tasks)`);
+  console.table(st.stages);
+  if (r.fiveEndpoints) console.log(`pipeline, 5 endpoints: ${r.fiveEndpoints.eventsPerSecond} deliveries/s (p50 ${r.fiveEndpoints.p50Ms} ms, p95 ${r.fiveEndpoints.p95Ms} ms), ${r.fiveEndpoints.readsPerDelivery} reads and ${r.fiveEndpoints.writesPerDelivery} writes a delivery`);
 }
 
 const t = r.thirdAttempt;
 if (t) {
   console.log(`\n# cost of a success on the third attempt: ${t.deliveries} deliveries failed twice (HTTP 500), ${t.onThirdAttempt} succeeded on attempt 3, in ${t.seconds} s`);
   console.table([
-    side && { delivery: "first-attempt success (1 endpoint, last round)", "reads/delivery": side.rounds.at(-1).oneEndpoint.readsPerDelivery, "writes/delivery": side.rounds.at(-1).oneEndpoint.writesPerDelivery },
+    side && { delivery: "first-attempt success (1 endpoint, last round)", "reads/delivery": side.rounds.at(-1).pipeline.readsPerDelivery, "writes/delivery": side.rounds.at(-1).pipeline.writesPerDelivery },
     { delivery: "success on the third attempt", "reads/delivery": t.readsPerDelivery, "writes/delivery": t.writesPerDelivery },
   ].filter(Boolean));
 }

@@ -1,5 +1,7 @@
 // Trigger -> Pub/Sub -> task -> Firestore write, doing nothing else: what the emulators cost on
-// their own, for the end-to-end benchmark to compare the real pipeline against.
+// their own, for the end-to-end benchmark to compare the real pipeline against. A document with a
+// `url` makes its task POST the event to that receiver before the write: the floor of any webhook
+// sender built on these parts (the no-op + POST chain).
 const { onDocumentCreated } = require("firebase-functions/v2/firestore");
 const { onMessagePublished } = require("firebase-functions/v2/pubsub");
 const { onTaskDispatched } = require("firebase-functions/v2/tasks");
@@ -12,12 +14,19 @@ const app = initializeApp({ serviceAccountId: "emulated-service-acct@email.com" 
 const topic = new PubSub().topic("bench-noop");
 
 exports.noopTrigger = onDocumentCreated("benchNoop/{id}", async (event) => {
-  await topic.publishMessage({ json: { id: event.params.id } });
+  const url = event.data.get("url");
+  await topic.publishMessage({ json: { id: event.params.id, ...(url ? { url } : {}) } });
 });
 exports.noopFanOut = onMessagePublished("bench-noop", async (event) => {
-  await getFunctions(app).taskQueue("noopDeliver").enqueue({ id: event.data.message.json.id });
+  const { id, url } = event.data.message.json;
+  await getFunctions(app).taskQueue("noopDeliver").enqueue({ id, ...(url ? { url } : {}) });
 });
 exports.noopDeliver = onTaskDispatched({ rateLimits: { maxConcurrentDispatches: 20 } }, async (req) => {
+  if (req.data.url) {
+    const body = JSON.stringify({ id: req.data.id, event: "ticket.created", data: { id: req.data.id } });
+    const res = await fetch(req.data.url, { method: "POST", body, headers: { "content-type": "application/json", "webhook-id": req.data.id } });
+    await res.arrayBuffer();
+  }
   await getFirestore(app).doc(`${req.data.collection ?? "benchNoopDone"}/${req.data.id}`).set({ at: Timestamp.now() });
 });
 

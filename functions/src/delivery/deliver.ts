@@ -329,10 +329,11 @@ export async function handleCircuitWake(wake: CircuitWake): Promise<void> {
 /**
  * One delivery task, as named phases, each taking what the one before established and returning
  * what the next needs, or nothing when the task ends there (logged, and written when it must be):
- * admit (the record read and due), prepare (an endpoint that may receive it, its secret, the
- * circuit), pace (a rate-limit slot, an in-flight lease or the fast path), send, record (the
- * attempt with its count, the circuit) and follow up (the next attempt, the endpoint's health).
- * The decisions are core.ts's; the phases read, ask them and write.
+ * admit (the record read and due) and prepare (an endpoint that may receive it, its secret, the
+ * circuit), both skipped for a first task that carries what they would read (fromTask); pace (a
+ * rate-limit slot, an in-flight lease or a fast endpoint's leave), send, record (the attempt with
+ * its count, the circuit, the next attempt's task) and follow up (the endpoint's health). The
+ * decisions are core.ts's and fromTask.ts's; the phases read, ask them and write.
  */
 export async function handleDeliveryTask(task: DeliveryTask, queueRetries = 0, shard = 0): Promise<void> {
   const early = earlySleepMs(task, Date.now());
@@ -633,8 +634,9 @@ async function send(p: Paced): Promise<Sent> {
 }
 
 /**
- * Record: the attempt, with the stats count of a final status in the same commit, then the circuit. Nothing more follows
- * from an attempt another dispatch recorded first, or one recorded into a record found finished.
+ * Record: the attempt, with the stats count of a final status in the same commit, then the circuit while the next
+ * attempt (if any) is queued. Nothing more follows from an attempt another dispatch recorded first, or one recorded into
+ * a record found finished.
  */
 async function record(s: Sent, queueRetries: number, shard: number): Promise<Recorded | undefined> {
   const { task, ref, version, delivery, logRef, endpointSnap, ep, result } = s;
@@ -697,6 +699,11 @@ async function record(s: Sent, queueRetries: number, shard: number): Promise<Rec
     if (!hasCode(err, INVALID_ARGUMENT)) throw err;
     return endUnrecordable(task, ref, version, delivery.webhookId, result, outcome.status, doneMs, err);
   });
+  // The next attempt's task needs its record written, nothing more: it is queued while the circuit is counted.
+  const nextAttempt =
+    recorded?.status === "retrying" && !recorded.asFound
+      ? enqueueDelivery(nextTask(task, delivery.webhookId), outcome.nextAttemptAtMs!)
+      : undefined;
   const circuitNow = await recordReachability({
     teamId: task.teamId,
     endpoint: endpointSnap,
@@ -713,16 +720,16 @@ async function record(s: Sent, queueRetries: number, shard: number): Promise<Rec
     },
   });
   if (circuitNow === "closed") await wakeBehindCircuit(task.teamId, delivery.webhookId, s.limit, ep.timeoutMs);
+  await nextAttempt;
   if (recorded === null) return void logs.deliverySkipped(logRef, "attempt recorded by a concurrent dispatch or superseded");
   logs.attemptRecorded(logRef, task.attempt, recorded.status, result.statusCode, result.errorClass, result.durationMs);
   if (recorded.asFound) return undefined;
   return { ...s, outcome, doneMs, status: recorded.status, ended: "ended" in recorded };
 }
 
-/** Follow up: the next attempt's task, and the endpoint's health (a failure counted, a disable, a recovery). */
+/** Follow up: the endpoint's health (a failure counted, a disable, a recovery); the next attempt is queued by record. */
 async function followUp(r: Recorded): Promise<void> {
   const { task, ref, delivery, endpointSnap, ep, result, outcome } = r;
-  if (r.status === "retrying") await enqueueDelivery(nextTask(task, delivery.webhookId), outcome.nextAttemptAtMs!);
   // An attempt that could not be recorded and ended the delivery failed counts as a failure, unless it was a 410.
   const effect = outcome.endpointEffect ?? (r.ended && r.status === "failed" ? "failed" : null);
   if ((effect === "gone" || effect === "failed") && r.status === "failed") {
