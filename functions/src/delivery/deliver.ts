@@ -411,9 +411,9 @@ function fromTask(task: DeliveryTask): Prepared | undefined {
     secretVersion: c.endpoint.secretVersion,
   };
   const secret = secretCache.get(revision, nowMs);
-  if (carryRefusal(task, nowMs, { ...known, secret: secret !== undefined }) !== undefined || !secret) return undefined;
+  if (carryRefusal(task, nowMs, { ...known, secret: secret !== undefined }) !== undefined || !secret || !known.target) return undefined;
   seenEndpoints.note(task.teamId, task.webhookId, updated, nowMs);
-  const read = asRead(task.teamId, task.webhookId, task.deliveryId, c, known.headers ?? {});
+  const read = asRead(task.teamId, task.webhookId, task.deliveryId, c, known.target);
   return {
     task,
     ...read,
@@ -493,7 +493,8 @@ async function prepare(a: Admitted): Promise<Prepared | undefined> {
     return void logs.deliveryCancelled(logRef, refusal ?? "endpoint unusable");
   }
   const ep = endpoint.data;
-  if (endpointSnap.updateTime) seenEndpoints.note(task.teamId, endpointSnap.id, endpointSnap.updateTime, Date.now(), ep.headers);
+  if (endpointSnap.updateTime)
+    seenEndpoints.note(task.teamId, endpointSnap.id, endpointSnap.updateTime, Date.now(), { url: ep.url, headers: ep.headers });
   const maxAttempts = delivery.lastAttempt ?? ep.maxAttempts;
   const windowEnd = windowEndMs(viewOf(delivery), maxAttempts, delayScaleValue());
   const baseCooldownMs = circuitCooldownSeconds.value() * 1000;

@@ -10,9 +10,9 @@ import type { Carry, Delivery } from "./schema";
 
 /**
  * The first attempt sent from its task. The fan-out has just read the endpoint and created the
- * record: it puts what a send needs into the task (never a custom header's value: those are
- * credentials, taken from this instance's cache of the endpoint at that update time), with the
- * record's write time. An on-time first attempt then sends without reading, and records with that
+ * record: it puts what a send needs into the task with the record's write time, but never the URL
+ * or a custom header's value (credentials: a URL's user info, path and query may hold a token, as
+ * redact.ts knows), which come from this instance's cache of the endpoint at that update time. An on-time first attempt then sends without reading, and records with that
  * write time as its precondition: a record changed meanwhile (cancelled, redelivered, revived,
  * recorded by a duplicate dispatch) fails it, and the settle path takes over.
  *
@@ -67,11 +67,9 @@ export function carryFor(
   return {
     readAt: readTime.toMillis(),
     endpoint: {
-      url: ep.url,
       timeoutMs: ep.timeoutMs,
       maxAttempts: ep.maxAttempts,
       ...(ep.secretVersion !== undefined ? { secretVersion: ep.secretVersion } : {}),
-      headers: Object.keys(ep.headers).length > 0,
       ...(typeof limit === "number" ? { inFlightLimit: limit } : {}),
       circuitOpenings: circuit.circuitOpenings,
       created: ofTime(endpoint.createTime),
@@ -94,45 +92,51 @@ export function withCarry<T extends object>(task: T, carry: Carry | undefined): 
   return Buffer.byteLength(JSON.stringify(full)) <= TASK_CHUNK_BYTES ? full : task;
 }
 
-const HEADERS_TTL_MS = 5 * 60_000;
+const TARGET_TTL_MS = 5 * 60_000;
 const MAX_ENDPOINTS = 5_000;
+
+/** Where an endpoint sends: the credentials a task never carries. */
+export interface Target {
+  url: string;
+  headers: Record<string, string>;
+}
 
 /**
  * The endpoints this instance has seen (read, or carried by a task): the newest update time of
- * each, and the custom headers of that version. A task carrying an older version than one seen
- * here is not sent from the task.
+ * each, and the URL and custom headers of that version when it read them. A task carrying an older
+ * version than one seen here is not sent from the task.
  */
 export class SeenEndpoints {
-  private readonly seen = new Map<string, { updated: Timestamp; headers?: Record<string, string>; expiresAtMs: number }>();
+  private readonly seen = new Map<string, { updated: Timestamp; target?: Target; expiresAtMs: number }>();
 
-  note(teamId: string, webhookId: string, updated: Timestamp, nowMs: number, headers?: Record<string, string>): void {
+  note(teamId: string, webhookId: string, updated: Timestamp, nowMs: number, target?: Target): void {
     const key = `${teamId}/${webhookId}`;
     const known = this.seen.get(key);
     if (known && known.updated.valueOf() > updated.valueOf()) return;
-    if (known && known.updated.isEqual(updated) && !headers) return;
+    if (known && known.updated.isEqual(updated) && !target) return;
     this.seen.delete(key);
     if (this.seen.size >= MAX_ENDPOINTS) this.seen.delete(this.seen.keys().next().value!);
-    this.seen.set(key, { updated, headers, expiresAtMs: nowMs + HEADERS_TTL_MS });
+    this.seen.set(key, { updated, target, expiresAtMs: nowMs + TARGET_TTL_MS });
   }
 
-  /** Whether a version newer than `updated` was seen; and the headers of `updated` when they are known. */
-  lookup(teamId: string, webhookId: string, updated: Timestamp, nowMs: number): { newer: boolean; headers?: Record<string, string> } {
+  /** Whether a version newer than `updated` was seen; and the target of `updated` when this instance read it lately. */
+  lookup(teamId: string, webhookId: string, updated: Timestamp, nowMs: number): { newer: boolean; target?: Target } {
     const known = this.seen.get(`${teamId}/${webhookId}`);
     if (!known) return { newer: false };
     if (known.updated.valueOf() > updated.valueOf()) return { newer: true };
-    return { newer: false, headers: known.updated.isEqual(updated) && known.expiresAtMs > nowMs ? known.headers : undefined };
+    return { newer: false, target: known.updated.isEqual(updated) && known.expiresAtMs > nowMs ? known.target : undefined };
   }
 }
 
 /**
  * Why a task is not sent from what it carries (the read path takes it), or undefined when it is. Pure:
  * a first attempt of generation 0, on time, of an endpoint version this instance knows nothing newer
- * of, whose secret this instance holds, with its custom headers known when it has some.
+ * of, whose URL and headers at that version and whose secret this instance holds.
  */
 export function carryRefusal(
   task: { attempt: number; generation?: number; hop?: number; slotAt?: number; lease?: unknown; carry?: Carry },
   nowMs: number,
-  known: { newer: boolean; headers?: Record<string, string>; secret: boolean },
+  known: { newer: boolean; target?: Target; secret: boolean },
 ): string | undefined {
   const c = task.carry;
   if (!c) return "nothing carried";
@@ -140,17 +144,17 @@ export function carryRefusal(
     return "not a plain first task";
   if (nowMs - c.readAt > CARRY_MAX_AGE_MS) return "late";
   if (known.newer) return "endpoint changed since the fan-out";
+  if (!known.target) return "endpoint version not read by this instance";
   if (!known.secret) return "secret not held";
-  if (c.endpoint.headers && !known.headers) return "custom headers not held";
   return undefined;
 }
 
 /** The endpoint and its record as the fan-out wrote and read them, for the phases after the reads. */
-export function asRead(teamId: string, webhookId: string, deliveryId: string, c: Carry, headers: Record<string, string>) {
+export function asRead(teamId: string, webhookId: string, deliveryId: string, c: Carry, target: Target) {
   const e = c.endpoint;
   const data: Record<string, unknown> = {
     status: "active",
-    url: e.url,
+    url: target.url,
     pace: "fast",
     consecutiveFailures: 0,
     circuit: "closed",
@@ -168,11 +172,11 @@ export function asRead(teamId: string, webhookId: string, deliveryId: string, c:
     data: () => data,
   };
   const ep: StoredEndpoint = {
-    url: e.url,
+    url: target.url,
     events: [],
     enabled: true,
     description: "",
-    headers,
+    headers: target.headers,
     maxAttempts: e.maxAttempts,
     timeoutMs: e.timeoutMs,
     rateLimitPerSecond: null,

@@ -89,17 +89,14 @@ export type Delivery = z.infer<typeof deliverySchema>;
 /** A Firestore timestamp as [seconds, nanoseconds]: exact, as a precondition needs. */
 const time = z.tuple([z.number().int(), z.number().int()]);
 
-/** What a first task carries from the fan-out (see delivery/fromTask.ts). */
+/** What a first task carries from the fan-out (see delivery/fromTask.ts): never the URL or a header value. */
 export const carrySchema = z.object({
   /** When the fan-out read the endpoint (ms since epoch, Firestore's clock). */
   readAt: z.number(),
   endpoint: z.object({
-    url: z.string(),
     timeoutMs: z.number().int(),
     maxAttempts: z.number().int(),
     secretVersion: z.number().int().optional(),
-    /** It has custom headers: their values come from the instance's cache of this update time, or the path reads. */
-    headers: z.boolean(),
     inFlightLimit: z.number().optional(),
     circuitOpenings: z.number().int(),
     created: time,

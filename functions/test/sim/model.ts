@@ -144,9 +144,13 @@ interface Instance {
   markedSlow: Map<string, number>;
   /** Unanswered fast-path attempts per endpoint (delivery/inflight.ts enterFastPath). */
   fastStarts: Map<string, Set<{ at: number }>>;
-  /** Until when this instance holds each endpoint's secret (endpoints/secretCache.ts), and the newest version it has seen (delivery/fromTask.ts). */
+  /**
+   * Until when this instance holds each endpoint's secret (endpoints/secretCache.ts); the newest version it has seen, and
+   * the version whose URL and headers it read, until when (delivery/fromTask.ts SeenEndpoints).
+   */
   secrets: Map<string, number>;
   seen: Map<string, number>;
+  targets: Map<string, { version: number; until: number }>;
 }
 
 export interface SimReport {
@@ -249,6 +253,7 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     fastStarts: new Map(),
     secrets: new Map(),
     seen: new Map(),
+    targets: new Map(),
   }));
   const succeededBy = new Map<string, number>();
   /** What getWebhookStats would show: finishes counted by endpoint and status. */
@@ -579,8 +584,11 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     if (early > 0) await holdAsleep(webhookId, early);
     // delivery/deliver.ts fromTask(): the reads skipped when the task carries what they would give.
     const c = task.carry;
+    const read = inst.targets.get(webhookId);
     const known = c && {
       newer: (inst.seen.get(webhookId) ?? 0) > c.endpoint.updated[0],
+      target:
+        read && read.version === c.endpoint.updated[0] && read.until > clock.now ? { url: "https://sim.example", headers: {} } : undefined,
       secret: (inst.secrets.get(webhookId) ?? 0) > clock.now,
     };
     const carried = c && known && carryRefusal(task, clock.now, known) === undefined ? asRead(c, webhookId) : undefined;
@@ -589,6 +597,8 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
     let endpointSnap = carried ? carried.endpointSnap : endpoints.get(webhookId)!;
     inst.seen.set(webhookId, Math.max(inst.seen.get(webhookId) ?? 0, endpointSnap.version));
     if (!carried) inst.secrets.set(webhookId, clock.now + SECRET_CACHE_TTL_MS);
+    if (!carried && (inst.seen.get(webhookId) ?? 0) <= endpointSnap.version)
+      inst.targets.set(webhookId, { version: endpointSnap.version, until: clock.now + SECRET_CACHE_TTL_MS });
     if (!snap) return;
     const d = snap.data;
     let version = snap.version;
@@ -1047,10 +1057,8 @@ export async function simulate(config: SimConfig): Promise<SimReport> {
         ? {
             readAt: clock.now,
             endpoint: {
-              url: "https://sim.example",
               timeoutMs: ep.timeoutMs,
               maxAttempts: ep.maxAttempts,
-              headers: false,
               ...(ep.inFlightLimit !== undefined ? { inFlightLimit: ep.inFlightLimit } : {}),
               circuitOpenings: ep.circuitOpenings,
               created: [0, 0],

@@ -35,21 +35,17 @@ const record = (payload = "{}") => ({
 const carried = (fields: Record<string, unknown> = {}) => carryFor(endpointDoc(fields), record(), v2);
 const task = (carry: Carry | undefined, extra: Record<string, unknown> = {}) => ({ attempt: 1, carry, ...extra });
 const readAt = v2.toMillis();
-const held = { newer: false, secret: true };
+const target = { url: "https://example.com/hook?token=t0k3n", headers: { "X-Key": "k" } };
+const held = { newer: false, secret: true, target };
 
 describe("what a first task carries from the fan-out", () => {
-  it("carries a healthy fast endpoint, with its update time and the record's write time, and no header value", () => {
-    const c = carried({ headers: { Authorization: "Bearer sk_live" } })!;
-    expect(c.endpoint).toMatchObject({
-      url: "https://example.com/hook",
-      timeoutMs: 30000,
-      maxAttempts: 8,
-      secretVersion: 1,
-      headers: true,
-    });
+  it("carries a healthy fast endpoint, with its update time and the record's write time, and neither its URL nor a header value", () => {
+    const c = carried({ url: "https://example.com/hook?token=t0k3n", headers: { Authorization: "Bearer sk_live" } })!;
+    expect(c.endpoint).toMatchObject({ timeoutMs: 30000, maxAttempts: 8, secretVersion: 1 });
     expect(c.endpoint.updated).toEqual([v2.seconds, v2.nanoseconds]);
     expect(c.record.written).toEqual([v2.seconds, v2.nanoseconds]);
     expect(JSON.stringify(c)).not.toContain("sk_live");
+    expect(JSON.stringify(c)).not.toContain("t0k3n");
   });
 
   it.each([
@@ -97,35 +93,35 @@ describe("when a task is sent from what it carries", () => {
     expect(carryRefusal(task(c), readAt + CARRY_MAX_AGE_MS + 1, held)).toBe("late");
   });
 
-  it("reads when the instance has seen a newer endpoint, holds no secret, or lacks the custom headers", () => {
-    expect(carryRefusal(task(c), readAt, { newer: true, secret: true })).toBe("endpoint changed since the fan-out");
-    expect(carryRefusal(task(c), readAt, { newer: false, secret: false })).toBe("secret not held");
-    const withHeaders = carried({ headers: { "X-Key": "k" } })!;
-    expect(carryRefusal(task(withHeaders), readAt, held)).toBe("custom headers not held");
-    expect(carryRefusal(task(withHeaders), readAt, { ...held, headers: { "X-Key": "k" } })).toBeUndefined();
+  it("reads when the instance has seen a newer endpoint, has not read the carried version's URL and headers, or holds no secret", () => {
+    expect(carryRefusal(task(c), readAt, { ...held, newer: true })).toBe("endpoint changed since the fan-out");
+    expect(carryRefusal(task(c), readAt, { ...held, target: undefined })).toBe("endpoint version not read by this instance");
+    expect(carryRefusal(task(c), readAt, { ...held, secret: false })).toBe("secret not held");
   });
 });
 
 describe("the endpoints an instance has seen", () => {
-  it("knows the headers of the version it read, and that an older carried version is stale", () => {
+  it("knows the URL and headers of the version it read, and that an older carried version is stale", () => {
     const seen = new SeenEndpoints();
-    seen.note("t", "w", v2, 0, { "X-Key": "k" });
-    expect(seen.lookup("t", "w", v2, 1_000)).toEqual({ newer: false, headers: { "X-Key": "k" } });
+    seen.note("t", "w", v2, 0, target);
+    expect(seen.lookup("t", "w", v2, 1_000)).toEqual({ newer: false, target });
     expect(seen.lookup("t", "w", v1, 1_000)).toEqual({ newer: true });
   });
 
-  it("forgets the headers of an older version when it sees a newer one, and keeps the newest", () => {
+  it("forgets the target of an older version when it sees a newer one, and keeps the newest", () => {
     const seen = new SeenEndpoints();
-    seen.note("t", "w", v1, 0, { "X-Key": "old" });
+    seen.note("t", "w", v1, 0, target);
     seen.note("t", "w", v2, 0);
-    seen.note("t", "w", v1, 0, { "X-Key": "old" });
-    expect(seen.lookup("t", "w", v2, 1_000)).toEqual({ newer: false, headers: undefined });
+    seen.note("t", "w", v1, 0, target);
+    expect(seen.lookup("t", "w", v2, 1_000)).toEqual({ newer: false, target: undefined });
     expect(seen.lookup("t", "w", v1, 1_000).newer).toBe(true);
   });
 
-  it("drops headers after their TTL", () => {
+  it("keeps a version's target when a task carrying that version is sent, and drops it after its TTL", () => {
     const seen = new SeenEndpoints();
-    seen.note("t", "w", v2, 0, { "X-Key": "k" });
-    expect(seen.lookup("t", "w", v2, 10 * 60_000).headers).toBeUndefined();
+    seen.note("t", "w", v2, 0, target);
+    seen.note("t", "w", v2, 1);
+    expect(seen.lookup("t", "w", v2, 1_000).target).toEqual(target);
+    expect(seen.lookup("t", "w", v2, 10 * 60_000).target).toBeUndefined();
   });
 });
