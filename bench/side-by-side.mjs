@@ -98,7 +98,11 @@ export async function chains(db, { opsByFunction, diffOps }) {
   };
   const pipeline = {
     name: "pipeline, 1 endpoint",
-    reset: async () => pipelineReceiver.reset(),
+    // The records of earlier bursts go, as the no-op chains' documents do: every chain's count() scans as many.
+    reset: async () => {
+      await db.recursiveDelete(db.collection(`teams/${team}/webhookDeliveries`));
+      pipelineReceiver.reset();
+    },
     write: (key) => db.doc(`teams/${team}/tickets/${key}`).set({ subject: key, status: "open" }),
     done: () => count(succeeded),
     arrivals: async () => pipelineReceiver.arrivals().filter((a) => !a.key.startsWith("warm")),
