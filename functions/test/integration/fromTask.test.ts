@@ -26,6 +26,13 @@ describe("a first attempt sent from what its task carries", () => {
   const recordOf = async (teamId: string, deliveryId: string) =>
     (await firestore().doc(`teams/${teamId}/webhookDeliveries/${deliveryId}`).get()).data() as Logged | undefined;
   const sentTo = (r: Receiver, eventId: string) => r.requests.filter((q) => q.headers["webhook-id"] === eventId);
+  /** The endpoint's successes as its stats shards count them, beside its records that succeeded: equal when each was counted once. */
+  const countedOnce = async (teamId: string, webhookId: string) => {
+    const shards = await firestore().collection(`teams/${teamId}/webhookStatsShards`).get();
+    const counted = shards.docs.reduce((n, d) => n + (Number(d.get(`w.${webhookId}.s`)) || 0), 0);
+    const succeeded = (await deliveriesOf(teamId, webhookId)).filter((d) => d.status === "succeeded").length;
+    return { counted, succeeded };
+  };
 
   /** Delivers events one by one until one goes from its task: the endpoint is then fast and its secret held by the instance. */
   async function warmed(teamId: string, webhookId: string) {
@@ -103,6 +110,8 @@ describe("a first attempt sent from what its task carries", () => {
     });
     expect(d.attempts).toBe(1);
     expect(d.attemptLog).toHaveLength(1);
+    const { counted, succeeded } = await countedOnce(teamId, webhookId);
+    expect(counted).toBe(succeeded);
   });
 
   it("cancelled meanwhile: the settle path records the send that went out (a 2xx: succeeded, as for an attempt in flight at the cancel)", async () => {
@@ -140,6 +149,8 @@ describe("a first attempt sent from what its task carries", () => {
     expect(d.attemptLog).toHaveLength(1);
     expect(d.attemptLog[0].carried).toBeUndefined();
     expect(sentTo(receiver, env.id)).toHaveLength(2);
+    const { counted, succeeded } = await countedOnce(teamId, webhookId);
+    expect(counted).toBe(succeeded);
   });
 
   it("is left when the endpoint was edited and the task is older than the bound: the new URL is used", async () => {
