@@ -1,6 +1,7 @@
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import { Webhook } from "standardwebhooks";
 import { EVENT_TYPES } from "../../src/events/catalog";
+import { envelopeOf } from "../../src/events/schemas";
 import { verifyWebhookSignature } from "../../src/signing/verify";
 import { createEndpoint, firestore, newTeamId, waitFor } from "./helpers/emulators";
 import { Receiver } from "./helpers/receiver";
@@ -78,6 +79,8 @@ describe("every event type reaches a subscribed receiver", () => {
       expect(body.teamId).toBe(teamId);
       expect(new Date(body.timestamp).toISOString()).toBe(body.timestamp);
       expect(typeof body.data.id).toBe("string");
+      // The body is what the published schema of its type says (docs/schemas/).
+      expect(envelopeOf(body.event).safeParse(body).error).toBeUndefined();
       expect(req.headers["x-webhook-event"]).toBe(body.event);
       expect(() => new Webhook(secret).verify(req.body, req.headers as Record<string, string>)).not.toThrow();
       const legacy = {
