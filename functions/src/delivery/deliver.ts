@@ -1,4 +1,3 @@
-import type { ReadDoc } from "../platform/fields";
 import { DocumentData, DocumentReference, DocumentSnapshot, FieldValue, Timestamp } from "firebase-admin/firestore";
 import { redactExcerpt } from "../endpoints/redact";
 import { describeIssues, StoredEndpoint, storedEndpointSchema } from "../endpoints/schema";
@@ -6,7 +5,7 @@ import { SecretCache } from "../endpoints/secretCache";
 import { SecretDoc, secretDocSchema, signingSecrets } from "../endpoints/secrets";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
-import { stringField } from "../platform/fields";
+import { ReadDoc, stringField } from "../platform/fields";
 import { hasCode, INVALID_ARGUMENT } from "../platform/grpcErrors";
 import { docIdSchema } from "../platform/ids";
 import { logs } from "../platform/logs";

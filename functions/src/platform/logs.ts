@@ -6,7 +6,21 @@ interface DeliveryRef {
   deliveryId: string;
   webhookId?: string;
   eventId?: string;
+  attempt?: number;
+  generation?: number;
+  hop?: number;
 }
+
+/** A delivery's ids for a log line, and nothing else a task holds (what it carries holds the payload: delivery/fromTask.ts). */
+export const idsOf = ({ teamId, deliveryId, webhookId, eventId, attempt, generation, hop }: DeliveryRef): DeliveryRef => ({
+  teamId,
+  deliveryId,
+  ...(webhookId !== undefined ? { webhookId } : {}),
+  ...(eventId !== undefined ? { eventId } : {}),
+  ...(attempt !== undefined ? { attempt } : {}),
+  ...(generation !== undefined ? { generation } : {}),
+  ...(hop !== undefined ? { hop } : {}),
+});
 
 export const logs = {
   eventsPublished: (teamId: string, source: string, events: { id: string; type: string }[]) =>
@@ -15,11 +29,12 @@ export const logs = {
     logger.warn("invalid event message rejected", { messageId, teamId, reason }),
   fannedOut: (teamId: string, eventId: string, type: string, endpoints: number, after: string | null, continued: boolean) =>
     logger.info("event fanned out", { teamId, eventId, type, endpoints, after, continued }),
-  deliveryMissing: (ref: DeliveryRef) => logger.warn("delivery task for a missing delivery", ref),
-  deliverySkipped: (ref: DeliveryRef, reason: string) => logger.debug("delivery task skipped", { ...ref, reason }),
-  deliveryDeferred: (ref: DeliveryRef, until: string, reason: string) => logger.debug("delivery deferred", { ...ref, until, reason }),
+  deliveryMissing: (ref: DeliveryRef) => logger.warn("delivery task for a missing delivery", idsOf(ref)),
+  deliverySkipped: (ref: DeliveryRef, reason: string) => logger.debug("delivery task skipped", { ...idsOf(ref), reason }),
+  deliveryDeferred: (ref: DeliveryRef, until: string, reason: string) =>
+    logger.debug("delivery deferred", { ...idsOf(ref), until, reason }),
   deliveryUnreadable: (ref: DeliveryRef, reason: string) =>
-    logger.error("delivery record unreadable, closed as failed", { ...ref, reason }),
+    logger.error("delivery record unreadable, closed as failed", { ...idsOf(ref), reason }),
   statsCompacted: (shards: number, before: string) => logger.info("stats shards compacted", { shards, before }),
   redeliveryJobFailed: (jobId: string, err: unknown) =>
     logger.warn("redelivery job could not hand on its next page; the reconciler resumes it", {
@@ -37,14 +52,14 @@ export const logs = {
   deliveriesRevived: (revived: number, scanned: number, dueBefore: string) =>
     logger.info("overdue deliveries queued again", { revived, scanned, dueBefore }),
   deliveryRevived: (ref: DeliveryRef, attempt: number, generation: number) =>
-    logger.warn("overdue delivery queued again", { ...ref, attempt, generation }),
+    logger.warn("overdue delivery queued again", { ...idsOf(ref), attempt, generation }),
   reviveFailed: (deliveryId: string, err: unknown) => {
     logger.error("overdue delivery could not be queued again", { deliveryId, error: err instanceof Error ? err.message : String(err) });
     return false;
   },
   attemptUnrecordable: (ref: DeliveryRef, reason: string) =>
-    logger.error("attempt sent but not recordable: delivery ended", { ...ref, reason }),
-  deliveryCancelled: (ref: DeliveryRef, reason: string) => logger.info("delivery cancelled", { ...ref, reason }),
+    logger.error("attempt sent but not recordable: delivery ended", { ...idsOf(ref), reason }),
+  deliveryCancelled: (ref: DeliveryRef, reason: string) => logger.info("delivery cancelled", { ...idsOf(ref), reason }),
   attemptRecorded: (
     ref: DeliveryRef,
     attempt: number,
@@ -52,7 +67,7 @@ export const logs = {
     statusCode: number | null,
     errorClass: string | null,
     durationMs: number,
-  ) => logger.info("delivery attempt", { ...ref, attempt, outcome, statusCode, errorClass, durationMs }),
+  ) => logger.info("delivery attempt", { ...idsOf(ref), attempt, outcome, statusCode, errorClass, durationMs }),
   circuitChanged: (teamId: string, webhookId: string, circuit: string, until: string | null) =>
     logger.warn("endpoint circuit changed", { teamId, webhookId, circuit, until }),
   circuitWakeNotQueued: (teamId: string, webhookId: string, wakeAt: number, err: unknown) =>

@@ -1,4 +1,5 @@
 import { Timestamp } from "firebase-admin/firestore";
+import { idsOf } from "../../src/platform/logs";
 import { CARRY_MAX_AGE_MS, carryFor, carryRefusal, SeenEndpoints, TASK_CHUNK_BYTES, withCarry } from "../../src/delivery/fromTask";
 import type { Carry } from "../../src/delivery/schema";
 import type { ReadDoc } from "../../src/platform/fields";
@@ -123,5 +124,14 @@ describe("the endpoints an instance has seen", () => {
     seen.note("t", "w", v2, 1);
     expect(seen.lookup("t", "w", v2, 1_000).target).toEqual(target);
     expect(seen.lookup("t", "w", v2, 10 * 60_000).target).toBeUndefined();
+  });
+});
+
+describe("a carried task in the logs", () => {
+  it("a delivery's log line takes its ids, never what its task carries", () => {
+    const c = carryFor(endpointDoc(), record(JSON.stringify({ secretPayload: "customer data" })), v2)!;
+    const line = idsOf({ teamId: "t", deliveryId: "d", attempt: 1, webhookId: "w", ...{ carry: c } });
+    expect(line).toEqual({ teamId: "t", deliveryId: "d", attempt: 1, webhookId: "w" });
+    expect(JSON.stringify(line)).not.toContain("customer data");
   });
 });
