@@ -87,7 +87,7 @@ export function carryFor(
 
 /** The task's body with what it carries, when it fits one billing chunk; without it otherwise. */
 export function withCarry<T extends object>(task: T, carry: Carry | undefined): T & { carry?: Carry } {
-  if (!carry) return task;
+  if (!carry || carry.record.payload.length > TASK_CHUNK_BYTES) return task;
   const full = { ...task, carry };
   return Buffer.byteLength(JSON.stringify(full)) <= TASK_CHUNK_BYTES ? full : task;
 }
