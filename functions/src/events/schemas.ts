@@ -10,39 +10,39 @@ import { MAX_ENVELOPE_BYTES } from "./envelope";
  * as stored. An envelope over MAX_ENVELOPE_BYTES carries `data` reduced to its ids and
  * `truncated: true`. JSON Schemas and the OpenAPI document are written from these (docs/schemas/).
  */
-const document = (fields: z.ZodRawShape = {}) => z.looseObject({ id: z.string(), ...fields });
+const document = <S extends z.ZodRawShape>(fields: S) => z.looseObject({ id: z.string(), ...fields });
 const truncated = z.looseObject({ id: z.string(), truncated: z.literal(true) });
 const isoTime = z.iso.datetime({ offset: true });
 
-const ticket = (fields: z.ZodRawShape = {}) => document(fields);
+const ticket = document({});
 const comment = document({ ticketId: z.string() });
-const contact = document();
-const conversation = (fields: z.ZodRawShape = {}) => document(fields);
-const message = (direction: string) => document({ conversationId: z.string(), direction: z.literal(direction) });
-const run = (status: string) => document({ status: z.literal(status) });
+const contact = document({});
+const conversation = document({});
+const message = <D extends string>(direction: D) => document({ conversationId: z.string(), direction: z.literal(direction) });
+const run = <S extends string>(status: S) => document({ status: z.literal(status) });
 
-export const EVENT_DATA: Record<EventType, z.ZodType> = {
-  "ticket.created": ticket(),
-  "ticket.updated": ticket(),
-  "ticket.status_changed": ticket(),
-  "ticket.resolved": ticket({ status: z.literal("resolved") }),
-  "ticket.closed": ticket({ status: z.literal("closed") }),
-  "ticket.priority_changed": ticket(),
-  "ticket.assigned": ticket(),
+export const EVENT_DATA = {
+  "ticket.created": ticket,
+  "ticket.updated": ticket,
+  "ticket.status_changed": ticket,
+  "ticket.resolved": document({ status: z.literal("resolved") }),
+  "ticket.closed": document({ status: z.literal("closed") }),
+  "ticket.priority_changed": ticket,
+  "ticket.assigned": ticket,
   "ticket.commented": comment,
-  "sla.breached": ticket(),
+  "sla.breached": ticket,
   "contact.created": contact,
   "contact.updated": contact,
   "contact.deleted": contact,
-  "conversation.started": conversation(),
-  "conversation.ended": conversation({ status: z.literal("ended") }),
+  "conversation.started": conversation,
+  "conversation.ended": document({ status: z.literal("ended") }),
   "message.received": message("inbound"),
   "message.sent": message("outbound"),
   "automation_rule.executed": run("succeeded"),
   "automation_rule.failed": run("failed"),
-};
+} satisfies Record<EventType, z.ZodType>;
 
-const noticeData = (type: string) =>
+const noticeData = <T extends string>(type: T) =>
   z.looseObject({
     id: z.string(),
     type: z.literal(type),
@@ -53,7 +53,7 @@ const noticeData = (type: string) =>
     details: z.looseObject({}),
   });
 
-export const OPERATIONAL_DATA: Record<OperationalEventType, z.ZodType> = {
+export const OPERATIONAL_DATA = {
   "webhook.endpoint_failing": noticeData("endpoint.failing"),
   "webhook.endpoint_disable_soon": noticeData("endpoint.disable_soon"),
   "webhook.endpoint_recovered": noticeData("endpoint.recovered"),
@@ -67,15 +67,31 @@ export const OPERATIONAL_DATA: Record<OperationalEventType, z.ZodType> = {
     lastStatusCode: z.number().int().nullable(),
     lastErrorClass: z.string().nullable(),
   }),
-};
+} satisfies Record<OperationalEventType, z.ZodType>;
 
 export type ReceivedEventType = EventType | OperationalEventType | typeof TEST_EVENT;
 
-const DATA: Record<ReceivedEventType, z.ZodType> = {
+const DATA = {
   ...EVENT_DATA,
   ...OPERATIONAL_DATA,
   [TEST_EVENT]: z.object({ message: z.string() }),
-};
+} satisfies Record<ReceivedEventType, z.ZodType>;
+
+/** `data` reduced to its ids, in an envelope that would have passed MAX_ENVELOPE_BYTES. */
+export type TruncatedData = z.infer<typeof truncated>;
+/** The `data` of one event type. */
+export type EventData<T extends ReceivedEventType> = z.infer<(typeof DATA)[T]>;
+/** The body a receiver gets, one member per event type (narrow it on `event`). */
+export type WebhookEnvelope<T extends ReceivedEventType = ReceivedEventType> = {
+  [K in T]: {
+    id: string;
+    event: K;
+    timestamp: string;
+    teamId: string;
+    data: K extends EventType ? EventData<K> | TruncatedData : EventData<K>;
+    previous?: Record<string, unknown>;
+  };
+}[T];
 
 /** Every event type a receiver may get, with what each means. */
 export const RECEIVED_TYPES = Object.keys(DATA) as ReceivedEventType[];
@@ -93,7 +109,7 @@ export function envelopeOf(type: ReceivedEventType) {
       event: z.literal(type),
       timestamp: isoTime,
       teamId: z.string(),
-      data: type in EVENT_DATA ? z.union([DATA[type], truncated]) : DATA[type],
+      data: type in EVENT_DATA ? z.union([DATA[type] as z.ZodType, truncated]) : (DATA[type] as z.ZodType),
       previous: z.record(z.string(), z.unknown()).optional(),
     })
     .meta({ title: type, description: DESCRIPTION[type] });
