@@ -17,7 +17,12 @@ async function setEnabled(enabled) {
   if (!res.ok) throw new Error(`HTTP ${res.status} ${await res.text()}`);
 }
 
-if (!existsSync(join(dir, "node_modules", "express"))) {
+// The example uses the receiver package from this repository (file:../../packages/receiver): built first.
+if (!existsSync(join(ROOT, "packages", "receiver", "dist", "receiver", "index.js"))) {
+  const built = spawnSync(process.execPath, [join(ROOT, "packages", "receiver", "build.mjs")], { stdio: "inherit" });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
+if (!existsSync(join(dir, "node_modules", "express")) || !existsSync(join(dir, "node_modules", "@jiwaku", "webhooks-receiver"))) {
   console.log("Installing the example's dependencies ...");
   const r = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, stdio: "inherit" });
   if (r.status !== 0) process.exit(r.status ?? 1);

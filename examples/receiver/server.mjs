@@ -5,12 +5,9 @@
 // Verify against the raw bytes (express.raw), never against re-serialised JSON; reject stale
 // timestamps; deduplicate on webhook-id, because a delivery can arrive more than once.
 import express from "express";
-import { createRequire } from "node:module";
-
-const require = createRequire(import.meta.url);
-// verify.js has no dependencies: copy functions/src/signing/verify.ts into your project, or use the
-// public `standardwebhooks` package (new Webhook(secret).verify(body, headers)) for the webhook-* headers.
-const { verifyWebhookSignature, WebhookVerificationError } = require("../../functions/lib/signing/verify.js");
+// The receiver package (packages/receiver). The public `standardwebhooks` package verifies the
+// webhook-* headers too: new Webhook(secret).verify(body, headers).
+import { parseWebhookEvent, verifyWebhookSignature, WebhookVerificationError } from "@jiwaku/webhooks-receiver";
 
 const secret = process.env.WEBHOOK_SECRET;
 if (!secret) {
@@ -23,8 +20,10 @@ const seen = new Set(); // use a database with a TTL in production
 
 const app = express();
 app.post("/webhooks", express.raw({ type: "application/json", limit: "1mb" }), (req, res) => {
+  let event;
   try {
     verifyWebhookSignature({ secret: secrets, headers: req.headers, body: req.body });
+    event = parseWebhookEvent(req.body); // typed by its event type, checked against its schema
   } catch (err) {
     if (err instanceof WebhookVerificationError) {
       console.log(`rejected: ${err.message}`);
@@ -35,7 +34,6 @@ app.post("/webhooks", express.raw({ type: "application/json", limit: "1mb" }), (
   const id = req.headers["webhook-id"];
   if (seen.has(id)) return res.status(200).send("duplicate");
   seen.add(id);
-  const event = JSON.parse(req.body.toString("utf8"));
   console.log(`verified ${event.event} ${event.id} (attempt ${req.headers["x-webhook-attempt"]}): ${JSON.stringify(event.data).slice(0, 120)}`);
   // Answer fast (2xx within the endpoint's timeout) and do the work afterwards.
   res.status(204).end();
