@@ -148,4 +148,25 @@ describe("the list's figures", () => {
     act(() => push([{ id: "n2", at: new Date(Date.now() + 1000).toISOString() } as Notice, old]));
     await waitFor(() => expect(listWebhooks).toHaveBeenCalledTimes(2));
   });
+
+  it("are read again for a notice that arrives while the page is open, even one timed before the last read ended", async () => {
+    // That read may have started before the change the notice reports was written, and ended after the notice's time.
+    const listWebhooks = vi.fn(async () => ({ webhooks: [] }));
+    let push: (rows: Notice[]) => void = () => undefined;
+    const live = {
+      ...liveFeed(),
+      watchNotices: (_t: string, _w: string | undefined, rows: (n: Notice[]) => void) => {
+        push = rows;
+        rows([]);
+        return () => undefined;
+      },
+    };
+    const { result } = renderHook(() => ({ list: useWebhooksWithFigures(), notices: useNotices() }), {
+      wrapper: providers(apiWith({ listWebhooks }), live),
+    });
+    await waitFor(() => expect(result.current.list.data).toEqual([]));
+    expect(listWebhooks).toHaveBeenCalledTimes(1);
+    act(() => push([{ id: "n1", at: new Date(Date.now() - 60_000).toISOString() } as Notice]));
+    await waitFor(() => expect(listWebhooks).toHaveBeenCalledTimes(2));
+  });
 });

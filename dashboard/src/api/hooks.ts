@@ -1,6 +1,6 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData, type QueryKey } from "@tanstack/react-query";
 import { keys, webhookQueries } from "./options";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useWebhooksContext } from "./context";
 import { liveFilters } from "./filters";
 import type { DeliveryChange, LiveSource } from "./live";
@@ -149,27 +149,32 @@ export function useTestHistory(webhookId: string) {
 /** The team's health notices (or one endpoint's), live from Firestore. */
 export function useNotices(webhookId?: string) {
   const { rows, error } = useLiveRows<Notice>((live, t, rows, failed) => live.watchNotices(t, webhookId, rows, failed), webhookId);
-  useHealthChanges(rows?.[0]);
+  useHealthChanges(rows);
   return { notices: rows, error };
 }
 
 /**
- * A notice newer than what the endpoints, the list's figures or the stats were read at means an
- * endpoint's health changed (failing, recovered, disabled): those are read again at once rather than
- * at their next interval. Compared by time, not by "a new notice arrived", because the listener's
- * first snapshot may already hold a notice written after the page's first read.
+ * An endpoint's health changed (failing, recovered, disabled): the list's figures and the stats are
+ * read again at once rather than at their next interval. A notice that arrives while the page is
+ * open does it whatever the times say, cancelling a read under way: that read may have started
+ * before the change it reports was written, and finish after the notice's time. On the listener's
+ * first snapshot, a notice newer than what was read does it (it may have been written after the
+ * page's first read).
  */
-function useHealthChanges(newest: Notice | undefined) {
+function useHealthChanges(notices: Notice[] | null) {
   const { teamId } = useWebhooksContext();
   const client = useQueryClient();
-  const at = newest ? Date.parse(newest.at) : NaN;
+  const known = useRef<Set<string> | null>(null);
   useEffect(() => {
-    if (Number.isNaN(at)) return;
+    if (!notices) return;
+    const before = known.current;
+    known.current = new Set(notices.map((n) => n.id));
+    const arrived = before !== null && notices.some((n) => !before.has(n.id));
+    const newestAt = notices.length ? Date.parse(notices[0].at) : NaN;
     for (const queryKey of [keys.list(teamId), keys.allStats(teamId)])
       for (const query of client.getQueryCache().findAll({ queryKey }))
-        if (query.state.dataUpdatedAt < at)
-          void client.invalidateQueries({ queryKey: query.queryKey, exact: true }, { cancelRefetch: false });
-  }, [client, teamId, at]);
+        if (arrived || query.state.dataUpdatedAt < newestAt) void client.invalidateQueries({ queryKey: query.queryKey, exact: true });
+  }, [client, teamId, notices]);
 }
 
 /** Marks notices read (all unread ones without ids); the listener shows the change. */

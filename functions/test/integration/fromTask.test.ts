@@ -97,17 +97,20 @@ describe("a first attempt sent from what its task carries", () => {
     expect(sentTo(receiver, env.id)).toHaveLength(1);
   });
 
-  it("sent twice by a duplicate dispatch, is recorded once", async () => {
+  it("dispatched twice, is recorded and counted once, each dispatch sending at most once", async () => {
     const teamId = newTeamId("carrydup");
     const { webhookId } = await createEndpoint(teamId, { url: receiver.url, events: ["contact.created"] });
     await warmed(teamId, webhookId);
     const { env, deliveryId, task } = await carriedTask(teamId, webhookId);
     await Promise.all([enqueue(task, `${deliveryId}-dup-a`), enqueue(task, `${deliveryId}-dup-b`)]);
-    await waitFor("both dispatches sent", () => sentTo(receiver, env.id).length === 2 || undefined);
     const d = await waitFor("the record", async () => {
       const r = await recordOf(teamId, deliveryId);
       return r?.status === "succeeded" ? r : undefined;
     });
+    // Both dispatches send when both go from the task; one that reads after the record skips. Either way it is recorded once.
+    await waitFor("a second send", () => sentTo(receiver, env.id).length === 2 || undefined, 10_000).catch(() => undefined);
+    expect(sentTo(receiver, env.id).length).toBeGreaterThanOrEqual(1);
+    expect(sentTo(receiver, env.id).length).toBeLessThanOrEqual(2);
     expect(d.attempts).toBe(1);
     expect(d.attemptLog).toHaveLength(1);
     const { counted, succeeded } = await countedOnce(teamId, webhookId);
