@@ -12,9 +12,10 @@ import type { Carry, Delivery } from "./schema";
  * The first attempt sent from its task. The fan-out has just read the endpoint and created the
  * record: it puts what a send needs into the task with the record's write time, but never the URL
  * or a custom header's value (credentials: a URL's user info, path and query may hold a token, as
- * redact.ts knows), which come from this instance's cache of the endpoint at that update time. An on-time first attempt then sends without reading, and records with that
- * write time as its precondition: a record changed meanwhile (cancelled, redelivered, revived,
- * recorded by a duplicate dispatch) fails it, and the settle path takes over.
+ * redact.ts knows), which come from this instance's cache of the endpoint at that update time. An
+ * on-time first attempt then sends without reading, and records with that write time as its
+ * precondition: a record changed meanwhile (cancelled, redelivered, revived, recorded by a
+ * duplicate dispatch) fails it, and the settle path takes over.
  *
  * What it weakens: the endpoint is as the fan-out read it, up to CARRY_MAX_AGE_MS before the send.
  * An edit, a disable, a rotation or a cancel in those seconds may not stop or change that one
