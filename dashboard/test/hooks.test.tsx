@@ -149,6 +149,26 @@ describe("the list's figures", () => {
     await waitFor(() => expect(listWebhooks).toHaveBeenCalledTimes(2));
   });
 
+  it("are read again when the listener's first snapshot holds a notice timed shortly before the read ended", async () => {
+    // The listeners' SDK loads after the first read: a notice written during that read is in the first snapshot.
+    const listWebhooks = vi.fn(async () => ({ webhooks: [] }));
+    let start: (rows: Notice[]) => void = () => undefined;
+    const live = {
+      ...liveFeed(),
+      watchNotices: (_t: string, _w: string | undefined, rows: (n: Notice[]) => void) => {
+        start = rows;
+        return () => undefined;
+      },
+    };
+    const { result } = renderHook(() => ({ list: useWebhooksWithFigures(), notices: useNotices() }), {
+      wrapper: providers(apiWith({ listWebhooks }), live),
+    });
+    await waitFor(() => expect(result.current.list.data).toEqual([]));
+    expect(listWebhooks).toHaveBeenCalledTimes(1);
+    act(() => start([{ id: "n1", at: new Date(Date.now() - 2_000).toISOString() } as Notice]));
+    await waitFor(() => expect(listWebhooks).toHaveBeenCalledTimes(2));
+  });
+
   it("are read again for a notice that arrives while the page is open, even one timed before the last read ended", async () => {
     // That read may have started before the change the notice reports was written, and ended after the notice's time.
     const listWebhooks = vi.fn(async () => ({ webhooks: [] }));

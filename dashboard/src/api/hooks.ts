@@ -158,9 +158,13 @@ export function useNotices(webhookId?: string) {
  * read again at once rather than at their next interval. A notice that arrives while the page is
  * open does it whatever the times say, cancelling a read under way: that read may have started
  * before the change it reports was written, and finish after the notice's time. On the listener's
- * first snapshot, a notice newer than what was read does it (it may have been written after the
- * page's first read).
+ * first snapshot (the listeners' SDK loads after the page's first read, so that snapshot can
+ * already hold a notice that arrived during the read), a notice timed less than READ_SPAN_MS
+ * before a read ended does it: the read may have started before the change was written.
  */
+/** Longer than a figures read takes, a cold start included, and than the clocks of the server and the browser differ. */
+const READ_SPAN_MS = 60_000;
+
 function useHealthChanges(notices: Notice[] | null) {
   const { teamId } = useWebhooksContext();
   const client = useQueryClient();
@@ -173,7 +177,8 @@ function useHealthChanges(notices: Notice[] | null) {
     const newestAt = notices.length ? Date.parse(notices[0].at) : NaN;
     for (const queryKey of [keys.list(teamId), keys.allStats(teamId)])
       for (const query of client.getQueryCache().findAll({ queryKey }))
-        if (arrived || query.state.dataUpdatedAt < newestAt) void client.invalidateQueries({ queryKey: query.queryKey, exact: true });
+        if (arrived || query.state.dataUpdatedAt - READ_SPAN_MS < newestAt)
+          void client.invalidateQueries({ queryKey: query.queryKey, exact: true });
   }, [client, teamId, notices]);
 }
 
