@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { FieldValue, QueryDocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { countField, stringField } from "../platform/fields";
+import { topicOf } from "../platform/instance";
 import { logs } from "../platform/logs";
 import { queries, runQuery } from "../platform/queries";
 import { updateIfUnchanged } from "../platform/writes";
@@ -82,4 +83,4 @@ export async function reconcileOverdue(
 }
 
 /** The operator's topic: `{"task":"reconcile"}` runs one pass of the reconciler now (see maintenance.ts). */
-export const MAINTENANCE_TOPIC = "webhook-maintenance";
+export const MAINTENANCE_TOPIC = topicOf("webhook-maintenance");

@@ -1,3 +1,5 @@
+import { topicOf } from "./instance";
+
 /** Firestore paths owned by the webhook backend (the helpdesk's source paths live in events/sources.ts). */
 export const paths = {
   member: (teamId: string, uid: string) => `teams/${teamId}/members/${uid}`,
@@ -24,6 +26,6 @@ export const paths = {
   redeliveryJob: (teamId: string, jobId: string) => `teams/${teamId}/webhookRedeliveries/${jobId}`,
 };
 
-export const EVENTS_TOPIC = "webhook-events";
+export const EVENTS_TOPIC = topicOf("webhook-events");
 /** Operational events (`webhook.*`), published only by the backend: the public topic refuses them. */
-export const OPERATIONAL_TOPIC = "webhook-operational-events";
+export const OPERATIONAL_TOPIC = topicOf("webhook-operational-events");

@@ -2,6 +2,7 @@ import { FieldValue, QueryDocumentSnapshot, Timestamp } from "firebase-admin/fir
 import { z } from "zod";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
+import { topicOf } from "../platform/instance";
 import { teamIdSchema } from "../events/envelope";
 import { docIdSchema } from "../platform/ids";
 import { logs } from "../platform/logs";
@@ -12,7 +13,7 @@ import { describeIssues } from "../endpoints/schema";
 import { redeliverOne, REOPEN_FIELDS } from "./reopen";
 
 /** Pages of a ranged redelivery travel as messages on this topic, one run of the handler a message. */
-export const REDELIVERY_TOPIC = "webhook-redeliveries";
+export const REDELIVERY_TOPIC = topicOf("webhook-redeliveries");
 export const JOB_PAGE_SIZE = 100;
 const PARALLEL = 10;
 /** A run handles pages for about this long, then hands the rest on to a new message. */
