@@ -4,12 +4,11 @@
 // `match /databases/{database}/documents`, the indexes and field overrides (TTL policies included)
 // merged into its index file. Run it again after an upgrade: it rewrites the block and the webhook
 // collection groups' entries, and nothing else. `--check` writes nothing and fails when the files
-// lack the current block or indexes (for the project's CI).
-//
-//   node functions/bin/firestore-merge.mjs [--rules firestore.rules] [--indexes firestore.indexes.json] [--check]
+// lack the current block or indexes (for the project's CI). The command is `jiwaku-webhooks firestore
+// merge` (bin/jiwaku-webhooks.mjs).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const BEGIN = "// BEGIN jiwaku-webhooks";
@@ -71,23 +70,4 @@ export function merge({ rules, indexes, check }) {
     if (stale.includes(indexes)) writeFileSync(indexes, mergedIndexes);
   }
   return stale;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const arg = (name, fallback) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 ? process.argv[i + 1] : fallback;
-  };
-  const check = process.argv.includes("--check");
-  try {
-    const stale = merge({ rules: arg("rules", "firestore.rules"), indexes: arg("indexes", "firestore.indexes.json"), check });
-    if (check && stale.length > 0) {
-      console.error(`${stale.join(" and ")} lack the current webhook rules or indexes: run node functions/bin/firestore-merge.mjs`);
-      process.exit(1);
-    }
-    console.log(check ? "the webhook rules and indexes are current" : stale.length ? `updated ${stale.join(" and ")}` : "already current");
-  } catch (err) {
-    console.error(`firestore-merge: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(2);
-  }
 }

@@ -6,10 +6,13 @@ import { ROOT } from "./emulator-env.mjs";
 
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
+/** The lockfile `npm ci` installs from: the functions package ships its own as npm-shrinkwrap.json. */
+const lockOf = (dir) => ["npm-shrinkwrap.json", "package-lock.json"].map((f) => join(dir, f)).find((f) => existsSync(f));
+
 function upToDate(dir) {
   const marker = join(dir, "node_modules", ".package-lock.json");
-  const lock = join(dir, "package-lock.json");
-  return existsSync(marker) && (!existsSync(lock) || statSync(marker).mtimeMs >= statSync(lock).mtimeMs);
+  const lock = lockOf(dir);
+  return existsSync(marker) && (!lock || statSync(marker).mtimeMs >= statSync(lock).mtimeMs);
 }
 
 export function runOrExit(cmd, args, options = {}) {
@@ -24,7 +27,7 @@ export function ensureInstalled() {
   for (const dir of [ROOT, join(ROOT, "functions"), join(ROOT, "dashboard")]) {
     if (upToDate(dir)) continue;
     console.log(`Installing dependencies in ${dir === ROOT ? "." : `${dir.slice(ROOT.length + 1)}/`} ...`);
-    const args = existsSync(join(dir, "package-lock.json")) ? ["ci"] : ["install"];
+    const args = lockOf(dir) ? ["ci"] : ["install"];
     runOrExit(npm, [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir });
   }
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -72,4 +73,23 @@ test("writes a host's files, and --check fails until they are current", () => {
   assert.equal(readFileSync(files.rules, "utf8"), host, "--check writes nothing");
   assert.deepEqual(merge({ ...files, check: false }), [files.rules, files.indexes]);
   assert.deepEqual(merge({ ...files, check: true }), []);
+});
+
+test("the package's command merges in the project's directory, --check exits 1 until current, and a wrong command exits 2", () => {
+  const dir = mkdtempSync(join(tmpdir(), "host-"));
+  writeFileSync(join(dir, "firestore.rules"), host);
+  const run = (...args) =>
+    spawnSync(process.execPath, [join(ROOT, "functions", "bin", "jiwaku-webhooks.mjs"), ...args], { cwd: dir, encoding: "utf8" });
+  assert.equal(run("firestore", "merge", "--check").status, 1);
+  const merged = run("firestore", "merge");
+  assert.equal(merged.status, 0, merged.stderr);
+  assert.match(merged.stdout, /updated firestore.rules and firestore.indexes.json/);
+  assert.ok(readFileSync(join(dir, "firestore.rules"), "utf8").includes("match /tickets/{id} { allow read: if isAdmin(); }"));
+  assert.equal(run("firestore", "merge", "--check").status, 0);
+  assert.match(run("firestore", "merge").stdout, /already current/);
+  for (const wrong of [["firestore"], ["rules", "merge"], ["firestore", "merge", "--rulez", "x"], ["firestore", "merge", "--rules"]]) {
+    const r = run(...wrong);
+    assert.equal(r.status, 2, wrong.join(" "));
+    assert.match(r.stderr, /usage: jiwaku-webhooks firestore merge/);
+  }
 });
