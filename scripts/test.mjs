@@ -1,9 +1,12 @@
 // `npm test`: install when needed, type-check, lint, unit tests (backend and dashboard), then inside
 // `firebase emulators:exec` the integration tests and the dashboard's browser tests (Chromium,
 // installed with apt when missing). Emulator logs go to .runtime/emulators.log so that the test
-// runners' summaries are the last thing printed; the exit code is the first failing step's.
-// `npm test -- <jest args>` filters the backend tests and skips the browser tests;
+// runners' summaries are the last thing printed; the exit code is the first failing step's. Last,
+// the packages installed into a helpdesk's own project, on emulators of its own
+// (scripts/host-project-test.mjs). `npm test -- <jest args>` filters the backend tests and skips
+// the browser and host-project tests;
 // `npm test -- --browser` runs only the dashboard's tests.
+import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, emulatorEnvOrExit } from "./lib/emulator-env.mjs";
@@ -21,6 +24,7 @@ const browserOnly = process.argv.includes("--browser");
 const extraJestArgs = process.argv.slice(2).filter((a) => a !== "--browser");
 const runBackend = !browserOnly;
 const runBrowser = browserOnly || extraJestArgs.length === 0;
+const runHost = runBackend && runBrowser;
 
 ensureInstalled();
 const setup = emulatorEnvOrExit();
@@ -97,5 +101,7 @@ child.on("exit", (code, signal) => {
     const tail = readFileSync(emulatorLog, "utf8").split("\n").slice(-40).join("\n");
     console.error(`\nThe emulators did not run the tests (exit ${code ?? signal}). Last lines of .runtime/emulators.log:\n${tail}`);
   }
-  process.exit(code ?? 1);
+  if (code !== 0 || !runHost) process.exit(code ?? 1);
+  console.log("\n> the packages installed into a helpdesk's own project (examples/helpdesk-host), on the emulators");
+  spawn(process.execPath, [join(ROOT, "scripts", "host-project-test.mjs")], { stdio: "inherit" }).on("exit", (c) => process.exit(c ?? 1));
 });

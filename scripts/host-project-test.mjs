@@ -1,0 +1,17 @@
+// The proof on a host project: examples/helpdesk-host, a helpdesk's own Firebase project, gets the
+// packages installed as a user installs them (scripts/lib/host-project.mjs), then runs on the
+// emulators beside its own function and rules (scripts/host-project.check.mjs).
+import { join } from "node:path";
+import { ROOT, emulatorEnvOrExit } from "./lib/emulator-env.mjs";
+import { HOST_PROJECT, prepareHostProject } from "./lib/host-project.mjs";
+import { spawnFirebase } from "./lib/firebase.mjs";
+
+const setup = emulatorEnvOrExit();
+const { host, receiver } = await prepareHostProject();
+console.log(`\n> the host project on the emulators (${host})`);
+const check = [process.execPath, join(ROOT, "scripts", "host-project.check.mjs"), host, receiver].map((a) => JSON.stringify(a)).join(" ");
+const child = spawnFirebase(["emulators:exec", "--only", "auth,firestore,pubsub,functions,tasks", "--project", HOST_PROJECT, check], {
+  ...setup.env,
+  FIREBASE_CLI_EXPERIMENTS: "kits",
+}, { cwd: host });
+child.on("exit", (code) => process.exit(code ?? 1));
