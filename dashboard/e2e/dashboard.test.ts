@@ -1,9 +1,9 @@
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { db, endpoint, member, newTeamId, newUser, Receiver, verifyWebhookSignature } from "./backend";
-import { DASHBOARD, launch, newPage, signIn } from "./browser";
+import { DASHBOARD, launch, newPage, reportOpenPages, signIn } from "./browser";
 import { checkPage, fitsWidth, openTab, row } from "./pages";
 
 let browser: Browser;
@@ -17,6 +17,7 @@ const receiver = async () => {
 beforeAll(async () => {
   browser = await launch();
 });
+beforeEach(({ onTestFailed, task }) => onTestFailed(() => reportOpenPages(task.name)));
 afterAll(async () => {
   await browser?.close();
   await Promise.all(receivers.map((r) => r.stop()));
