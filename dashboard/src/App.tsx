@@ -3,37 +3,22 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { onAuthStateChanged, signOut, type User } from "firebase/auth";
 import { useEffect, useMemo, useState } from "react";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
-import { callableApi } from "./api/client";
-import { WebhooksProvider, type WebhooksContextValue } from "./api/context";
-import { firestoreLive } from "./api/live";
-import { webhooksMutationCache } from "./api/options";
-import type { Role } from "./api/types";
+import {
+  BASE,
+  callableApi,
+  contrast,
+  firestoreLive,
+  theme,
+  WebhookRoutes,
+  WebhooksProvider,
+  webhooksMutationCache,
+  type Role,
+  type WebhooksContextValue,
+} from ".";
 import { chosenTeam, type FirebaseSetup } from "./firebase";
 import { ErrorState } from "./components/ui/States";
 import { NoAccessPage } from "./pages/NoAccessPage";
 import { SignInPage } from "./pages/SignInPage";
-import { WebhookDetailsPage } from "./features/endpoints/WebhookDetailsPage";
-import { WebhookFormPage } from "./features/endpoints/WebhookFormPage";
-import { EventCatalogPage } from "./features/events/EventCatalogPage";
-import { TeamDeliveriesPage } from "./features/deliveries/TeamDeliveriesPage";
-import { WebhookListPage } from "./features/endpoints/WebhookListPage";
-import { BASE } from "./routes";
-import { contrast, theme } from "./theme";
-
-/** The webhook pages, for a signed-in member of the team in context. */
-export function WebhookRoutes() {
-  return (
-    <Routes>
-      <Route path={BASE} element={<WebhookListPage />} />
-      <Route path={`${BASE}/new`} element={<WebhookFormPage />} />
-      <Route path={`${BASE}/deliveries`} element={<TeamDeliveriesPage />} />
-      <Route path={`${BASE}/events`} element={<EventCatalogPage />} />
-      <Route path={`${BASE}/:webhookId`} element={<WebhookDetailsPage />} />
-      <Route path={`${BASE}/:webhookId/edit`} element={<WebhookFormPage />} />
-      <Route path="*" element={<Navigate to={BASE} replace />} />
-    </Routes>
-  );
-}
 
 type Session =
   | { state: "loading" }
@@ -93,7 +78,10 @@ function Shell({ setup }: { setup: FirebaseSetup }) {
         {session.state === "failed" && <ErrorState error={session.error} what="your access to this team" />}
         {context && (
           <WebhooksProvider value={context}>
-            <WebhookRoutes />
+            <Routes>
+              <Route path={`${BASE}/*`} element={<WebhookRoutes />} />
+              <Route path="*" element={<Navigate to={BASE} replace />} />
+            </Routes>
           </WebhooksProvider>
         )}
       </AppShell.Main>

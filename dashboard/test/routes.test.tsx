@@ -1,7 +1,7 @@
 import { render, screen, within } from "@testing-library/react";
-import { MemoryRouter } from "react-router";
+import { MemoryRouter, Route, Routes } from "react-router";
 import { describe, expect, it } from "vitest";
-import { WebhookRoutes } from "../src/App";
+import { WebhookRoutes } from "../src/WebhookRoutes";
 import type { WebhooksApi } from "../src/api/client";
 import type { Delivery, EventType, Role, Stats, WebhookWithFigures } from "../src/api/types";
 import { apiWith, liveFeed, providers } from "./fakes";
@@ -85,7 +85,9 @@ function renderAt(path: string, role: Role) {
   return render(
     <Wrapper>
       <MemoryRouter initialEntries={[path]}>
-        <WebhookRoutes />
+        <Routes>
+          <Route path="/dashboard/webhooks/*" element={<WebhookRoutes />} />
+        </Routes>
       </MemoryRouter>
     </Wrapper>,
   );

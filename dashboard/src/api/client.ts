@@ -43,11 +43,16 @@ export interface WebhooksApi {
   markNoticesRead(teamId: string, noticeIds?: string[]): Promise<{ marked: number }>;
 }
 
-/** The API over Firebase callable functions. */
-export function callableApi(functions: Functions): WebhooksApi {
+/**
+ * The API over Firebase callable functions. `instance`: the function kit instance the backend was
+ * installed as, whose functions are named `kit-<instance>-<name>`; none when it is deployed as a
+ * codebase of its own.
+ */
+export function callableApi(functions: Functions, { instance }: { instance?: string } = {}): WebhooksApi {
+  const prefix = instance ? `kit-${instance}-` : "";
   const call = async <O>(name: string, data: object): Promise<O> =>
     // Fields left undefined are left out, as the API's schemas expect.
-    (await httpsCallable<unknown, O>(functions, name)(JSON.parse(JSON.stringify(data)))).data;
+    (await httpsCallable<unknown, O>(functions, prefix + name)(JSON.parse(JSON.stringify(data)))).data;
   return {
     listWebhooks: (teamId, options) => call("listWebhooks", { teamId, ...options }),
     createWebhook: (teamId, input) => call("createWebhook", { teamId, ...input }),
