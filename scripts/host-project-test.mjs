@@ -5,13 +5,16 @@ import { join } from "node:path";
 import { ROOT, emulatorEnvOrExit } from "./lib/emulator-env.mjs";
 import { HOST_PROJECT, prepareHostProject } from "./lib/host-project.mjs";
 import { spawnFirebase } from "./lib/firebase.mjs";
+import { ensureChromium } from "./lib/chromium.mjs";
 
 const setup = emulatorEnvOrExit();
+const chromium = ensureChromium();
 const { host, receiver } = await prepareHostProject();
 console.log(`\n> the host project on the emulators (${host})`);
 const check = [process.execPath, join(ROOT, "scripts", "host-project.check.mjs"), host, receiver].map((a) => JSON.stringify(a)).join(" ");
-const child = spawnFirebase(["emulators:exec", "--only", "auth,firestore,pubsub,functions,tasks", "--project", HOST_PROJECT, check], {
+const child = spawnFirebase(["emulators:exec", "--only", "auth,firestore,pubsub,functions,tasks,hosting", "--project", HOST_PROJECT, check], {
   ...setup.env,
   FIREBASE_CLI_EXPERIMENTS: "kits",
+  CHROMIUM_PATH: chromium,
 }, { cwd: host });
 child.on("exit", (code) => process.exit(code ?? 1));

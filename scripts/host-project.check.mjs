@@ -1,7 +1,7 @@
 // Runs inside `firebase emulators:exec` on the host project (see scripts/host-project-test.mjs):
 // the helpdesk's own function and rules go on working beside the webhooks kit instance, and a
 // ticket the helpdesk writes reaches a receiver signed, verified by the receiver package and valid
-// against its event type's JSON Schema.
+// against its event type's JSON Schema; in Chromium, the webhook pages work inside the helpdesk's app.
 //
 //   node scripts/host-project.check.mjs <host project dir> <receiver project dir>
 import assert from "node:assert/strict";
@@ -12,12 +12,13 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ROOT } from "./lib/emulator-env.mjs";
-import { HOST_PROJECT, INSTANCE_ID } from "./lib/host-project.mjs";
+import { HOST_PROJECT, HOST_WEB, INSTANCE_ID } from "./lib/host-project.mjs";
 
 const [host, receiverProject] = process.argv.slice(2);
 const emulators = JSON.parse(readFileSync(join(host, "firebase.json"), "utf8")).emulators;
 const at = (name) => `http://${emulators[name].host}:${emulators[name].port}`;
 const fromRepo = createRequire(join(ROOT, "functions", "package.json"));
+const fromDashboard = createRequire(join(ROOT, "dashboard", "package.json"));
 const { initializeApp } = fromRepo("firebase-admin/app");
 const { getFirestore, Timestamp } = fromRepo("firebase-admin/firestore");
 const receiverPackage = createRequire(join(receiverProject, "package.json"));
@@ -136,6 +137,54 @@ test("the host's rules still refuse a non-member, and the merged webhook rules l
   const [delivery] = (await db.collection(`teams/${teamId}/webhookDeliveries`).get()).docs;
   assert.equal(await readAs(admin.token, `teams/${teamId}/webhookDeliveries/${delivery.id}`), 200);
   assert.equal(await readAs(outsider.token, `teams/${teamId}/webhookDeliveries/${delivery.id}`), 403);
+});
+
+test("in Chromium, inside the helpdesk's own app: its own page, then the webhook pages create an endpoint, test it, and show a delivery live", async () => {
+  const browserTeam = `${teamId}-web`;
+  const member = await user("web-admin");
+  await db.doc(`teams/${browserTeam}/members/${member.uid}`).set({ role: "admin" });
+  const { chromium } = fromDashboard("playwright-core");
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  try {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${HOST_WEB}/dashboard/tickets?team=${browserTeam}`);
+    await page.getByLabel("Email").fill(`web-admin-${teamId}@example.com`);
+    await page.getByLabel("Password", { exact: true }).fill("a-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Tickets" }).waitFor();
+
+    await page.getByRole("link", { name: "Webhooks" }).click();
+    await page.getByText("No webhooks yet").waitFor();
+    await page.getByRole("button", { name: "New Webhook" }).click();
+    await page.getByLabel("Webhook URL").fill(receiverUrl);
+    await page.getByRole("checkbox", { name: "All ticket events" }).check();
+    await page.getByRole("button", { name: "Create Webhook" }).click();
+    const shown = (await page.getByTestId("new-secret").innerText()).trim();
+    assert.match(shown, /^whsec_/);
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.waitForURL(/\/dashboard\/webhooks\/[A-Za-z0-9]+/);
+    await page.getByRole("heading", { name: "Health" }).waitFor();
+
+    await page.getByRole("tab", { name: "Test", exact: true }).click();
+    await page.getByRole("button", { name: "Test", exact: true }).click();
+    await page.getByRole("status", { name: "Test result" }).waitFor();
+    assert.equal(await page.getByTestId("test-status").innerText(), "204");
+
+    await page.getByRole("tab", { name: "Deliveries", exact: true }).click();
+    const before = received.length;
+    await db.doc(`teams/${browserTeam}/tickets/W-1`).set({ subject: "Seen live", status: "open", createdAt: Timestamp.now() });
+    await page.locator("tr[data-delivery-id]").getByText("succeeded").waitFor({ timeout: 90_000 });
+    const delivered = received.slice(before).find((r) => r.headers["x-webhook-event"] === "ticket.created");
+    assert.ok(delivered, "the receiver got the ticket");
+    verifyWebhookSignature({ secret: shown, body: delivered.body, headers: delivered.headers });
+    assert.equal(new URL(page.url()).pathname.startsWith("/dashboard/webhooks/"), true);
+  } finally {
+    await browser.close();
+  }
 });
 
 test("after", () => receiver.close());

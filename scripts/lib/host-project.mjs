@@ -20,6 +20,8 @@ import { ROOT } from "./emulator-env.mjs";
 export const HOST_PROJECT = "demo-helpdesk";
 export const KIT_PACKAGE = "@jiwaku/webhooks-functions";
 export const INSTANCE_ID = "webhooks";
+/** Where the host project's emulators serve its web app (examples/helpdesk-host/firebase.json). */
+export const HOST_WEB = "http://127.0.0.1:5180";
 const require = createRequire(join(ROOT, "package.json"));
 
 const npm = (args, cwd) => execFileSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd, stdio: ["ignore", "inherit", "inherit"] });
@@ -32,10 +34,10 @@ function pack(dir, into) {
 }
 
 /** The instance's parameters, as the install prompt would have written them (plus the emulators' short delays). */
-const instanceEnv = (receiverOrigin) =>
+const instanceEnv = () =>
   [
     "FUNCTION_DEFAULT_REGION=us-central1",
-    `WEBHOOK_DASHBOARD_URL=${receiverOrigin}`,
+    `WEBHOOK_DASHBOARD_URL=${HOST_WEB}`,
     "WEBHOOK_DELAY_SCALE=0.001",
     "WEBHOOK_DELIVERY_SHARDS=2",
     "WEBHOOK_DELIVERY_CONCURRENCY=10",
@@ -53,8 +55,9 @@ export async function prepareHostProject() {
   const tarballs = join(work, "packages");
   mkdirSync(tarballs);
 
-  console.log("> packing @jiwaku/webhooks-functions and @jiwaku/webhooks-receiver");
+  console.log("> packing @jiwaku/webhooks-functions, @jiwaku/webhooks-dashboard and @jiwaku/webhooks-receiver");
   const kitTarball = pack(join(ROOT, "functions"), tarballs);
+  const dashboardTarball = pack(join(ROOT, "dashboard"), tarballs);
   execFileSync(process.execPath, [join(ROOT, "packages", "receiver", "build.mjs")], { stdio: "inherit" });
   const receiverTarball = pack(join(ROOT, "packages", "receiver"), tarballs);
 
@@ -73,7 +76,7 @@ export async function prepareHostProject() {
   npm(["install", kitTarball, "--save-prefix=^", ...scripts], scaffold.absSourcePath);
   npm(["install", ...(await kits.getKitPackagesToSave(scaffold.absSourcePath, KIT_PACKAGE)), "--save-prefix=^", ...scripts], scaffold.absSourcePath);
   npm(["run", "build"], scaffold.absSourcePath);
-  writeFileSync(join(scaffold.absConfigDirPath, `.env.${HOST_PROJECT}`), instanceEnv("http://127.0.0.1:5173"));
+  writeFileSync(join(scaffold.absConfigDirPath, `.env.${HOST_PROJECT}`), instanceEnv());
   kits.addKitToConfig(config, {
     kitId,
     instanceId: INSTANCE_ID,
@@ -82,6 +85,10 @@ export async function prepareHostProject() {
     configDirPath: scaffold.configDirPath,
     hasBuildScript: true,
   });
+
+  console.log("> the helpdesk's web app with @jiwaku/webhooks-dashboard, built");
+  npm(["install", "--prefer-offline", dashboardTarball], join(host, "web"));
+  npm(["run", "build"], join(host, "web"));
 
   console.log("> merging the webhook rules and indexes with the package's command");
   const bin = join(scaffold.absSourcePath, "node_modules", ".bin", "jiwaku-webhooks");
