@@ -1,21 +1,9 @@
-import type { DeliveryFilters, DeliveryRange, DeliveryStatus } from "./types";
+import { DELIVERY_STATUSES, ERROR_CLASSES } from "../../../functions/src/api/vocabulary";
+import type { DeliveryFilters, DeliveryRange } from "./types";
 
-export const STATUSES: DeliveryStatus[] = ["pending", "retrying", "succeeded", "failed", "cancelled"];
-
-export const ERROR_CLASSES = [
-  "http_error",
-  "timeout",
-  "connection_refused",
-  "connection_reset",
-  "dns_error",
-  "tls_error",
-  "invalid_response",
-  "redirect",
-  "network_error",
-  "blocked_address",
-  "circuit_open",
-  "in_flight_limit",
-] as const;
+/** The filters' choices: the API's own lists. */
+export const STATUSES = DELIVERY_STATUSES;
+export { ERROR_CLASSES };
 
 export const RANGES: Record<DeliveryRange, { label: string; ms: number }> = {
   "1h": { label: "Last hour", ms: 3_600_000 },

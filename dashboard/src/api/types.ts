@@ -1,10 +1,24 @@
 // What the callable API returns (CONTRACT.md sections 3, 6, 7 and 8), as the dashboard reads it.
 
-export type Role = "admin" | "agent";
-export type EndpointStatus = "active" | "disabled" | "invalid";
-export type CircuitState = "closed" | "open" | "half_open";
-export type DeliveryStatus = "pending" | "succeeded" | "retrying" | "failed" | "cancelled";
-export type StatsWindow = "24h" | "7d" | "30d";
+// The API's enums and the figures' shape: the backend's own (one file, bundled into the package).
+import type {
+  CircuitState,
+  DeliveryStatus,
+  EndpointStatus,
+  ListFigures,
+  NoticeType,
+  StatsWindow,
+} from "../../../functions/src/api/vocabulary";
+export type {
+  CircuitState,
+  DeliveryStatus,
+  EndpointStatus,
+  ErrorClass,
+  ListFigures,
+  NoticeType,
+  Role,
+  StatsWindow,
+} from "../../../functions/src/api/vocabulary";
 
 /** The fields an admin writes. */
 export interface EndpointInput {
@@ -28,18 +42,6 @@ export interface Webhook extends Required<EndpointInput> {
   circuit?: CircuitState;
   circuitOpenUntil?: string | null;
   failingSince?: string | null;
-}
-
-/** An endpoint's last 24 hours as the list shows it (`listWebhooks` with `figures: true`). */
-export interface ListFigures {
-  total: number;
-  succeeded: number;
-  failed: number;
-  successRate: number | null;
-  failuresByErrorClass: Record<string, number>;
-  lastDeliveryAt: string | null;
-  /** 24 hourly points, oldest first, from `since`; the last is the current hour. */
-  series: { since: string; succeeded: number[]; failed: number[] };
 }
 
 export type WebhookWithFigures = Webhook & { figures?: ListFigures };
@@ -161,8 +163,6 @@ export interface Secret {
   secretVersion: number;
   previous: string | null;
 }
-
-export type NoticeType = "endpoint.failing" | "endpoint.disable_soon" | "endpoint.recovered" | "endpoint.disabled";
 
 /** A health notice (CONTRACT.md section 9), read from Firestore by the members of the team. */
 export interface Notice {

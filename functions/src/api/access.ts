@@ -1,5 +1,6 @@
 import type { CallableRequest } from "firebase-functions/v2/https";
 import { z } from "zod";
+import { ROLES } from "./vocabulary";
 import { teamIdSchema } from "../events/envelope";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
@@ -7,7 +8,7 @@ import { docIdSchema } from "../platform/ids";
 import { ApiError } from "./callable";
 
 /** Team membership: `teams/{teamId}/members/{uid}` with role `admin` (manages endpoints) or `agent` (reads). */
-export const memberSchema = z.object({ role: z.enum(["admin", "agent"]) });
+export const memberSchema = z.object({ role: z.enum(ROLES) });
 export type Role = z.infer<typeof memberSchema>["role"];
 
 export const teamInput = z.object({ teamId: teamIdSchema });

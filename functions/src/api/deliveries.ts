@@ -1,5 +1,6 @@
 import { DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import { z } from "zod";
+import { STATS_WINDOWS } from "./vocabulary";
 import { deliveryStatusSchema, errorClassSchema, excerptKey } from "../delivery/schema";
 import { envelopeEventSchema } from "../events/catalog";
 import { toJson } from "../events/json";
@@ -8,7 +9,7 @@ import { paths } from "../platform/collections";
 import { stringField } from "../platform/fields";
 import { docIdSchema } from "../platform/ids";
 import { queries, runQuery } from "../platform/queries";
-import { computeStats, WINDOWS } from "../stats/stats";
+import { computeStats } from "../stats/stats";
 import { countFailedInRange, startRedeliveryJob } from "../redelivery/jobs";
 import { redeliverOne } from "../redelivery/reopen";
 import { requireRole, teamInput } from "./access";
@@ -154,7 +155,7 @@ export const redeliver = callable(
 
 export const getWebhookStats = callable(
   "getWebhookStats",
-  teamInput.extend({ webhookId: docIdSchema.optional(), window: z.enum(Object.keys(WINDOWS) as [keyof typeof WINDOWS]).default("24h") }),
+  teamInput.extend({ webhookId: docIdSchema.optional(), window: z.enum(STATS_WINDOWS).default("24h") }),
   async ({ teamId, webhookId, window }, req) => {
     await requireRole(req, teamId, "member");
     return computeStats(teamId, webhookId, window);

@@ -1,6 +1,7 @@
 import type { ReadDoc } from "../platform/fields";
 import { Timestamp } from "firebase-admin/firestore";
 import { z } from "zod";
+import { CIRCUIT_STATES } from "../api/vocabulary";
 import { NOT_FOUND, unless } from "../platform/grpcErrors";
 import { logs } from "../platform/logs";
 import { db } from "../platform/app";
@@ -42,7 +43,7 @@ export const reachedReceiver = (statusCode: number | null, errorClass: ErrorClas
 
 export const circuitStateSchema = z
   .object({
-    circuit: z.enum(["closed", "open", "half_open"]).default("closed").catch("closed"),
+    circuit: z.enum(CIRCUIT_STATES).default("closed").catch("closed"),
     circuitOpenUntil: z.instanceof(Timestamp).nullable().default(null).catch(null),
     circuitOpenings: z.number().int().min(0).default(0).catch(0),
   })

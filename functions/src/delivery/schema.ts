@@ -1,25 +1,13 @@
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import { z } from "zod";
+import { DELIVERY_STATUSES, ERROR_CLASSES } from "../api/vocabulary";
 
-export const deliveryStatusSchema = z.enum(["pending", "succeeded", "retrying", "failed", "cancelled"]);
+export const deliveryStatusSchema = z.enum(DELIVERY_STATUSES);
 export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;
 import { finalFields } from "./core";
 export { OPEN_STATUSES, RETENTION_DAYS } from "./core";
 
-export const errorClassSchema = z.enum([
-  "http_error",
-  "timeout",
-  "connection_refused",
-  "connection_reset",
-  "dns_error",
-  "tls_error",
-  "invalid_response",
-  "redirect",
-  "network_error",
-  "blocked_address",
-  "circuit_open",
-  "in_flight_limit",
-]);
+export const errorClassSchema = z.enum(ERROR_CLASSES);
 export type ErrorClass = z.infer<typeof errorClassSchema>;
 
 export const attemptSchema = z.object({

@@ -4,6 +4,8 @@
  * applies them in the same transaction (or precondition commit) as the endpoint write, so a notice
  * exists exactly when its change was written. The simulation runs the same functions.
  */
+import { NOTICE_TYPES, type NoticeType } from "../api/vocabulary";
+
 export interface HealthView {
   status: string;
   consecutiveFailures: number;
@@ -28,8 +30,7 @@ export function healthAfterFailure(
   return { consecutiveFailures, failingSinceMs, disable };
 }
 
-export const NOTICE_TYPES = ["endpoint.failing", "endpoint.disable_soon", "endpoint.recovered", "endpoint.disabled"] as const;
-export type NoticeType = (typeof NOTICE_TYPES)[number];
+export { NOTICE_TYPES, type NoticeType };
 
 /** How long before its disable time a failing endpoint's admins are warned. */
 export const DISABLE_WARNING_MS = 24 * 60 * 60 * 1000;

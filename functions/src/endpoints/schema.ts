@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ENDPOINT_STATUSES } from "../api/vocabulary";
 import { subscriptionSchema } from "../events/catalog";
 
 /** Headers a custom header may not set: the signature, content and hop-by-hop headers. */
@@ -74,7 +75,7 @@ export const endpointInputSchema = z.object({
 });
 export type EndpointInput = z.infer<typeof endpointInputSchema>;
 
-export const endpointStatusSchema = z.enum(["active", "disabled", "invalid"]);
+export const endpointStatusSchema = z.enum(ENDPOINT_STATUSES);
 export type EndpointStatus = z.infer<typeof endpointStatusSchema>;
 
 /** A stored endpoint as the delivery path reads it. */

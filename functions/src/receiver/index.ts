@@ -12,6 +12,7 @@ export { envelopeOf, jsonSchemaOf, openApiDocument, RECEIVED_TYPES } from "../ev
 export type { EventData, ReceivedEventType, TruncatedData, WebhookEnvelope } from "../events/schemas";
 export { EVENT_CATALOG, EVENT_TYPES, OPERATIONAL_CATALOG, OPERATIONAL_TYPES, TEST_EVENT } from "../events/catalog";
 export type { EventType, OperationalEventType } from "../events/catalog";
+export * from "../api/vocabulary";
 
 /**
  * The body of a delivery, verified first with verifyWebhookSignature, checked against the schema

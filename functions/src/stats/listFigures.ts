@@ -1,21 +1,12 @@
 import { Timestamp } from "firebase-admin/firestore";
+import type { ListFigures } from "../api/vocabulary";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { queries, runQuery } from "../platform/queries";
 import { DayDoc, daysOf, summarize, windowPoints, withShards } from "./rollup";
 import { readRollups } from "./stats";
 
-/** What the endpoint list shows of each endpoint: the last 24 hours, with one point an hour for a sparkline. */
-export interface ListFigures {
-  total: number;
-  succeeded: number;
-  failed: number;
-  successRate: number | null;
-  failuresByErrorClass: Record<string, number>;
-  lastDeliveryAt: string | null;
-  /** 24 hourly points, oldest first, the last one the current hour: counts of succeeded and failed. */
-  series: { since: string; succeeded: number[]; failed: number[] };
-}
+export type { ListFigures };
 
 /** Pure: one endpoint's list figures from its day documents and its team's not yet compacted shards. */
 export function listFiguresOf(

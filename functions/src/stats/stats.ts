@@ -1,12 +1,13 @@
 import { DocumentData, DocumentReference, FieldValue, Timestamp } from "firebase-admin/firestore";
+import type { StatsWindow } from "../api/vocabulary";
 import { OPEN_STATUSES } from "../delivery/schema";
 import { db } from "../platform/app";
 import { paths } from "../platform/collections";
 import { countQuery, queries, runQuery, toQuery } from "../platform/queries";
 import { DayDoc, daysOf, figuresOf, Finished, shardOf, summarize, windowPoints, withShards } from "./rollup";
 
-export const WINDOWS = { "24h": 24 * 3600_000, "7d": 7 * 24 * 3600_000, "30d": 30 * 24 * 3600_000 } as const;
-export type Window = keyof typeof WINDOWS;
+export const WINDOWS: Record<StatsWindow, number> = { "24h": 24 * 3600_000, "7d": 7 * 24 * 3600_000, "30d": 30 * 24 * 3600_000 };
+export type Window = StatsWindow;
 
 /** Day rollups and shards are kept this long (TTL on `expireAt`). */
 export const STATS_RETENTION_MS = 35 * 24 * 3600_000;
