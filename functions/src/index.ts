@@ -1,3 +1,4 @@
+import { requiresAPI, requiresRole } from "firebase-functions/v2";
 import { onMessagePublished } from "firebase-functions/v2/pubsub";
 import { onSchedule } from "firebase-functions/v2/scheduler";
 import { onTaskDispatched } from "firebase-functions/v2/tasks";
@@ -11,6 +12,16 @@ import { compactStats } from "./stats/compact";
 import { fanOut, TOPICS } from "./fanout/fanout";
 import { sendDigests } from "./notices/mail";
 import { deliveryConcurrency } from "./platform/params";
+
+// What the backend needs of the project, declared for firebase-tools (a kit's deploy enables and reports them).
+requiresAPI("cloudtasks.googleapis.com", "Each delivery attempt is a Cloud Tasks task.");
+requiresAPI("pubsub.googleapis.com", "Events, operational events, redelivery pages and maintenance requests travel on Pub/Sub.");
+requiresAPI("cloudscheduler.googleapis.com", "The reconciler and the stats compaction run on schedules.");
+requiresRole("roles/datastore.user");
+requiresRole("roles/cloudtasks.enqueuer");
+// Tasks carry an OIDC token of the runtime's service account; a missing topic is created by its first publisher.
+requiresRole("roles/iam.serviceAccountUser");
+requiresRole("roles/pubsub.editor");
 
 export * from "./triggers";
 export { onEndpointWritten, onSecretWritten } from "./triggers/endpoints";
