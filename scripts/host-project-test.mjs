@@ -1,6 +1,7 @@
 // The proof on a host project: examples/helpdesk-host, a helpdesk's own Firebase project, gets the
 // packages installed as a user installs them (scripts/lib/host-project.mjs), then runs on the
 // emulators beside its own function and rules (scripts/host-project.check.mjs).
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, emulatorEnvOrExit } from "./lib/emulator-env.mjs";
 import { HOST_PROJECT, prepareHostProject } from "./lib/host-project.mjs";
@@ -9,7 +10,7 @@ import { ensureChromium } from "./lib/chromium.mjs";
 
 const setup = emulatorEnvOrExit();
 const chromium = ensureChromium();
-const { host, receiver } = await prepareHostProject();
+const { work, host, receiver } = await prepareHostProject();
 console.log(`\n> the host project on the emulators (${host})`);
 const check = [process.execPath, join(ROOT, "scripts", "host-project.check.mjs"), host, receiver].map((a) => JSON.stringify(a)).join(" ");
 const child = spawnFirebase(["emulators:exec", "--only", "auth,firestore,pubsub,functions,tasks,hosting", "--project", HOST_PROJECT, check], {
@@ -17,4 +18,9 @@ const child = spawnFirebase(["emulators:exec", "--only", "auth,firestore,pubsub,
   FIREBASE_CLI_EXPERIMENTS: "kits",
   CHROMIUM_PATH: chromium,
 }, { cwd: host });
-child.on("exit", (code) => process.exit(code ?? 1));
+child.on("exit", (code) => {
+  // A failed run's copy stays, for a look at what was installed.
+  if (code === 0) rmSync(work, { recursive: true, force: true });
+  else console.error(`The host project is kept in ${work}`);
+  process.exit(code ?? 1);
+});

@@ -91,8 +91,8 @@ const TEST_ENV = {
 };
 
 /**
- * A fresh copy of the host project with everything installed; returns its folder and the receiver
- * project's folder. Builds and packs the packages first.
+ * A fresh copy of the host project with everything installed, in a temporary folder (`work`);
+ * returns its folder and the receiver project's folder. Builds and packs the packages first.
  */
 export async function prepareHostProject() {
   const work = mkdtempSync(join(tmpdir(), "helpdesk-host-"));
@@ -118,5 +118,5 @@ export async function prepareHostProject() {
   writeFileSync(join(receiver, "package.json"), JSON.stringify({ name: "a-receiver", private: true }));
   npm(["install", "--prefer-offline", tarballs.receiver], receiver);
 
-  return { host, receiver };
+  return { work, host, receiver };
 }
