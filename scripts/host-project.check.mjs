@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { ROOT } from "./lib/emulator-env.mjs";
 import { HOST_PROJECT, HOST_WEB, INSTANCE_ID } from "./lib/host-project.mjs";
 
@@ -187,4 +187,4 @@ test("in Chromium, inside the helpdesk's own app: its own page, then the webhook
   }
 });
 
-test("after", () => receiver.close());
+after(() => receiver.close());
